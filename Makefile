@@ -1,0 +1,67 @@
+# gongzhi — the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo serve install env test test-pg test-browser test-all bench lint format migrations-check messages clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+env: install
+	$(PY) scripts/make_env.py
+
+## make demo: set everything up (SQLite) and serve the Wangjiang demo on 127.0.0.1:$(PORT)
+demo: env
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py demo_logins
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+serve: env
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## make test: the suite on SQLite (browser tests excluded; see test-browser)
+test: env
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+	$(PY) manage.py makemigrations --check --dry-run -v0
+	$(PY) -m pytest -m "not browser"
+
+test-pg: env
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser"
+
+test-browser: env
+	$(PY) -m pytest -m browser
+
+test-all: test test-pg test-browser
+
+## make bench: benchmarks; figures are written to bench/results/
+bench: env
+	$(PY) bench/run.py
+
+lint: env
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(PY) manage.py makemigrations --check --dry-run -v0
+
+format: env
+	$(VENV)/bin/ruff check --fix src tests bench
+	$(VENV)/bin/ruff format src tests bench
+
+messages: env
+	cd src/gongzhi && ../../$(PY) ../../manage.py makemessages -l zh_Hant -l en --no-location --no-obsolete -i '*/migrations/*'
+	$(PY) manage.py build_zh_hant
+
+clean:
+	rm -rf $(VENV) var

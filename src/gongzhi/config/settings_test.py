@@ -1,0 +1,22 @@
+"""Test settings: cheap hashing, eager tasks, fixed keys; the database comes from
+DATABASE_URL (SQLite in memory unless CI points it at PostgreSQL)."""
+
+import os
+
+os.environ.setdefault("GONGZHI_DEMO_MODE", "1")
+os.environ.setdefault("GONGZHI_FIELD_KEYS", "k1:dGVzdC1rZXktMzItYnl0ZXMtbG9uZy0wMDAwMDAwMDA=")
+os.environ.setdefault("GONGZHI_BLIND_INDEX_KEY", "test-blind-index-key")
+os.environ.setdefault("GONGZHI_SECRET_KEY", "test-secret-key")
+if "DATABASE_URL" not in os.environ:
+    os.environ["DATABASE_URL"] = "sqlite:///:memory:"
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+GONGZHI_TASKS_EAGER = True
+DEMO_MODE = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

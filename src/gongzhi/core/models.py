@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("This history is append-only.")
+
+    def delete(self):
+        raise TypeError("This history is append-only.")
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are written once. Corrections are new rows; PostgreSQL enforces this with a
+    trigger too (see the core migrations), so a stray UPDATE from a shell fails."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("This history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("This history is append-only.")
+
+
+class AuditEvent(AppendOnlyModel):
+    """Who did what to which record, when. ``action`` is dotted: ``places.resident.created``,
+    ``places.resident.revealed``. Rendered to text in ``core.audit.describe``."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+    )
+    actor_label = models.CharField(_("操作人"), max_length=150, blank=True)
+    action = models.CharField(_("动作"), max_length=80, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=60, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=40, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    # Field names that changed, with old/new values; personal data is never written here
+    # in clear (the service passes masked values).
+    changes = models.JSONField(_("变更"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"

@@ -1,0 +1,124 @@
+"""Reads of the place tree and the register, always through the one scoping mechanism."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from gongzhi.core.crypto import blind_index
+from gongzhi.core.identity import normalize_id_number, normalize_phone
+from gongzhi.core.scoping import visible
+from gongzhi.core.text import to_simplified
+
+from .enums import ResidentStatus
+from .models import Building, Community, Household, Resident, elderly_cutoff
+
+
+def resident_list_visible_to(user, capability: str = "view") -> QuerySet[Resident]:
+    return visible(user, Resident.objects.all(), capability)
+
+
+def household_list_visible_to(user, capability: str = "view") -> QuerySet[Household]:
+    return visible(user, Household.objects.all(), capability)
+
+
+def building_list_visible_to(user) -> QuerySet[Building]:
+    return visible(user, Building.objects.all())
+
+
+def community_list_visible_to(user) -> QuerySet[Community]:
+    return visible(user, Community.objects.all())
+
+
+# "3栋2单元501", "3栋2单元", "3栋", "3号楼2单元", "3-2-501", "3-2"
+_ADDRESS_CN = re.compile(r"^(?P<b>[0-9A-Za-z]+)(?:栋|幢|号楼|棟)(?:(?P<e>\d+)单元(?P<d>[0-9A-Za-z]+)?)?(?:室|号)?$")
+_ADDRESS_DASH = re.compile(r"^(?P<b>[0-9A-Za-z]+)-(?P<e>\d+)(?:-(?P<d>[0-9A-Za-z]+))?$")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    kind: str  # name | pinyin | phone_last4 | phone | id_number | address | empty
+    value: str = ""
+    building: str = ""
+    entrance: str = ""
+    door: str = ""
+
+
+def parse_query(raw: str) -> ParsedQuery:
+    q = to_simplified((raw or "").strip()).replace(" ", "")
+    q = q.translate(str.maketrans("０１２３４５６７８９－", "0123456789-"))
+    if not q:
+        return ParsedQuery("empty")
+    q = q.replace("單元", "单元")
+    for pattern in (_ADDRESS_CN, _ADDRESS_DASH):
+        m = pattern.match(q)
+        if m:
+            return ParsedQuery("address", building=m["b"].upper(), entrance=m["e"] or "", door=(m["d"] or "").upper())
+    if q.isdigit():
+        if len(q) == 4:
+            return ParsedQuery("phone_last4", q)
+        if len(q) == 11:
+            return ParsedQuery("phone", normalize_phone(q))
+    if len(q) == 18 and q[:17].isdigit():
+        return ParsedQuery("id_number", normalize_id_number(q))
+    if q.isascii() and q.isalpha():
+        return ParsedQuery("pinyin", q.lower())
+    return ParsedQuery("name", q)
+
+
+def resident_search(user, raw_query: str, *, include_inactive: bool = False, limit: int = 50) -> QuerySet[Resident]:
+    """Residents within ``user``'s reach matching a name, pinyin or initials, the last four
+    digits of a phone, a full phone or ID number (exact, by blind index) or an address."""
+    parsed = parse_query(raw_query)
+    qs = resident_list_visible_to(user)
+    if not include_inactive:
+        qs = qs.filter(status=ResidentStatus.LIVING)
+    if parsed.kind == "empty":
+        return qs.none()
+    if parsed.kind == "name":
+        qs = qs.filter(name_simplified__contains=parsed.value)
+    elif parsed.kind == "pinyin":
+        # Initials ("zs") and full pinyin ("zhangsan", "zhangs") both begin a match.
+        qs = qs.filter(Q(name_initials__startswith=parsed.value) | Q(name_pinyin__startswith=parsed.value))
+    elif parsed.kind == "phone_last4":
+        qs = qs.filter(phone_last4=parsed.value)
+    elif parsed.kind == "phone":
+        qs = qs.filter(phone_bidx=blind_index(parsed.value, purpose="phone"))
+    elif parsed.kind == "id_number":
+        qs = qs.filter(id_number_bidx=blind_index(parsed.value, purpose="id_number"))
+    elif parsed.kind == "address":
+        qs = qs.filter(building__number=parsed.building)
+        if parsed.entrance:
+            qs = qs.filter(entrance__number=int(parsed.entrance))
+        if parsed.door:
+            qs = qs.filter(household__door_number=parsed.door)
+    return qs.select_related("household", "community").order_by("name_pinyin", "id")[:limit]
+
+
+def community_figures(user) -> list[dict]:
+    """Per visible community: buildings, households, residents (living), residents aged 60+,
+    all counted from records inside the user's reach."""
+    cutoff = elderly_cutoff()
+    communities = list(community_list_visible_to(user).order_by("code"))
+    ids = [c.pk for c in communities]
+    buildings = dict(
+        building_list_visible_to(user).filter(community_id__in=ids).values_list("community_id").annotate(n=Count("id"))
+    )
+    households = dict(
+        household_list_visible_to(user).filter(community_id__in=ids).values_list("community_id").annotate(n=Count("id"))
+    )
+    living = resident_list_visible_to(user).filter(community_id__in=ids, status=ResidentStatus.LIVING)
+    residents = dict(living.values_list("community_id").annotate(n=Count("id")))
+    elderly = dict(living.filter(birth_date__lte=cutoff).values_list("community_id").annotate(n=Count("id")))
+    return [
+        {
+            "community": c,
+            "buildings": buildings.get(c.pk, 0),
+            "households": households.get(c.pk, 0),
+            "residents": residents.get(c.pk, 0),
+            "residents_60_plus": elderly.get(c.pk, 0),
+        }
+        for c in communities
+    ]

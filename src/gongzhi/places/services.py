@@ -1,0 +1,298 @@
+"""Writes to the place tree and the register. Each function is atomic, checks the actor's
+reach, locks what it changes and writes the audit event. ``actor=None`` means the system
+(a management command run by an operator); every other caller passes the user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.core import audit
+from gongzhi.core.crypto import blind_index
+from gongzhi.core.identity import (
+    birth_date_from_id,
+    gender_from_id,
+    mask_id_number,
+    mask_phone,
+    validate_id_number,
+    validate_mobile,
+)
+from gongzhi.core.scoping import require
+from gongzhi.core.text import name_keys
+
+from .enums import RESIDENT_TRANSITIONS, Gender, Relation, Residence, ResidentStatus
+from .models import Building, CareTag, Entrance, Household, Resident, ResidentStatusChange
+
+RESIDENT_FIELDS = [
+    "name",
+    "gender",
+    "birth_date",
+    "relation",
+    "residence",
+    "registered_address",
+    "note",
+]
+
+
+def _check(actor, capability: str, obj) -> None:
+    if actor is not None:
+        require(actor, capability, obj)
+
+
+def clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("请填写姓名。")})
+    if len(name) > 50:
+        raise ValidationError({"name": _("姓名不能超过50个字。")})
+    return name
+
+
+def apply_identity(resident: Resident, *, id_number: str | None, phone: str | None) -> None:
+    """Validate and set ID number and phone with their blind indexes; derive birth date and
+    gender from a valid ID number. ``None`` leaves a field as it is; ``""`` clears it."""
+    errors: dict[str, str] = {}
+    if id_number is not None:
+        if id_number.strip():
+            try:
+                value = validate_id_number(id_number)
+            except ValidationError as exc:
+                errors["id_number"] = exc.messages[0]
+            else:
+                resident.id_number = value
+                resident.id_number_bidx = blind_index(value, purpose="id_number")
+                resident.birth_date = birth_date_from_id(value)
+                resident.gender = gender_from_id(value)
+        else:
+            resident.id_number, resident.id_number_bidx = "", ""
+    if phone is not None:
+        if phone.strip():
+            try:
+                value = validate_mobile(phone)
+            except ValidationError as exc:
+                errors["phone"] = exc.messages[0]
+            else:
+                resident.phone = value
+                resident.phone_bidx = blind_index(value, purpose="phone")
+                resident.phone_last4 = value[-4:]
+        else:
+            resident.phone, resident.phone_bidx, resident.phone_last4 = "", "", ""
+    if errors:
+        raise ValidationError(errors)
+
+
+def apply_name(resident: Resident, name: str) -> None:
+    resident.name = clean_name(name)
+    resident.name_simplified, resident.name_pinyin, resident.name_initials = name_keys(resident.name)
+
+
+def place_resident(resident: Resident, household: Household) -> None:
+    resident.household = household
+    resident.entrance_id = household.entrance_id
+    resident.building_id = household.building_id
+    resident.compound_id = household.compound_id
+    resident.grid_id = household.grid_id
+    resident.community_id = household.community_id
+
+
+def _ensure_unique_id(resident: Resident) -> None:
+    if not resident.id_number_bidx:
+        return
+    clash = Resident.objects.filter(id_number_bidx=resident.id_number_bidx).exclude(pk=resident.pk).first()
+    if clash is not None:
+        # Say that it exists without saying where: the clash may lie outside the actor's reach.
+        raise ValidationError({"id_number": _("该身份证号已登记在其他住户中，请核对或联系社区办理迁移。")})
+
+
+@transaction.atomic
+def resident_create(
+    *,
+    actor,
+    household: Household,
+    name: str,
+    id_number: str = "",
+    phone: str = "",
+    gender: str | None = None,
+    birth_date: dt.date | None = None,
+    relation: str = Relation.HEAD,
+    residence: str = Residence.BOTH,
+    registered_address: str = "",
+    note: str = "",
+    care_tags: Iterable[CareTag] = (),
+) -> Resident:
+    _check(actor, "edit_registry", household)
+    resident = Resident(relation=relation, residence=residence, registered_address=registered_address, note=note)
+    if gender:
+        resident.gender = gender
+    resident.birth_date = birth_date
+    errors = {}
+    try:
+        apply_name(resident, name)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        apply_identity(resident, id_number=id_number, phone=phone)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    place_resident(resident, household)
+    _ensure_unique_id(resident)
+    resident.full_clean(exclude=["household", "entrance", "building", "compound", "grid", "community", "id_number", "phone"])
+    resident.save()
+    if care_tags:
+        resident.care_tags.set(care_tags)
+    ResidentStatusChange.objects.create(
+        resident=resident, from_status="", to_status=resident.status, effective_on=timezone.localdate(), actor=_user(actor)
+    )
+    audit.record(
+        actor=actor,
+        action="places.resident.created",
+        obj=resident,
+        changes={
+            "household": str(household),
+            "id_number": mask_id_number(resident.id_number),
+            "phone": mask_phone(resident.phone),
+        },
+    )
+    return resident
+
+
+@transaction.atomic
+def resident_update(
+    *,
+    actor,
+    resident: Resident,
+    id_number: str | None = None,
+    phone: str | None = None,
+    care_tags: Iterable[CareTag] | None = None,
+    **fields,
+) -> Resident:
+    """Change a resident's details. ``status`` is not changed here: see ``resident_set_status``."""
+    _check(actor, "edit_registry", resident)
+    unknown = set(fields) - set(RESIDENT_FIELDS)
+    if unknown:
+        raise TypeError(f"resident_update does not change {sorted(unknown)}")
+    locked = Resident.objects.select_for_update().get(pk=resident.pk)
+    before = audit.snapshot(locked, RESIDENT_FIELDS)
+    old_id, old_phone = locked.id_number, locked.phone
+    errors = {}
+    if "name" in fields:
+        try:
+            apply_name(locked, fields.pop("name"))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    for key, value in fields.items():
+        setattr(locked, key, value)
+    try:
+        apply_identity(locked, id_number=id_number, phone=phone)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    _ensure_unique_id(locked)
+    locked.full_clean(exclude=["household", "entrance", "building", "compound", "grid", "community", "id_number", "phone"])
+    locked.save()
+    changes = audit.diff(locked, before, RESIDENT_FIELDS)
+    if locked.id_number != old_id:
+        changes["id_number"] = [mask_id_number(old_id), mask_id_number(locked.id_number)]
+    if locked.phone != old_phone:
+        changes["phone"] = [mask_phone(old_phone), mask_phone(locked.phone)]
+    if care_tags is not None:
+        old_tags = sorted(locked.care_tags.values_list("code", flat=True))
+        locked.care_tags.set(care_tags)
+        new_tags = sorted(t.code for t in care_tags)
+        if old_tags != new_tags:
+            changes["care_tags"] = [old_tags, new_tags]
+    if changes:
+        audit.record(actor=actor, action="places.resident.updated", obj=locked, changes=changes)
+    return locked
+
+
+@transaction.atomic
+def resident_set_status(
+    *, actor, resident: Resident, status: str, effective_on: dt.date | None = None, reason: str = ""
+) -> Resident:
+    """Move a resident along living ⇄ moved out → deceased. The record stays; the change is
+    appended to the resident's status history."""
+    _check(actor, "edit_registry", resident)
+    locked = Resident.objects.select_for_update().get(pk=resident.pk)
+    current = ResidentStatus(locked.status)
+    target = ResidentStatus(status)
+    if target not in RESIDENT_TRANSITIONS[current]:
+        raise ValidationError(
+            {"status": _("不能从“%(a)s”变更为“%(b)s”。") % {"a": current.label, "b": target.label}}
+        )
+    locked.status = target
+    locked.save(update_fields=["status", "updated_at"])
+    ResidentStatusChange.objects.create(
+        resident=locked,
+        from_status=current,
+        to_status=target,
+        effective_on=effective_on or timezone.localdate(),
+        reason=reason[:200],
+        actor=_user(actor),
+    )
+    audit.record(
+        actor=actor, action="places.resident.status_changed", obj=locked, changes={"status": [current, target], "reason": reason}
+    )
+    return locked
+
+
+@transaction.atomic
+def resident_reveal(*, actor, resident: Resident, field: str) -> str:
+    """Return the full ID number or phone, and log that ``actor`` saw it."""
+    if field not in {"id_number", "phone"}:
+        raise ValueError(field)
+    require(actor, "reveal_pii", resident)
+    audit.record(actor=actor, action="places.resident.revealed", obj=resident, changes={"field": field})
+    return getattr(resident, field)
+
+
+@transaction.atomic
+def household_create(*, actor, entrance: Entrance, door_number: str, floor: int) -> Household:
+    _check(actor, "edit_registry", entrance)
+    door_number = (door_number or "").strip()
+    if not door_number:
+        raise ValidationError({"door_number": _("请填写门牌号。")})
+    building = Building.objects.get(pk=entrance.building_id)
+    if not (1 <= floor <= building.floors) and floor > 0:
+        raise ValidationError({"floor": _("楼层应在1到%(n)d之间。") % {"n": building.floors}})
+    if Household.objects.filter(entrance=entrance, door_number=door_number).exists():
+        raise ValidationError({"door_number": _("该单元已有此门牌号。")})
+    label, code = Household.labels_for(building.number, entrance.number, door_number)
+    household = Household.objects.create(
+        entrance=entrance,
+        building_id=entrance.building_id,
+        compound_id=entrance.compound_id,
+        grid_id=entrance.grid_id,
+        community_id=entrance.community_id,
+        door_number=door_number,
+        floor=floor,
+        address_label=label,
+        address_code=code,
+    )
+    audit.record(actor=actor, action="places.household.created", obj=household)
+    return household
+
+
+def _user(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+__all__ = [
+    "Gender",
+    "apply_identity",
+    "apply_name",
+    "household_create",
+    "place_resident",
+    "resident_create",
+    "resident_reveal",
+    "resident_set_status",
+    "resident_update",
+]
