@@ -28,6 +28,8 @@ class User(AbstractUser):
     failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
+    BLIND_INDEXES = {"phone": ("phone_bidx", "phone")}
+
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")

@@ -329,6 +329,9 @@ class Resident(models.Model):
 
     objects = ResidentQuerySet.as_manager()
 
+    # Encrypted field → (blind-index column, purpose); read by `manage.py rotate_keys --reindex`.
+    BLIND_INDEXES = {"id_number": ("id_number_bidx", "id_number"), "phone": ("phone_bidx", "phone")}
+
     class Meta:
         verbose_name = _("居民")
         verbose_name_plural = _("居民")
