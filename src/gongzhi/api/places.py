@@ -1,10 +1,29 @@
+"""The place tree and the register. Personal data leaves only masked; the full value of one
+field of one resident comes from ``/residents/{id}/reveal``, which is audited."""
+
 from __future__ import annotations
 
-from ninja import Schema
+import datetime as dt
+from typing import Literal
 
-from gongzhi.places.selectors import community_figures
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from ninja.pagination import paginate
 
-from .api import api
+from gongzhi.core.scoping import get_visible_or_404, visible
+from gongzhi.places import services
+from gongzhi.places.enums import ResidentStatus
+from gongzhi.places.models import Building, CareTag, Entrance, Grid, Household, Resident
+from gongzhi.places.selectors import community_figures, resident_search
+
+from .api import ErrorOut, FieldErrorsOut, api
+from .pagination import Mapped, Page
+
+# What a route that reads one object answers besides 200.
+READ_ERRORS = {401: ErrorOut, 404: ErrorOut}
+WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: FieldErrorsOut}
 
 
 class CommunityOut(Schema):
@@ -16,7 +35,7 @@ class CommunityOut(Schema):
     residents_60_plus: int
 
 
-@api.get("/communities", response=list[CommunityOut], tags=["places"])
+@api.get("/communities", response={200: list[CommunityOut], 401: ErrorOut}, tags=["places"])
 def communities(request):
     """Communities the caller may see, with figures counted from records in the caller's reach."""
     return [
@@ -30,3 +49,329 @@ def communities(request):
         }
         for row in community_figures(request.auth)
     ]
+
+
+class GridOut(Schema):
+    id: int
+    code: str
+    name: str
+    community: str = Field(..., description="社区编码")
+
+
+@api.get("/grids", response={200: list[GridOut], 401: ErrorOut}, tags=["places"])
+def grids(request, community: str = ""):
+    """Grids in the caller's reach (and the grid that contains it), optionally of one community."""
+    qs = visible(request.auth, Grid.objects.select_related("community"))
+    if community:
+        qs = qs.filter(community__code=community)
+    return [
+        {"id": g.pk, "code": g.code, "name": g.name, "community": g.community.code}
+        for g in qs.order_by("code")
+    ]
+
+
+class BuildingOut(Schema):
+    id: int
+    number: str
+    label: str
+    community: str
+    grid: str
+    compound: str
+    floors: int
+    has_lift: bool
+    year_built: int | None
+    address: str
+
+
+def _building_out(b: Building) -> dict:
+    return {
+        "id": b.pk,
+        "number": b.number,
+        "label": str(b),
+        "community": b.community.code,
+        "grid": b.grid.code,
+        "compound": b.compound.name,
+        "floors": b.floors,
+        "has_lift": b.has_lift,
+        "year_built": b.year_built,
+        "address": b.address,
+    }
+
+
+@api.get("/buildings", response={200: list[BuildingOut], 401: ErrorOut}, tags=["places"])
+@paginate(Page)
+def buildings(request, community: str = "", grid: str = ""):
+    """Buildings in the caller's reach; ``community`` and ``grid`` take codes."""
+    qs = visible(request.auth, Building.objects.select_related("community", "grid", "compound"))
+    if community:
+        qs = qs.filter(community__code=community)
+    if grid:
+        qs = qs.filter(grid__code=grid)
+    return Mapped(qs.order_by("community_id", "sort_key", "number", "id"), _building_out)
+
+
+class EntranceOut(Schema):
+    id: int
+    number: int
+    households: int
+
+
+class HouseholdBriefOut(Schema):
+    id: int
+    entrance: int
+    door_number: str
+    address: str
+    residents: int = Field(..., description="在住人数")
+
+
+class FloorOut(Schema):
+    floor: int
+    households: list[HouseholdBriefOut]
+
+
+class BuildingDetailOut(BuildingOut):
+    entrances: list[EntranceOut]
+    floors_summary: list[FloorOut]
+
+
+@api.get(
+    "/buildings/{building_id}", response={200: BuildingDetailOut, **READ_ERRORS}, tags=["places"]
+)
+def building_detail(request, building_id: int):
+    """One building with its entrances and, floor by floor, the households in the caller's
+    reach and how many people live in each."""
+    user = request.auth
+    building = get_visible_or_404(
+        user, Building.objects.select_related("community", "grid", "compound"), pk=building_id
+    )
+    households = list(
+        visible(user, Household.objects.filter(building=building))
+        .select_related("entrance")
+        .annotate(living=Count("residents", filter=Q(residents__status=ResidentStatus.LIVING)))
+        .order_by("-floor", "entrance__number", "door_number")
+    )
+    per_entrance: dict[int, int] = {}
+    floors: dict[int, list[dict]] = {}
+    for h in households:
+        per_entrance[h.entrance_id] = per_entrance.get(h.entrance_id, 0) + 1
+        floors.setdefault(h.floor, []).append(
+            {
+                "id": h.pk,
+                "entrance": h.entrance.number,
+                "door_number": h.door_number,
+                "address": h.address_label,
+                "residents": h.living,
+            }
+        )
+    entrances = visible(user, Entrance.objects.filter(building=building)).order_by("number")
+    return {
+        **_building_out(building),
+        "entrances": [
+            {"id": e.pk, "number": e.number, "households": per_entrance.get(e.pk, 0)}
+            for e in entrances
+        ],
+        "floors_summary": [{"floor": floor, "households": rows} for floor, rows in floors.items()],
+    }
+
+
+class ResidentOut(Schema):
+    id: int
+    name: str
+    gender: str
+    gender_label: str
+    age: int | None
+    relation: str
+    relation_label: str
+    residence: str
+    status: str
+    status_label: str
+    household_id: int
+    address: str
+    community: str
+    id_number_masked: str
+    phone_masked: str
+    care_tags: list[str]
+
+
+def _resident_out(r: Resident) -> dict:
+    return {
+        "id": r.pk,
+        "name": r.name,
+        "gender": r.gender,
+        "gender_label": str(r.get_gender_display()),
+        "age": r.age(),
+        "relation": r.relation,
+        "relation_label": str(r.get_relation_display()),
+        "residence": r.residence,
+        "status": r.status,
+        "status_label": str(r.get_status_display()),
+        "household_id": r.household_id,
+        "address": r.household.address_label,
+        "community": r.community.code,
+        "id_number_masked": r.id_number_masked,
+        "phone_masked": r.phone_masked,
+        # Read from the prefetch cache: one query for the whole page.
+        "care_tags": [t.code for t in r.care_tags.all()],
+    }
+
+
+def _residents(qs):
+    return qs.select_related("household", "community").prefetch_related("care_tags")
+
+
+class HouseholdOut(Schema):
+    id: int
+    address: str
+    address_code: str
+    building_id: int
+    entrance: int
+    floor: int
+    door_number: str
+    members: list[ResidentOut]
+
+
+@api.get("/households/{household_id}", response={200: HouseholdOut, **READ_ERRORS}, tags=["places"])
+def household_detail(request, household_id: int):
+    """One household and its members (masked), moved-out and deceased members included."""
+    user = request.auth
+    household = get_visible_or_404(
+        user, Household.objects.select_related("entrance"), pk=household_id
+    )
+    members = _residents(visible(user, Resident.objects.filter(household=household))).order_by("id")
+    return {
+        "id": household.pk,
+        "address": household.address_label,
+        "address_code": household.address_code,
+        "building_id": household.building_id,
+        "entrance": household.entrance.number,
+        "floor": household.floor,
+        "door_number": household.door_number,
+        "members": [_resident_out(r) for r in members],
+    }
+
+
+@api.get("/residents", response={200: list[ResidentOut], 401: ErrorOut}, tags=["register"])
+@paginate(Page)
+def residents(request, q: str = "", include_inactive: bool = False):
+    """Search residents in the caller's reach by name, pinyin or initials, the last four
+    digits of a phone, a full phone or ID number, or an address such as ``3栋2单元501``."""
+    # No cap from the selector: the page slices, and the count is over the whole match.
+    qs = resident_search(request.auth, q, include_inactive=include_inactive, limit=None)
+    return Mapped(qs.prefetch_related("care_tags"), _resident_out)
+
+
+def _visible_resident(request, resident_id: int) -> Resident:
+    return get_visible_or_404(request.auth, _residents(Resident.objects.all()), pk=resident_id)
+
+
+@api.get("/residents/{resident_id}", response={200: ResidentOut, **READ_ERRORS}, tags=["register"])
+def resident_detail(request, resident_id: int):
+    return _resident_out(_visible_resident(request, resident_id))
+
+
+class RevealIn(Schema):
+    field: Literal["id_number", "phone"]
+
+
+class RevealOut(Schema):
+    field: str
+    value: str
+
+
+@api.post(
+    "/residents/{resident_id}/reveal", response={200: RevealOut, **WRITE_ERRORS}, tags=["register"]
+)
+def resident_reveal(request, resident_id: int, payload: RevealIn):
+    """The full ID number or phone of one resident. Needs ``reveal_pii``; every call is
+    written to the audit log."""
+    resident = _visible_resident(request, resident_id)
+    value = services.resident_reveal(actor=request.auth, resident=resident, field=payload.field)
+    return {"field": payload.field, "value": value}
+
+
+def _care_tags(codes: list[str] | None):
+    if codes is None:
+        return None
+    tags = list(CareTag.objects.filter(code__in=codes))
+    unknown = sorted(set(codes) - {t.code for t in tags})
+    if unknown:
+        raise ValidationError(
+            {"care_tags": _("未知的关爱标签：%(codes)s") % {"codes": "、".join(unknown)}}
+        )
+    return tags
+
+
+class ResidentIn(Schema):
+    household_id: int
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    gender: str | None = None
+    birth_date: dt.date | None = None
+    relation: str = "head"
+    residence: str = "both"
+    registered_address: str = ""
+    note: str = ""
+    care_tags: list[str] = Field(default_factory=list, description="关爱标签代码")
+
+
+@api.post("/residents", response={201: ResidentOut, **WRITE_ERRORS}, tags=["register"])
+def resident_create(request, payload: ResidentIn):
+    """Register a resident in a household in the caller's reach (needs ``edit_registry``)."""
+    household = get_visible_or_404(request.auth, Household.objects.all(), pk=payload.household_id)
+    data = payload.dict(exclude={"household_id", "care_tags"})
+    resident = services.resident_create(
+        actor=request.auth, household=household, care_tags=_care_tags(payload.care_tags), **data
+    )
+    return 201, _resident_out(_visible_resident(request, resident.pk))
+
+
+class ResidentPatch(Schema):
+    name: str | None = None
+    id_number: str | None = None
+    phone: str | None = None
+    gender: str | None = None
+    birth_date: dt.date | None = None
+    relation: str | None = None
+    residence: str | None = None
+    registered_address: str | None = None
+    note: str | None = None
+    care_tags: list[str] | None = None
+
+
+@api.patch(
+    "/residents/{resident_id}", response={200: ResidentOut, **WRITE_ERRORS}, tags=["register"]
+)
+def resident_update(request, resident_id: int, payload: ResidentPatch):
+    """Change the fields sent; an empty ``id_number`` or ``phone`` clears it."""
+    resident = _visible_resident(request, resident_id)
+    data = payload.dict(exclude_unset=True)
+    care_tags = _care_tags(data.pop("care_tags", None))
+    services.resident_update(actor=request.auth, resident=resident, care_tags=care_tags, **data)
+    return _resident_out(_visible_resident(request, resident_id))
+
+
+class StatusIn(Schema):
+    status: str = Field(..., description="living / moved_out / deceased")
+    effective_on: dt.date | None = None
+    reason: str = ""
+
+
+@api.post(
+    "/residents/{resident_id}/status",
+    response={200: ResidentOut, **WRITE_ERRORS},
+    tags=["register"],
+)
+def resident_set_status(request, resident_id: int, payload: StatusIn):
+    """Move a resident to another status (moved out, back, deceased); the history is kept."""
+    resident = _visible_resident(request, resident_id)
+    if payload.status not in ResidentStatus.values:
+        raise ValidationError({"status": _("未知的状态，应为：在住、已迁出或已故。")})
+    services.resident_set_status(
+        actor=request.auth,
+        resident=resident,
+        status=payload.status,
+        effective_on=payload.effective_on,
+        reason=payload.reason,
+    )
+    return _resident_out(_visible_resident(request, resident_id))
