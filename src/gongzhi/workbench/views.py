@@ -1,7 +1,336 @@
+"""The server-rendered workbench (staff) and the resident home.
+
+Every read goes through ``core.scoping`` or ``places.selectors``, so a record outside the
+user's reach answers 404 exactly like a missing one. The only write reachable from here is
+the audited reveal of an ID number or phone, done by ``places.services.resident_reveal``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import wraps
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from gongzhi.accounts.rules import is_staff_user
+from gongzhi.core.scoping import get_visible_or_404, scope_for, visible
+from gongzhi.places import selectors, services
+from gongzhi.places.enums import ResidentStatus
+from gongzhi.places.models import (
+    Building,
+    Community,
+    Compound,
+    Entrance,
+    Grid,
+    Household,
+    Resident,
+    ResidentStatusChange,
+)
+
+from .forms import SearchForm
+
+PII_FIELDS = ("id_number", "phone")
+# Enough for a desk to pick from; the page says when there may be more.
+SEARCH_LIMIT = 50
+
+
+def staff_required(view):
+    """Workbench pages exist only for people with a post; for anyone else they are as
+    absent as a record outside their reach."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_staff_user(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _may_reveal(user, obj) -> bool:
+    return scope_for(user, "reveal_pii").contains(obj)
+
+
+# --- home -----------------------------------------------------------------------------
 
 
 @login_required
+@require_GET
 def home(request):
-    return HttpResponse("ok")
+    user = request.user
+    if is_staff_user(user):
+        return render(
+            request, "workbench/home_staff.html", {"figures": selectors.community_figures(user)}
+        )
+    if user.resident_id:
+        return _resident_home(request)
+    return render(request, "workbench/home_none.html")
+
+
+def _resident_home(request):
+    user = request.user
+    household = get_visible_or_404(
+        user,
+        Household.objects.select_related("community", "building", "entrance", "compound"),
+        pk=Resident.objects.filter(pk=user.resident_id).values("household_id")[:1],
+    )
+    members = list(
+        visible(user, Resident.objects.filter(household=household)).living().order_by("id")
+    )
+    return render(
+        request,
+        "workbench/home_resident.html",
+        {"household": household, "members": members, "me_id": user.resident_id},
+    )
+
+
+# --- the place tree ---------------------------------------------------------------------
+
+
+def _counts_by(qs, column: str) -> dict[int, int]:
+    return dict(qs.values_list(column).annotate(n=Count("id")).order_by())
+
+
+@staff_required
+@require_GET
+def community_detail(request, pk: int):
+    user = request.user
+    community = get_visible_or_404(user, Community.objects.all(), pk=pk)
+    grids = list(visible(user, Grid.objects.filter(community=community)).order_by("code"))
+    buildings = _counts_by(visible(user, Building.objects.filter(community=community)), "grid_id")
+    households = _counts_by(visible(user, Household.objects.filter(community=community)), "grid_id")
+    residents = _counts_by(
+        visible(user, Resident.objects.filter(community=community)).living(), "grid_id"
+    )
+    rows = [
+        {
+            "grid": g,
+            "buildings": buildings.get(g.pk, 0),
+            "households": households.get(g.pk, 0),
+            "residents": residents.get(g.pk, 0),
+        }
+        for g in grids
+    ]
+    return render(request, "workbench/community.html", {"community": community, "rows": rows})
+
+
+@staff_required
+@require_GET
+def grid_detail(request, pk: int):
+    user = request.user
+    grid = get_visible_or_404(user, Grid.objects.select_related("community"), pk=pk)
+    compounds = list(visible(user, Compound.objects.filter(grid=grid)).order_by("name"))
+    buildings = visible(user, Building.objects.filter(grid=grid)).order_by("sort_key", "number")
+    by_compound: dict[int, list[Building]] = {}
+    for b in buildings:
+        by_compound.setdefault(b.compound_id, []).append(b)
+    rows = [{"compound": c, "buildings": by_compound.get(c.pk, [])} for c in compounds]
+    return render(request, "workbench/grid.html", {"grid": grid, "rows": rows})
+
+
+@staff_required
+@require_GET
+def compound_detail(request, pk: int):
+    user = request.user
+    compound = get_visible_or_404(user, Compound.objects.select_related("community", "grid"), pk=pk)
+    buildings = list(
+        visible(user, Building.objects.filter(compound=compound)).order_by("sort_key", "number")
+    )
+    households = _counts_by(
+        visible(user, Household.objects.filter(compound=compound)), "building_id"
+    )
+    residents = _counts_by(
+        visible(user, Resident.objects.filter(compound=compound)).living(), "building_id"
+    )
+    elderly = _counts_by(
+        visible(user, Resident.objects.filter(compound=compound)).living().elderly(), "building_id"
+    )
+    rows = [
+        {
+            "building": b,
+            "households": households.get(b.pk, 0),
+            "residents": residents.get(b.pk, 0),
+            "elderly": elderly.get(b.pk, 0),
+        }
+        for b in buildings
+    ]
+    return render(request, "workbench/compound.html", {"compound": compound, "rows": rows})
+
+
+@dataclass
+class Cell:
+    household: Household
+    living: int
+    tags: list[str]
+    has_elderly: bool
+
+
+@dataclass
+class FloorRow:
+    floor: int
+    cells: list[list[Cell]] = field(default_factory=list)  # one list per entrance
+
+
+def building_layout(user, building: Building):
+    """Entrances (columns) × floors (rows, top floor first). Residents and their care tags
+    come in two prefetch queries, whatever the number of households."""
+    entrances = list(visible(user, Entrance.objects.filter(building=building)).order_by("number"))
+    living = visible(user, Resident.objects.living()).prefetch_related("care_tags")
+    households = list(
+        visible(user, Household.objects.filter(building=building))
+        .order_by("floor", "door_number")
+        .prefetch_related(Prefetch("residents", queryset=living, to_attr="living_residents"))
+    )
+    column = {e.pk: i for i, e in enumerate(entrances)}
+    floors = set(range(1, building.floors + 1)) | {h.floor for h in households}
+    rows = {f: FloorRow(f, [[] for _ in entrances]) for f in sorted(floors, reverse=True)}
+    for h in households:
+        if h.entrance_id not in column:
+            continue
+        tags: dict[str, None] = {}
+        for r in h.living_residents:
+            for t in r.care_tags.all():
+                tags[t.name] = None
+        cell = Cell(
+            household=h,
+            living=len(h.living_residents),
+            tags=list(tags),
+            has_elderly=any(r.is_elderly for r in h.living_residents),
+        )
+        rows[h.floor].cells[column[h.entrance_id]].append(cell)
+    return entrances, list(rows.values()), len(households)
+
+
+@staff_required
+@require_GET
+def building_detail(request, pk: int):
+    user = request.user
+    building = get_visible_or_404(
+        user, Building.objects.select_related("community", "grid", "compound"), pk=pk
+    )
+    entrances, rows, household_count = building_layout(user, building)
+    return render(
+        request,
+        "workbench/building.html",
+        {
+            "building": building,
+            "entrances": entrances,
+            "rows": rows,
+            "household_count": household_count,
+        },
+    )
+
+
+@staff_required
+@require_GET
+def household_detail(request, pk: int):
+    user = request.user
+    household = get_visible_or_404(
+        user,
+        Household.objects.select_related("community", "grid", "compound", "building", "entrance"),
+        pk=pk,
+    )
+    residents = list(
+        visible(user, Resident.objects.filter(household=household))
+        .prefetch_related("care_tags")
+        .order_by("id")
+    )
+    return render(
+        request,
+        "workbench/household.html",
+        {
+            "household": household,
+            "residents": residents,
+            "can_reveal": _may_reveal(user, household),
+            "living_status": ResidentStatus.LIVING,
+        },
+    )
+
+
+def _resident_page(request, resident: Resident, revealed: dict[str, str] | None = None):
+    user = request.user
+    history = list(
+        ResidentStatusChange.objects.filter(resident=resident)
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    return render(
+        request,
+        "workbench/resident.html",
+        {
+            "resident": resident,
+            "household": resident.household,
+            "care_tags": list(resident.care_tags.all()),
+            "history": history,
+            "can_reveal": _may_reveal(user, resident),
+            "revealed": revealed or {},
+        },
+    )
+
+
+def _get_resident(user, pk: int) -> Resident:
+    return get_visible_or_404(
+        user,
+        Resident.objects.select_related(
+            "household",
+            "household__community",
+            "household__grid",
+            "household__compound",
+            "household__building",
+        ),
+        pk=pk,
+    )
+
+
+@staff_required
+@require_GET
+def resident_detail(request, pk: int):
+    return _resident_page(request, _get_resident(request.user, pk))
+
+
+@never_cache
+@staff_required
+@require_POST
+def resident_reveal(request, pk: int, field_name: str):
+    """Show one full ID number or phone. The service checks ``reveal_pii`` (404 outside the
+    reach, 403 inside it without the capability) and writes the audit event."""
+    if field_name not in PII_FIELDS:
+        raise Http404
+    resident = _get_resident(request.user, pk)
+    value = services.resident_reveal(actor=request.user, resident=resident, field=field_name)
+    if request.htmx:
+        return render(
+            request,
+            "workbench/_pii.html",
+            {"r": resident, "field": field_name, "value": value, "revealed": True},
+        )
+    # Without JavaScript the form posts here and the whole page comes back, revealed.
+    return _resident_page(request, resident, revealed={field_name: value})
+
+
+# --- search ---------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def search(request):
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    results = (
+        list(selectors.resident_search(request.user, query, limit=SEARCH_LIMIT)) if query else []
+    )
+    context = {
+        "form": form,
+        "query": query,
+        "results": results,
+        "limit_hit": len(results) >= SEARCH_LIMIT,
+    }
+    if request.htmx:
+        return render(request, "workbench/_search_results.html", context)
+    return render(request, "workbench/search.html", context)
