@@ -9,7 +9,7 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
-from ninja import Field, Schema
+from ninja import Field, Schema, Status
 from ninja.pagination import paginate
 
 from gongzhi.core.scoping import get_visible_or_404, visible
@@ -323,7 +323,7 @@ def resident_create(request, payload: ResidentIn):
     resident = services.resident_create(
         actor=request.auth, household=household, care_tags=_care_tags(payload.care_tags), **data
     )
-    return 201, _resident_out(_visible_resident(request, resident.pk))
+    return Status(201, _resident_out(_visible_resident(request, resident.pk)))
 
 
 class ResidentPatch(Schema):

@@ -5,17 +5,46 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from gongzhi.core.scoping import visible
+from gongzhi.core.scoping import scope_for, visible
 
 from .models import PartnerUnit, PartyOrganisation, Post, Team
 
 
 def post_list_visible_to(user, *, include_ended: bool = False) -> QuerySet[Post]:
-    """Posts sitting on a node in ``user``'s reach (the active ones unless asked)."""
+    """Posts sitting on a node inside ``user``'s reach (the active ones unless asked).
+
+    A post carries only the column of its own node (a 单元长 post has no community id), so
+    the reach is applied to the node tables instead, one subquery per level. Containers of
+    the reach do not count: a grid chief sees the posts in their grid, not their secretary's."""
     qs = Post.objects.all() if include_ended else Post.objects.active()
-    return visible(user, qs.select_related("user", "entrance__building", *Post.NODE_FIELDS))
+    qs = qs.select_related("user", "entrance__building", *Post.NODE_FIELDS)
+    scope = scope_for(user, "view")
+    if scope.everything:
+        return qs
+    q = Q(pk__in=[])
+    for level in Post.NODE_FIELDS:
+        model = Post._meta.get_field(level).related_model
+        inside = _held_q(scope, model)
+        if inside is not None:
+            q |= Q(**{f"{level}__in": model.objects.filter(inside).values("pk")})
+    return qs.filter(q)
+
+
+def _held_q(scope, model) -> Q | None:
+    columns = model.scope_columns
+    parts = [
+        Q(**{f"{columns[level]}__in": sorted(ids)})
+        for level, ids in scope.held.items()
+        if ids and level in columns
+    ]
+    if not parts:
+        return None
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
+    return q
 
 
 def team_list_visible_to(user) -> QuerySet[Team]:

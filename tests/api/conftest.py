@@ -1,0 +1,31 @@
+import json
+
+import pytest
+
+
+class Api:
+    """The test client speaking JSON to /api/v1/ as one logged-in user (session auth)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, path, **params):
+        return self.client.get(f"/api/v1{path}", params)
+
+    def post(self, path, body=None):
+        return self.client.post(
+            f"/api/v1{path}", json.dumps(body or {}), content_type="application/json"
+        )
+
+    def patch(self, path, body=None):
+        return self.client.patch(
+            f"/api/v1{path}", json.dumps(body or {}), content_type="application/json"
+        )
+
+
+@pytest.fixture
+def api_as(login):
+    def _api_as(user):
+        return Api(login(user))
+
+    return _api_as
