@@ -1,0 +1,78 @@
+"""Seeding entry points used by ``manage.py seed_demo`` and the benchmarks."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from gongzhi.places.models import Community, Subdistrict
+
+from . import plans
+from .generator import Generator, Stats, fast_sqlite_writes
+from .organisations import build_organisations
+
+
+@dataclass
+class SeedResult:
+    stats: Stats
+    seconds: float
+    communities: int
+    organisations: dict
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.stats.rows / self.seconds if self.seconds else 0.0
+
+
+def wangjiang_exists() -> bool:
+    return Community.objects.filter(code=plans.WANGJIANG_CODE).exists()
+
+
+def seed(
+    *,
+    seed: int = 2001,
+    scale: str = "demo",
+    communities: int | None = None,
+    households: int | None = None,
+    workers: int | None = None,
+    log=print,
+) -> SeedResult:
+    """Write the demo world. ``scale="demo"``: Bingcaogang subdistrict with Wangjiang in full
+    (or with ``households`` households, for quick tests) and small neighbours.
+    ``scale="city"``: ``communities`` full-size communities (default 100), Wangjiang first."""
+    started = time.perf_counter()
+    generator = Generator(seed, log=log)
+    with fast_sqlite_writes():
+        if scale == "city":
+            count = communities or 100
+            todo = plans.city_plans(seed, count)
+            subdistricts: dict[str, Subdistrict] = {}
+            pairs = []
+            for (code, name, district), plan in todo:
+                if code not in subdistricts:
+                    subdistricts[code] = generator.subdistrict(
+                        code=code, name=name, district=district
+                    )
+                pairs.append((plan, subdistricts[code]))
+            if workers is None:
+                workers = max(1, (os.cpu_count() or 1))
+            made = generator.communities(pairs, workers=workers)
+            sd = subdistricts[plans.SUBDISTRICT["code"]]
+            wangjiang, neighbours = made[0], [c for c in made[1:] if c.subdistrict_id == sd.pk]
+        else:
+            sd = generator.subdistrict(**plans.SUBDISTRICT)
+            todo = [plans.wangjiang_plan(households or plans.WANGJIANG_HOUSEHOLDS)]
+            todo += plans.neighbour_plans(2 if communities is None else max(0, communities - 1))
+            made = generator.communities([(p, sd) for p in todo], workers=workers or 0)
+            wangjiang, neighbours = made[0], made[1:]
+        with transaction.atomic():
+            organisations = build_organisations(
+                seed=seed, subdistrict=sd, community=wangjiang, neighbours=neighbours
+            )
+    seconds = time.perf_counter() - started
+    return SeedResult(
+        stats=generator.stats, seconds=seconds, communities=len(made), organisations=organisations
+    )
