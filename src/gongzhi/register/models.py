@@ -1,0 +1,79 @@
+"""An import of the household register is a job: the upload is checked in the request,
+the rows are validated and written in the background, and the job row records where it
+got to. Progress between phase changes lives in the cache (see ``services``), because the
+import transaction holds SQLite's write lock and the job row cannot be updated meanwhile."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.fields import EncryptedTextField
+from gongzhi.places.models import Community
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    VALIDATING = "validating", _("正在检查")
+    IMPORTING = "importing", _("正在导入")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("未导入")
+
+
+IMPORT_TRANSITIONS = {
+    ImportStatus.QUEUED: {ImportStatus.VALIDATING, ImportStatus.FAILED},
+    ImportStatus.VALIDATING: {ImportStatus.IMPORTING, ImportStatus.FAILED},
+    ImportStatus.IMPORTING: {ImportStatus.DONE, ImportStatus.FAILED},
+    ImportStatus.DONE: set(),
+    ImportStatus.FAILED: set(),
+}
+
+FINISHED = {ImportStatus.DONE, ImportStatus.FAILED}
+
+
+class ImportJob(models.Model):
+    scope_columns = {"community": "community_id"}
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("社区")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    file_name = models.CharField(_("文件名"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("数据行数"), default=0)
+    created_count = models.PositiveIntegerField(_("新增居民"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新居民"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("无变化居民"), default=0)
+    households_created = models.PositiveIntegerField(_("新增住户"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    # [{"row": 12, "column": "身份证号", "message": "..."}]: no personal data, only where and why.
+    error_report = models.JSONField(_("错误报告"), default=list, blank=True)
+    # The cells of the rows that failed, for the downloadable error sheet; these hold ID
+    # numbers and phones, so they are sealed like any other personal data.
+    error_rows = EncryptedTextField(blank=True, default="")
+    message = models.CharField(_("说明"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["community", "-created_at"], name="importjob_comm_created")]
+
+    def __str__(self):
+        return self.file_name
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
