@@ -1,0 +1,342 @@
+"""The guard that no route escapes scoping unnoticed.
+
+Every URL pattern of the project — web pages, the JSON API, the admin — is discovered from
+the resolver and must be classified here:
+
+- ``PUBLIC``: meant for anyone (login, health check, API docs...);
+- ``admin``: the Django admin, which the grid chief must not enter;
+- ``OBJECT_KWARGS``: routes naming a scoped object in the URL. Each is requested as the
+  grid chief of grid 1 with an object just *outside* that grid, by every method; the
+  answer must be 404 (or 405 for a method the route does not take), never the object;
+- ``LISTS``: routes without an object in the URL. Requested as the grid chief, the answer
+  must not contain anyone from outside grid 1 (王五 lives in grid 2, 赵六 in the other
+  community); requested anonymously, it must ask for a login.
+
+A route in none of these fails the suite with a message saying where to classify it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLResolver, get_resolver
+from django.utils.regex_helper import normalize
+
+from gongzhi.core.models import AuditEvent
+from gongzhi.places.models import Compound, Resident
+
+# --- classification -----------------------------------------------------------------
+
+PUBLIC = {
+    "healthz",
+    "set_language",
+    "accounts:login",
+    "accounts:logout",
+    "api:auth_token",
+    "api:openapi-json",
+    "api:openapi-view",
+    "api:api-root",
+}
+PUBLIC_PREFIXES = ("static/", "media/")
+
+
+def _job_outside(w):
+    # An import job of the grid chief's own community: the community is only the container
+    # of their grid, so its jobs are out of reach.
+    ImportJob = apps.get_model("register", "ImportJob")
+    return ImportJob.objects.create(
+        community=w.wj, uploaded_by=w.users["secretary"], file_name="册.xlsx"
+    ).pk
+
+
+# (route, kwarg) or kwarg → the id of an object outside grid 1, or a plain value.
+OBJECT_KWARGS = {
+    "building_id": lambda w: w.b2.pk,
+    "household_id": lambda w: w.households["2-1-101"].pk,
+    "resident_id": lambda w: w.residents["wangwu"].pk,
+    ("wb-community", "pk"): lambda w: w.ot.pk,
+    ("wb-grid", "pk"): lambda w: w.g2.pk,
+    ("wb-compound", "pk"): lambda w: Compound.objects.get(grid=w.g2).pk,
+    ("wb-building", "pk"): lambda w: w.b2.pk,
+    ("wb-household", "pk"): lambda w: w.households["2-1-101"].pk,
+    ("wb-resident", "pk"): lambda w: w.residents["wangwu"].pk,
+    ("wb-resident-reveal", "pk"): lambda w: w.residents["wangwu"].pk,
+    ("wb-resident-reveal", "field_name"): lambda w: "phone",
+    ("register:job", "pk"): _job_outside,
+    ("register:job_progress", "pk"): _job_outside,
+    ("register:job_errors", "pk"): _job_outside,
+}
+
+# Bodies that would succeed inside the reach, so that a write route reaches its scoping
+# check rather than stopping at validation.
+BODIES = {
+    "api:resident_reveal": {"field": "phone"},
+    "api:resident_set_status": {"status": "moved_out", "reason": "x"},
+    "api:resident_update": {"note": "越界"},
+    "api:resident_detail": {"note": "越界"},
+    "api:resident_create": lambda w: {"household_id": w.households["2-1-101"].pk, "name": "越界"},
+    "api:residents": lambda w: {"household_id": w.households["2-1-101"].pk, "name": "越界"},
+}
+
+LISTS = {
+    "home",
+    "wb-search",
+    "register:home",
+    "register:template",
+    "register:export",
+    "api:me",
+    "api:posts",
+    "api:teams",
+    "api:partners",
+    "api:party_organisations",
+    "api:communities",
+    "api:grids",
+    "api:buildings",
+    "api:residents",
+    "api:resident_create",
+}
+
+# Queries a list route is also asked, aimed at people outside grid 1.
+SEARCHES = [
+    {"q": "王五"},
+    {"q": "赵六"},
+    {"q": "13700002222"},
+    {"q": "2222"},
+    {"q": "ww"},
+    {"q": "2栋"},
+]
+LIST_PARAMS = {
+    "wb-search": SEARCHES,
+    "api:residents": [{**s, "include_inactive": "true"} for s in SEARCHES],
+    "api:grids": [{}, {"community": "510402001002"}],
+    "api:buildings": [{}, {"grid": "WJ-G2"}, {"community": "510402001002"}],
+    "register:export": [{}, {"community": "510402001002"}],
+}
+
+# What a grid chief of grid 1 must never be shown.
+OUTSIDE = ["王五", "赵六", "137****2222", "136****3333", "13700002222", "13600003333"]
+
+
+# --- discovery ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    key: str  # "namespace:name", or the pattern itself for an unnamed one
+    regex: str
+    namespace: str
+
+    @property
+    def kwargs(self) -> list[str]:
+        return sorted(normalize(self.regex)[0][1])
+
+    def url(self, values: dict) -> str:
+        for fmt, params in normalize(self.regex):
+            if set(params) <= set(values):
+                return "/" + fmt % {p: values[p] for p in params}
+        raise AssertionError(f"cannot build a URL for {self.key} from {values}")
+
+
+def discover() -> list[Route]:
+    def walk(patterns, prefix, namespace):
+        for p in patterns:
+            regex = prefix + p.pattern.regex.pattern.lstrip("^")
+            if isinstance(p, URLResolver):
+                ns = ":".join(x for x in (namespace, p.namespace) if x)
+                yield from walk(p.url_patterns, regex, ns)
+            else:
+                name = (
+                    f"{namespace}:{p.name}"
+                    if namespace and p.name
+                    else (p.name or f"{namespace}:<{regex}>")
+                )
+                yield Route(name, regex, namespace)
+
+    return list(walk(get_resolver().url_patterns, "", ""))
+
+
+ROUTES = discover()
+
+
+def category(route: Route) -> str | None:
+    if route.key in PUBLIC or route.regex.startswith(PUBLIC_PREFIXES):
+        return "public"
+    if route.namespace == "admin":
+        return "admin"
+    if route.kwargs:
+        if all((route.key, k) in OBJECT_KWARGS or k in OBJECT_KWARGS for k in route.kwargs):
+            return "object"
+        return None
+    if route.key in LISTS:
+        return "list"
+    return None
+
+
+def _ids(routes):
+    return [r.key for r in routes]
+
+
+OBJECT_ROUTES = [r for r in ROUTES if category(r) == "object"]
+LIST_ROUTES = [r for r in ROUTES if category(r) == "list"]
+ADMIN_ROUTES = [r for r in ROUTES if category(r) == "admin"]
+PUBLIC_ROUTES = [r for r in ROUTES if category(r) == "public"]
+
+
+def test_every_route_is_classified():
+    unclassified = [f"{r.key}  ({r.regex})" for r in ROUTES if category(r) is None]
+    assert unclassified == [], (
+        "These routes are not classified in tests/test_route_scoping.py. Add each to PUBLIC "
+        "(meant for anyone), to OBJECT_KWARGS (how to get an object outside grid 1 for each "
+        "of its URL kwargs) or to LISTS (scoped lists), so that the suite checks it cannot "
+        "escape scoping:\n  " + "\n  ".join(unclassified)
+    )
+
+
+def test_the_classification_lists_no_stale_routes():
+    keys = {r.key for r in ROUTES}
+    stale = sorted((PUBLIC | LISTS) - keys)
+    stale += sorted({k[0] for k in OBJECT_KWARGS if isinstance(k, tuple)} - keys)
+    assert stale == [], f"classified routes that no longer exist: {stale}"
+
+
+def test_discovery_sees_the_api_and_the_admin():
+    keys = {r.key for r in ROUTES}
+    assert {"api:resident_reveal", "api:residents", "admin:index", "accounts:login"} <= keys
+
+
+# --- checks -------------------------------------------------------------------------
+
+
+def _text(response) -> str:
+    """The response as text a person would read: JSON re-encoded without escapes, a
+    spreadsheet flattened to its cell values."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    ctype = response.get("Content-Type", "")
+    if "spreadsheetml" in ctype or content[:2] == b"PK":
+        import openpyxl
+
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(
+            str(cell)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+            if cell
+        )
+    text = content.decode("utf-8", errors="replace")
+    if "json" in ctype:
+        text = json.dumps(json.loads(text), ensure_ascii=False)
+    return text
+
+
+def _assert_nothing_outside(response, where, *, asked=()):
+    # What the person typed is echoed back in the search box: that is not a leak.
+    text = _text(response)
+    for term in asked:
+        text = text.replace(str(term), "")
+    leaked = [s for s in OUTSIDE if s in text]
+    assert leaked == [], f"{where} shows {leaked} to the grid chief of grid 1"
+
+
+def _values(route, world):
+    out = {}
+    for k in route.kwargs:
+        make = OBJECT_KWARGS.get((route.key, k)) or OBJECT_KWARGS[k]
+        out[k] = make(world)
+    return out
+
+
+def _body(route, world):
+    body = BODIES.get(route.key, {})
+    return body(world) if callable(body) else body
+
+
+def _request(client, method, url, body):
+    if method == "GET":
+        return client.get(url)
+    return client.generic(method, url, json.dumps(body), content_type="application/json")
+
+
+@pytest.mark.parametrize("route", OBJECT_ROUTES, ids=_ids(OBJECT_ROUTES))
+def test_object_outside_reach_is_not_found(world, login, route):
+    url = route.url(_values(route, world))
+    client = login(world.users["grid"])
+    wangwu = Resident.objects.get(pk=world.residents["wangwu"].pk)
+    for method in ["GET", "POST", "PATCH", "PUT", "DELETE"]:
+        response = _request(client, method, url, _body(route, world))
+        assert response.status_code in (404, 405), (
+            f"{method} {url} ({route.key}) answered {response.status_code} to the grid chief for an "
+            "object outside grid 1; expected 404 (or 405). A 422 means BODIES needs a valid body."
+        )
+        _assert_nothing_outside(response, f"{method} {url}")
+    after = Resident.objects.get(pk=wangwu.pk)
+    assert (after.status, after.note, after.name) == (wangwu.status, wangwu.note, wangwu.name)
+    assert not AuditEvent.objects.filter(action="places.resident.revealed").exists()
+
+
+@pytest.mark.parametrize(
+    "route", OBJECT_ROUTES + LIST_ROUTES, ids=_ids(OBJECT_ROUTES + LIST_ROUTES)
+)
+def test_anonymous_is_asked_to_log_in(world, client, route):
+    url = route.url(_values(route, world)) if route.kwargs else route.url({})
+    answers = {m: _request(client, m, url, _body(route, world)) for m in ["GET", "POST"]}
+    taken = {m: r for m, r in answers.items() if r.status_code != 405}
+    assert taken, f"{url} takes neither GET nor POST"
+    for method, response in taken.items():
+        if route.key.startswith("api:"):
+            assert response.status_code == 401, (method, url)
+        else:
+            assert response.status_code == 302, (method, url)
+            assert response.url.startswith("/accounts/login/"), response.url
+
+
+@pytest.mark.parametrize("route", LIST_ROUTES, ids=_ids(LIST_ROUTES))
+def test_list_shows_nothing_outside_reach(world, login, route):
+    client = login(world.users["grid"])
+    url = route.url({})
+    for params in LIST_PARAMS.get(route.key, [{}]):
+        response = client.get(url, params)
+        assert response.status_code < 500, (url, params)
+        _assert_nothing_outside(response, f"GET {url} {params}", asked=params.values())
+    response = _request(client, "POST", url, _body(route, world))
+    if route.key in BODIES:
+        # A write aimed outside the reach.
+        assert response.status_code == 404, (url, response.status_code)
+    assert response.status_code < 500, (url, response.status_code)
+    _assert_nothing_outside(response, f"POST {url}")
+    assert Resident.objects.filter(name="越界").count() == 0
+
+
+def _admin_values(world):
+    return {
+        "app_label": "places",
+        "object_id": str(world.residents["wangwu"].pk),
+        "id": str(world.users["secretary"].pk),
+        "content_type_id": str(ContentType.objects.get_for_model(Resident).pk),
+        "url": "places/resident/",
+    }
+
+
+@pytest.mark.parametrize("route", ADMIN_ROUTES, ids=_ids(ADMIN_ROUTES))
+def test_grid_chief_cannot_enter_the_admin(world, login, route):
+    url = route.url(_admin_values(world))
+    response = login(world.users["grid"]).get(url, follow=True)
+    # Whatever the route, the grid chief ends on the admin login form (which tells a
+    # logged-in non-operator they lack access), never on an admin page.
+    assert response.status_code == 200, (url, response.status_code)
+    assert response.request["PATH_INFO"] == "/admin/login/", (url, response.redirect_chain)
+    if route.key != "admin:login":
+        assert response.redirect_chain, url
+    _assert_nothing_outside(response, url)
+
+
+@pytest.mark.parametrize("route", PUBLIC_ROUTES, ids=_ids(PUBLIC_ROUTES))
+def test_public_routes_answer_anonymously_without_data(world, client, route):
+    response = client.get(route.url({}))
+    assert response.status_code < 500
+    _assert_nothing_outside(response, route.key)
