@@ -12,6 +12,11 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("登记表文件（.xlsx）"),
         help_text=_("请使用导入模板填写。整个文件检查无误才会导入。"),
+        error_messages={
+            "required": _("请选择要上传的登记表文件。"),
+            "empty": _("上传的文件是空的，请选择填写好的登记表。"),
+            "invalid": _("没有收到文件，请重新选择后上传。"),
+        },
         widget=forms.ClearableFileInput(
             attrs={
                 "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -106,7 +106,7 @@ def job_errors(request, pk: int):
 def export(request):
     user = request.user
     selectors.require_somewhere(user, "export")
-    form = ExportForm(request.POST or None, user=user)
+    form = ExportForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
         result = services.register_export(
             actor=user,
