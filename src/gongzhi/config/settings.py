@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.places",
     "gongzhi.orgs",
+    "gongzhi.register",
     "gongzhi.workbench",
     "gongzhi.api",
     "gongzhi.demo",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("gongzhi.accounts.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("register/", include("gongzhi.register.urls")),
     path("", include("gongzhi.workbench.urls")),
 ]
 
