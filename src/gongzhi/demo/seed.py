@@ -11,7 +11,7 @@ from django.db import transaction
 from gongzhi.places.models import Community, Subdistrict
 
 from . import plans
-from .generator import Generator, Stats, fast_sqlite_writes
+from .generator import Generator, Stats, deferred_indexes, fast_sqlite_writes
 from .organisations import build_organisations
 
 
@@ -59,7 +59,8 @@ def seed(
                 pairs.append((plan, subdistricts[code]))
             if workers is None:
                 workers = max(1, (os.cpu_count() or 1))
-            made = generator.communities(pairs, workers=workers)
+            with deferred_indexes():
+                made = generator.communities(pairs, workers=workers)
             sd = subdistricts[plans.SUBDISTRICT["code"]]
             wangjiang, neighbours = made[0], [c for c in made[1:] if c.subdistrict_id == sd.pk]
         else:
