@@ -151,7 +151,9 @@ def test_team_lifecycle(world):
         services.team_member_add(actor=secretary, team=team, resident=world.residents["zhangsan"])
     services.team_member_remove(actor=secretary, team=team, resident=world.residents["zhangsan"])
     assert TeamMembership.objects.count() == 0
-    assert [e.action for e in AuditEvent.objects.filter(action__startswith="orgs.").order_by("id")] == [
+    assert [
+        e.action for e in AuditEvent.objects.filter(action__startswith="orgs.").order_by("id")
+    ] == [
         "orgs.team.created",
         "orgs.team.member_added",
         "orgs.team.member_removed",
