@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the bundled Swagger UI assets for /api/v1/docs (no CDN)
     "gongzhi.core",
     "gongzhi.accounts",
     "gongzhi.places",

@@ -38,7 +38,7 @@ class Scope:
     def empty(self) -> bool:
         return not self.everything and not any(self.held.values())
 
-    def q_for(self, model) -> Q:
+    def q_for(self, model, *, containers: bool = True) -> Q:
         if self.everything:
             return Q()
         columns: dict[str, str] = model.scope_columns
@@ -47,7 +47,7 @@ class Scope:
             if ids and level in columns:
                 q |= Q(**{f"{columns[level]}__in": sorted(ids)})
         own_level = getattr(model, "scope_level", None)
-        if own_level and self.ancestors.get(own_level):
+        if containers and own_level and self.ancestors.get(own_level):
             q |= Q(pk__in=sorted(self.ancestors[own_level]))
         return q
 
@@ -58,10 +58,11 @@ class Scope:
             return queryset.none()
         return queryset.filter(self.q_for(queryset.model))
 
-    def contains(self, obj) -> bool:
+    def contains(self, obj, *, containers: bool = True) -> bool:
         if self.everything:
             return True
-        return type(obj)._default_manager.filter(self.q_for(type(obj)), pk=obj.pk).exists()
+        q = self.q_for(type(obj), containers=containers)
+        return type(obj)._default_manager.filter(q, pk=obj.pk).exists()
 
 
 def scope_for(user, capability: str = "view") -> Scope:
@@ -119,7 +120,10 @@ def get_visible_or_404(user, queryset: QuerySet, capability: str = "view", **loo
 
 
 def may(user, capability: str, obj) -> bool:
-    return scope_for(user, capability).contains(obj)
+    """Whether ``user`` may exercise ``capability`` on ``obj``. A node that merely contains
+    one's reach is visible (``view``) but never acted on: a grid chief may not change
+    their community."""
+    return scope_for(user, capability).contains(obj, containers=capability == "view")
 
 
 def require(user, capability: str, obj) -> None:

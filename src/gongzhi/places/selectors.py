@@ -68,7 +68,7 @@ def parse_query(raw: str) -> ParsedQuery:
     return ParsedQuery("name", q)
 
 
-def resident_search(user, raw_query: str, *, include_inactive: bool = False, limit: int = 50) -> QuerySet[Resident]:
+def resident_search(user, raw_query: str, *, include_inactive: bool = False, limit: int | None = 50) -> QuerySet[Resident]:
     """Residents within ``user``'s reach matching a name, pinyin or initials, the last four
     digits of a phone, a full phone or ID number (exact, by blind index) or an address."""
     parsed = parse_query(raw_query)
@@ -94,7 +94,8 @@ def resident_search(user, raw_query: str, *, include_inactive: bool = False, lim
             qs = qs.filter(entrance__number=int(parsed.entrance))
         if parsed.door:
             qs = qs.filter(household__door_number=parsed.door)
-    return qs.select_related("household", "community").order_by("name_pinyin", "id")[:limit]
+    qs = qs.select_related("household", "community").order_by("name_pinyin", "id")
+    return qs if limit is None else qs[:limit]
 
 
 def community_figures(user) -> list[dict]:
