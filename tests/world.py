@@ -20,7 +20,16 @@ from gongzhi.core.identity import make_id_number
 from gongzhi.orgs.enums import PostKind
 from gongzhi.orgs.models import PartnerUnit, Post
 from gongzhi.places import services
-from gongzhi.places.models import Building, CareTag, Community, Compound, Entrance, Grid, Household, Subdistrict
+from gongzhi.places.models import (
+    Building,
+    CareTag,
+    Community,
+    Compound,
+    Entrance,
+    Grid,
+    Household,
+    Subdistrict,
+)
 
 PASSWORD = "correct-horse-battery"
 
@@ -44,15 +53,27 @@ class World:
 
 def _building(community, grid, compound, number, floors=6, entrances=1):
     b = Building.objects.create(
-        community=community, grid=grid, compound=compound, number=number, floors=floors, has_lift=False, year_built=1992
+        community=community,
+        grid=grid,
+        compound=compound,
+        number=number,
+        floors=floors,
+        has_lift=False,
+        year_built=1992,
     )
     for n in range(1, entrances + 1):
-        Entrance.objects.create(building=b, community=community, grid=grid, compound=compound, number=n)
+        Entrance.objects.create(
+            building=b, community=community, grid=grid, compound=compound, number=n
+        )
     return b
 
 
-def make_user(username, *, kind=None, node=None, resident=None, partner=None, superuser=False, **extra):
-    user = User.objects.create_user(username=username, password=PASSWORD, display_name=username, **extra)
+def make_user(
+    username, *, kind=None, node=None, resident=None, partner=None, superuser=False, **extra
+):
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, display_name=username, **extra
+    )
     if superuser:
         user.is_superuser = True
         user.is_staff = True
@@ -66,12 +87,20 @@ def make_user(username, *, kind=None, node=None, resident=None, partner=None, su
     if kind is not None:
         from gongzhi.orgs.enums import POST_LEVEL
 
-        Post.objects.create(kind=kind, user=user, holder_name=username, **{POST_LEVEL[kind]: node}, started_on=dt.date(2020, 1, 1))
+        Post.objects.create(
+            kind=kind,
+            user=user,
+            holder_name=username,
+            **{POST_LEVEL[kind]: node},
+            started_on=dt.date(2020, 1, 1),
+        )
     return user
 
 
 def build_world() -> World:
-    sd = Subdistrict.objects.create(code="510402001", name="炳草岗街道", district="东区", city="攀枝花市")
+    sd = Subdistrict.objects.create(
+        code="510402001", name="炳草岗街道", district="东区", city="攀枝花市"
+    )
     wj = Community.objects.create(subdistrict=sd, code="510402001001", name="望江街社区")
     ot = Community.objects.create(subdistrict=sd, code="510402001002", name="其他社区")
     g1 = Grid.objects.create(community=wj, code="WJ-G1", name="第一网格")
@@ -84,12 +113,19 @@ def build_world() -> World:
     b2 = _building(wj, g2, c2, "2")
     b3 = _building(ot, g3, c3, "1")
     w = World(sd=sd, wj=wj, ot=ot, g1=g1, g2=g2, g3=g3, b1=b1, b2=b2, b3=b3)
-    for tag, name in [("alone", "独居"), ("disabled", "残疾"), ("low_income", "低保"), ("key_care", "重点关爱")]:
+    for tag, name in [
+        ("alone", "独居"),
+        ("disabled", "残疾"),
+        ("low_income", "低保"),
+        ("key_care", "重点关爱"),
+    ]:
         CareTag.objects.create(code=tag, name=name)
 
     def hh(building, entrance_no, door, floor):
         entrance = building.entrances.get(number=entrance_no)
-        return services.household_create(actor=None, entrance=entrance, door_number=door, floor=floor)
+        return services.household_create(
+            actor=None, entrance=entrance, door_number=door, floor=floor
+        )
 
     w.households["1-1-101"] = hh(b1, 1, "101", 1)
     w.households["1-2-201"] = hh(b1, 2, "201", 2)
@@ -124,7 +160,9 @@ def build_world() -> World:
         id_number=make_id_number("510402", dt.date(1960, 8, 9), 44),
         phone="13600003333",
     )
-    w.partner = PartnerUnit.objects.create(name="攀枝花市住房和城乡建设局", short_name="市住建局", kind="government")
+    w.partner = PartnerUnit.objects.create(
+        name="攀枝花市住房和城乡建设局", short_name="市住建局", kind="government"
+    )
     w.partner.communities.add(wj)
     u = w.users
     u["admin"] = make_user("admin", superuser=True)
@@ -134,7 +172,9 @@ def build_world() -> World:
     u["grid"] = make_user("wj-grid1", kind=PostKind.GRID_CHIEF, node=g1)
     u["grid_worker"] = make_user("wj-gridworker2", kind=PostKind.GRID_WORKER, node=g2)
     u["building"] = make_user("wj-building1", kind=PostKind.BUILDING_CHIEF, node=b1)
-    u["entrance"] = make_user("wj-entrance1-2", kind=PostKind.ENTRANCE_CHIEF, node=b1.entrances.get(number=2))
+    u["entrance"] = make_user(
+        "wj-entrance1-2", kind=PostKind.ENTRANCE_CHIEF, node=b1.entrances.get(number=2)
+    )
     u["resident"] = make_user("resident-zhangsan", resident=w.residents["zhangsan"])
     u["partner"] = make_user("partner-zjj", partner=w.partner)
     u["other_staff"] = make_user("ot-staff", kind=PostKind.COMMUNITY_STAFF, node=ot)

@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -51,13 +53,17 @@ def test_rotate_keys_reseals_and_reindexes(world):
 
     old = settings.GONGZHI_FIELD_KEYS
     new = "k9:" + crypto.generate_field_key()
-    with override_settings(GONGZHI_FIELD_KEYS=f"{new},{old}", GONGZHI_BLIND_INDEX_KEY="rotated-index-key"):
-        call_command("rotate_keys", "--reindex", stdout=open("/dev/null", "w"))
+    with override_settings(
+        GONGZHI_FIELD_KEYS=f"{new},{old}", GONGZHI_BLIND_INDEX_KEY="rotated-index-key"
+    ):
+        call_command("rotate_keys", "--reindex", stdout=io.StringIO())
         with connection.cursor() as cursor:
             cursor.execute("SELECT phone FROM places_resident")
             assert {row[0].split("$")[0] for row in cursor.fetchall()} == {"k9"}
         # Old key gone: everything still opens, and the new index finds people.
         with override_settings(GONGZHI_FIELD_KEYS=new):
-            zhang = Resident.objects.get(phone_bidx=crypto.blind_index("13812345678", purpose="phone"))
+            zhang = Resident.objects.get(
+                phone_bidx=crypto.blind_index("13812345678", purpose="phone")
+            )
             assert zhang.name == "张三"
     assert AuditEvent.objects.filter(action="core.keys.keys_rotated").count() == 1

@@ -42,5 +42,9 @@ def test_old_key_still_decrypts_after_rotation(world):
 
 
 def test_blind_index_separates_purposes():
-    assert crypto.blind_index("1234", purpose="phone") != crypto.blind_index("1234", purpose="id_number")
-    assert crypto.blind_index("1234", purpose="phone") == crypto.blind_index("1234", purpose="phone")
+    assert crypto.blind_index("1234", purpose="phone") != crypto.blind_index(
+        "1234", purpose="id_number"
+    )
+    assert crypto.blind_index("1234", purpose="phone") == crypto.blind_index(
+        "1234", purpose="phone"
+    )

@@ -29,7 +29,11 @@ def test_lowercase_and_fullwidth_are_normalised():
 
 @pytest.mark.parametrize(
     ("value", "code"),
-    [("110105194912310021", "id_checksum"), ("11010519491231002", "id_format"), ("110105194913310026", "id_birth")],
+    [
+        ("110105194912310021", "id_checksum"),
+        ("11010519491231002", "id_format"),
+        ("110105194913310026", "id_birth"),
+    ],
 )
 def test_bad_id_numbers_get_chinese_errors(value, code):
     with pytest.raises(ValidationError) as exc:
@@ -62,3 +66,13 @@ def test_masks():
     assert mask_id_number("510402195003040114") == "510402********0114"
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phone("") == ""
+
+
+def test_name_keys_read_surnames_as_surnames():
+    from gongzhi.core.text import name_keys
+
+    assert name_keys("張三") == ("张三", "zhangsan", "zs")
+    assert name_keys("单田芳")[1:] == ("shantianfang", "stf")
+    assert name_keys("曾国藩")[1:] == ("zengguofan", "zgf")
+    assert name_keys("尉迟恭")[1:] == ("yuchigong", "ycg")
+    assert name_keys("欧阳娜娜")[2] == "oynn"

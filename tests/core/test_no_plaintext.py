@@ -38,7 +38,16 @@ def test_database_file_or_dump_holds_no_plaintext(world):
                 pytest.skip("pg_dump is not installed")
             s = connection.settings_dict
             blob = subprocess.run(
-                [pg_dump, "-h", s["HOST"] or "127.0.0.1", "-p", str(s["PORT"] or 5432), "-U", s["USER"] or "postgres", s["NAME"]],
+                [
+                    pg_dump,
+                    "-h",
+                    s["HOST"] or "127.0.0.1",
+                    "-p",
+                    str(s["PORT"] or 5432),
+                    "-U",
+                    s["USER"] or "postgres",
+                    s["NAME"],
+                ],
                 check=True,
                 capture_output=True,
             ).stdout

@@ -36,12 +36,20 @@ def test_residents_visible_per_role(world, role):
 
 @pytest.mark.parametrize(
     ("role", "communities"),
-    [("grid", {"望江街社区"}), ("other_staff", {"其他社区"}), ("subdistrict", {"望江街社区", "其他社区"}), ("partner", set())],
+    [
+        ("grid", {"望江街社区"}),
+        ("other_staff", {"其他社区"}),
+        ("subdistrict", {"望江街社区", "其他社区"}),
+        ("partner", set()),
+    ],
 )
 def test_containing_nodes_are_visible_for_navigation(world, role, communities):
     from gongzhi.core.scoping import visible
 
-    assert set(visible(world.users[role], Community.objects.all()).values_list("name", flat=True)) == communities
+    assert (
+        set(visible(world.users[role], Community.objects.all()).values_list("name", flat=True))
+        == communities
+    )
 
 
 def test_grid_chief_sees_own_buildings_and_households_only(world):
@@ -49,7 +57,10 @@ def test_grid_chief_sees_own_buildings_and_households_only(world):
     from gongzhi.core.scoping import visible
 
     assert list(visible(user, Building.objects.all())) == [world.b1]
-    assert set(visible(user, Household.objects.all())) == {world.households["1-1-101"], world.households["1-2-201"]}
+    assert set(visible(user, Household.objects.all())) == {
+        world.households["1-1-101"],
+        world.households["1-2-201"],
+    }
 
 
 def test_entrance_chief_sees_building_but_only_own_entrance_households(world):

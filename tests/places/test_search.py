@@ -29,7 +29,9 @@ def test_search_by_every_key(world, query, names):
 
 def test_search_by_id_number(world):
     zhang = world.residents["zhangsan"]
-    assert [r.name for r in resident_search(world.users["staff"], zhang.id_number.lower())] == ["张三"]
+    assert [r.name for r in resident_search(world.users["staff"], zhang.id_number.lower())] == [
+        "张三"
+    ]
 
 
 def test_search_is_scoped(world):

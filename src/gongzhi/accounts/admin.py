@@ -13,7 +13,14 @@ from .models import User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "display_name", "is_demo", "is_active", "is_superuser", "last_login")
+    list_display = (
+        "username",
+        "display_name",
+        "is_demo",
+        "is_active",
+        "is_superuser",
+        "last_login",
+    )
     list_filter = ("is_demo", "is_active", "is_superuser")
     search_fields = ("username", "display_name")
     readonly_fields = ("failed_logins", "locked_until", "last_login", "date_joined")

@@ -59,7 +59,9 @@ def register_failure(user: User) -> None:
         locked.failed_logins += 1
         fields = ["failed_logins"]
         if locked.failed_logins >= settings.LOGIN_MAX_FAILURES:
-            locked.locked_until = timezone.now() + dt.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+            locked.locked_until = timezone.now() + dt.timedelta(
+                seconds=settings.LOGIN_LOCKOUT_SECONDS
+            )
             locked.failed_logins = 0
             fields.append("locked_until")
             audit.record(actor=None, action="accounts.user.login_locked", obj=locked)

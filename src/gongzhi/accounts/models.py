@@ -17,12 +17,24 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = EncryptedTextField(_("手机号"), blank=True, default="")
-    phone_bidx = models.CharField(max_length=40, blank=True, default="", db_index=True, editable=False)
+    phone_bidx = models.CharField(
+        max_length=40, blank=True, default="", db_index=True, editable=False
+    )
     resident = models.OneToOneField(
-        "places.Resident", on_delete=models.PROTECT, null=True, blank=True, related_name="user", verbose_name=_("居民")
+        "places.Resident",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="user",
+        verbose_name=_("居民"),
     )
     partner_unit = models.ForeignKey(
-        "orgs.PartnerUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("共建单位")
+        "orgs.PartnerUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("共建单位"),
     )
     is_demo = models.BooleanField(_("演示账号"), default=False)
     failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -34,7 +46,9 @@ class User(AbstractUser):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         constraints = [
-            models.UniqueConstraint(fields=["phone_bidx"], condition=~models.Q(phone_bidx=""), name="user_unique_phone")
+            models.UniqueConstraint(
+                fields=["phone_bidx"], condition=~models.Q(phone_bidx=""), name="user_unique_phone"
+            )
         ]
 
     def __str__(self):

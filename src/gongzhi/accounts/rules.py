@@ -12,11 +12,17 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Read the registry and the organisations inside one's region.
     "view": ALL_POSTS,
     # Create and change households, residents, statuses.
-    "edit_registry": frozenset({K.COMMUNITY_SECRETARY, K.COMMUNITY_STAFF, K.GRID_CHIEF, K.GRID_WORKER}),
+    "edit_registry": frozenset(
+        {K.COMMUNITY_SECRETARY, K.COMMUNITY_STAFF, K.GRID_CHIEF, K.GRID_WORKER}
+    ),
     # See a full ID number or phone (each reveal audited).
-    "reveal_pii": frozenset({K.COMMUNITY_SECRETARY, K.COMMUNITY_STAFF, K.GRID_CHIEF, K.GRID_WORKER}),
+    "reveal_pii": frozenset(
+        {K.COMMUNITY_SECRETARY, K.COMMUNITY_STAFF, K.GRID_CHIEF, K.GRID_WORKER}
+    ),
     # Export the register to .xlsx (masked unless reveal_pii too).
-    "export": frozenset({K.COMMUNITY_SECRETARY, K.COMMUNITY_STAFF, K.GRID_CHIEF, K.GRID_WORKER, K.SUBDISTRICT_STAFF}),
+    "export": frozenset(
+        {K.COMMUNITY_SECRETARY, K.COMMUNITY_STAFF, K.GRID_CHIEF, K.GRID_WORKER, K.SUBDISTRICT_STAFF}
+    ),
     # Import a household register (whole community at a time).
     "import_register": frozenset({K.COMMUNITY_SECRETARY, K.COMMUNITY_STAFF}),
     # Posts, teams, party organisations, partner units.

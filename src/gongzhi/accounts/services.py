@@ -29,14 +29,20 @@ def login_check(request, *, login: str, password: str) -> LoginResult:
     if user is not None:
         if user.locked_until and user.locked_until > timezone.now():
             minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
-            return LoginResult(None, _("密码错误次数过多，账号已锁定，请 %(m)d 分钟后再试，或联系社区工作人员。") % {"m": minutes})
+            return LoginResult(
+                None,
+                _("密码错误次数过多，账号已锁定，请 %(m)d 分钟后再试，或联系社区工作人员。")
+                % {"m": minutes},
+            )
         if user.is_demo and not settings.DEMO_MODE:
             return LoginResult(None, _("演示账号只能在演示模式下登录。"))
     authed = authenticate(request, username=login, password=password)
     if authed is None:
         user = find_user(login)
         if user is not None and user.locked_until and user.locked_until > timezone.now():
-            return LoginResult(None, _("密码错误次数过多，账号已锁定，请稍后再试，或联系社区工作人员。"))
+            return LoginResult(
+                None, _("密码错误次数过多，账号已锁定，请稍后再试，或联系社区工作人员。")
+            )
         return LoginResult(None, _("账号或密码不正确。"))
     return LoginResult(authed)
 

@@ -12,14 +12,18 @@ def login_view(request):
     error = ""
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST" and form.is_valid():
-        result = login_check(request, login=form.cleaned_data["login"], password=form.cleaned_data["password"])
+        result = login_check(
+            request, login=form.cleaned_data["login"], password=form.cleaned_data["password"]
+        )
         if result.user is not None:
             login(request, result.user, backend="gongzhi.accounts.backends.PhoneOrUsernameBackend")
             if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
                 next_url = ""
             return redirect(next_url or "home")
         error = result.error
-    return render(request, "accounts/login.html", {"form": form, "error": error, "next": next_url}, status=200)
+    return render(
+        request, "accounts/login.html", {"form": form, "error": error, "next": next_url}, status=200
+    )
 
 
 @require_POST

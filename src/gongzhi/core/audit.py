@@ -51,7 +51,13 @@ def record(
     )
 
 
-def diff(instance: models.Model, before: dict[str, Any], fields: list[str], *, masked: dict[str, Any] | None = None):
+def diff(
+    instance: models.Model,
+    before: dict[str, Any],
+    fields: list[str],
+    *,
+    masked: dict[str, Any] | None = None,
+):
     """Changed fields between a snapshot and the instance, as JSON-safe strings."""
     masked = masked or {}
     out: dict[str, list[str]] = {}

@@ -17,9 +17,9 @@ import hmac
 import os
 from functools import lru_cache
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 SEPARATOR = "$"
 
@@ -40,7 +40,9 @@ def _parse_keys(raw: str) -> tuple[tuple[str, AESGCM], ...]:
             raise ImproperlyConfigured("GONGZHI_FIELD_KEYS entries must look like 'id:base64key'.")
         secret = base64.b64decode(b64)
         if len(secret) != 32:
-            raise ImproperlyConfigured(f"Field key {key_id!r} must be 32 bytes (base64 of 32 random bytes).")
+            raise ImproperlyConfigured(
+                f"Field key {key_id!r} must be 32 bytes (base64 of 32 random bytes)."
+            )
         keys.append((key_id, AESGCM(secret)))
     if not keys:
         raise ImproperlyConfigured(
@@ -84,18 +86,19 @@ def key_id_of(token: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _bidx_key(raw: str) -> bytes:
+def _bidx_hmac(raw: str) -> hmac.HMAC:
     if not raw:
         raise ImproperlyConfigured("GONGZHI_BLIND_INDEX_KEY is empty.")
-    return hashlib.sha256(raw.encode("utf-8")).digest()
+    # Keyed once; each lookup copies the keyed state instead of re-deriving it.
+    return hmac.new(hashlib.sha256(raw.encode("utf-8")).digest(), digestmod=hashlib.sha256)
 
 
 def blind_index(value: str, *, purpose: str) -> str:
     """Keyed hash for exact lookup. ``purpose`` separates ID numbers from phones so that
     equal strings in different fields do not share an index value."""
-    key = _bidx_key(settings.GONGZHI_BLIND_INDEX_KEY)
-    msg = f"{purpose}:{value}".encode()
-    return hmac.new(key, msg, hashlib.sha256).hexdigest()[:40]
+    mac = _bidx_hmac(settings.GONGZHI_BLIND_INDEX_KEY).copy()
+    mac.update(f"{purpose}:{value}".encode())
+    return mac.hexdigest()[:40]
 
 
 def generate_field_key() -> str:

@@ -33,7 +33,9 @@ def validate_id_number(value: str) -> str:
     """Return the normalised ID number or raise ValidationError with a Chinese message."""
     value = normalize_id_number(value)
     if not _ID_RE.match(value):
-        raise ValidationError(_("身份证号应为18位，前17位是数字，最后一位是数字或X。"), code="id_format")
+        raise ValidationError(
+            _("身份证号应为18位，前17位是数字，最后一位是数字或X。"), code="id_format"
+        )
     if id_check_char(value[:17]) != value[17]:
         raise ValidationError(_("身份证号校验位不正确，请核对后重新输入。"), code="id_checksum")
     try:

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 LEVELS = ("subdistrict", "community", "grid", "compound", "building", "entrance", "household")
@@ -85,7 +85,9 @@ def _build_scope(user, capability: str) -> Scope:
         return Scope(everything=True)
     scope = Scope()
     kinds = kinds_granting(capability)
-    posts = list(Post.objects.active().filter(user=user, kind__in=kinds).select_related(*Post.NODE_FIELDS))
+    posts = list(
+        Post.objects.active().filter(user=user, kind__in=kinds).select_related(*Post.NODE_FIELDS)
+    )
     for post in posts:
         node = post.node
         level = post.level
@@ -96,10 +98,16 @@ def _build_scope(user, capability: str) -> Scope:
     # community columns, not subdistrict ones.
     if scope.held.get("subdistrict"):
         scope.held["community"].update(
-            Community.objects.filter(subdistrict_id__in=scope.held["subdistrict"]).values_list("pk", flat=True)
+            Community.objects.filter(subdistrict_id__in=scope.held["subdistrict"]).values_list(
+                "pk", flat=True
+            )
         )
     if user.resident_id and resident_may(capability):
-        hh = Household.objects.filter(residents__pk=user.resident_id).values_list("pk", flat=True).first()
+        hh = (
+            Household.objects.filter(residents__pk=user.resident_id)
+            .values_list("pk", flat=True)
+            .first()
+        )
         if hh:
             scope.held["household"].add(hh)
             household = Household.objects.get(pk=hh)

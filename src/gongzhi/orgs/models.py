@@ -12,7 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.fields import EncryptedTextField
 from gongzhi.core.identity import mask_phone
-from gongzhi.places.models import Building, Community, Compound, Entrance, Grid, Household, Resident, Subdistrict
+from gongzhi.places.models import (
+    Building,
+    Community,
+    Compound,
+    Entrance,
+    Grid,
+    Household,
+    Resident,
+    Subdistrict,
+)
 
 from .enums import POST_LEVEL, PartnerKind, PartyOrgKind, PostKind, TeamKind, TeamRole
 
@@ -38,18 +47,40 @@ class Post(models.Model):
 
     kind = models.CharField(_("岗位"), max_length=30, choices=PostKind.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="posts", verbose_name=_("账号")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="posts",
+        verbose_name=_("账号"),
     )
     resident = models.ForeignKey(
-        Resident, on_delete=models.PROTECT, null=True, blank=True, related_name="posts", verbose_name=_("居民")
+        Resident,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="posts",
+        verbose_name=_("居民"),
     )
     holder_name = models.CharField(_("姓名"), max_length=50)
-    subdistrict = models.ForeignKey(Subdistrict, on_delete=models.PROTECT, null=True, blank=True, related_name="posts")
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, null=True, blank=True, related_name="posts")
-    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="posts")
-    compound = models.ForeignKey(Compound, on_delete=models.PROTECT, null=True, blank=True, related_name="posts")
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, null=True, blank=True, related_name="posts")
-    entrance = models.ForeignKey(Entrance, on_delete=models.PROTECT, null=True, blank=True, related_name="posts")
+    subdistrict = models.ForeignKey(
+        Subdistrict, on_delete=models.PROTECT, null=True, blank=True, related_name="posts"
+    )
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, null=True, blank=True, related_name="posts"
+    )
+    grid = models.ForeignKey(
+        Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="posts"
+    )
+    compound = models.ForeignKey(
+        Compound, on_delete=models.PROTECT, null=True, blank=True, related_name="posts"
+    )
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, null=True, blank=True, related_name="posts"
+    )
+    entrance = models.ForeignKey(
+        Entrance, on_delete=models.PROTECT, null=True, blank=True, related_name="posts"
+    )
     is_party_member = models.BooleanField(_("党员"), default=False)
     started_on = models.DateField(_("任职日期"), default=timezone.localdate)
     ended_on = models.DateField(_("离任日期"), null=True, blank=True)
@@ -85,13 +116,30 @@ class PartyOrganisation(models.Model):
 
     kind = models.CharField(_("类别"), max_length=30, choices=PartyOrgKind.choices)
     name = models.CharField(_("名称"), max_length=120)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级"))
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级"),
+    )
     # Where it sits; the comprehensive committee sits on the subdistrict.
-    subdistrict = models.ForeignKey(Subdistrict, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, null=True, blank=True, related_name="party_orgs")
-    compound = models.ForeignKey(Compound, on_delete=models.PROTECT, null=True, blank=True, related_name="party_orgs")
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, null=True, blank=True, related_name="party_orgs")
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, null=True, blank=True, related_name="party_orgs")
+    subdistrict = models.ForeignKey(
+        Subdistrict, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, null=True, blank=True, related_name="party_orgs"
+    )
+    compound = models.ForeignKey(
+        Compound, on_delete=models.PROTECT, null=True, blank=True, related_name="party_orgs"
+    )
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, null=True, blank=True, related_name="party_orgs"
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="party_orgs"
+    )
     secretary_name = models.CharField(_("书记/负责人"), max_length=50, blank=True)
 
     class Meta:
@@ -104,13 +152,26 @@ class PartyOrganisation(models.Model):
 
 
 class PartyMember(models.Model):
-    scope_columns = {"community": "resident__community_id", "grid": "resident__grid_id", "building": "resident__building_id"}
+    scope_columns = {
+        "community": "resident__community_id",
+        "grid": "resident__grid_id",
+        "building": "resident__building_id",
+    }
 
-    resident = models.OneToOneField(Resident, on_delete=models.PROTECT, related_name="party_membership", verbose_name=_("居民"))
-    organisation = models.ForeignKey(PartyOrganisation, on_delete=models.PROTECT, related_name="members", verbose_name=_("所在党组织"))
+    resident = models.OneToOneField(
+        Resident, on_delete=models.PROTECT, related_name="party_membership", verbose_name=_("居民")
+    )
+    organisation = models.ForeignKey(
+        PartyOrganisation,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("所在党组织"),
+    )
     joined_on = models.DateField(_("入党日期"), null=True, blank=True)
     # 党员联系家庭: the households this member looks after.
-    linked_households = models.ManyToManyField(Household, blank=True, related_name="linked_party_members", verbose_name=_("联系家庭"))
+    linked_households = models.ManyToManyField(
+        Household, blank=True, related_name="linked_party_members", verbose_name=_("联系家庭")
+    )
 
     class Meta:
         verbose_name = _("党员")
@@ -123,7 +184,9 @@ class PartyMember(models.Model):
 class Team(models.Model):
     scope_columns = {"community": "community_id"}
 
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="teams", verbose_name=_("社区"))
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="teams", verbose_name=_("社区")
+    )
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类别"), max_length=30, choices=TeamKind.choices)
     description = models.TextField(_("简介"), blank=True)
@@ -132,7 +195,9 @@ class Team(models.Model):
         verbose_name = _("队伍")
         verbose_name_plural = _("队伍")
         ordering = ["community_id", "kind", "name"]
-        constraints = [models.UniqueConstraint(fields=["community", "name"], name="team_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="team_unique_name")
+        ]
 
     def __str__(self):
         return self.name
@@ -140,12 +205,18 @@ class Team(models.Model):
 
 class TeamMembership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
-    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="team_memberships")
-    role = models.CharField(_("角色"), max_length=20, choices=TeamRole.choices, default=TeamRole.MEMBER)
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="team_memberships"
+    )
+    role = models.CharField(
+        _("角色"), max_length=20, choices=TeamRole.choices, default=TeamRole.MEMBER
+    )
     joined_on = models.DateField(_("加入日期"), default=timezone.localdate)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["team", "resident"], name="team_member_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "resident"], name="team_member_unique")
+        ]
 
 
 class PartnerUnit(models.Model):
@@ -159,7 +230,9 @@ class PartnerUnit(models.Model):
     kind = models.CharField(_("类别"), max_length=20, choices=PartnerKind.choices)
     offers = models.TextField(_("可提供的资源与服务"), blank=True)
     in_alliance = models.BooleanField(_("党建联盟成员"), default=True)
-    communities = models.ManyToManyField(Community, blank=True, related_name="partner_units", verbose_name=_("共建社区"))
+    communities = models.ManyToManyField(
+        Community, blank=True, related_name="partner_units", verbose_name=_("共建社区")
+    )
 
     class Meta:
         verbose_name = _("共建单位")

@@ -48,11 +48,15 @@ class Community(models.Model):
     scope_level = "community"
     scope_columns = {"community": "id"}
 
-    subdistrict = models.ForeignKey(Subdistrict, on_delete=models.PROTECT, related_name="communities", verbose_name=_("街道"))
+    subdistrict = models.ForeignKey(
+        Subdistrict, on_delete=models.PROTECT, related_name="communities", verbose_name=_("街道")
+    )
     code = models.CharField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     founded_on = models.DateField(_("成立时间"), null=True, blank=True)
-    area_km2 = models.DecimalField(_("面积（平方公里）"), max_digits=6, decimal_places=2, null=True, blank=True)
+    area_km2 = models.DecimalField(
+        _("面积（平方公里）"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("社区")
@@ -70,7 +74,9 @@ class Grid(models.Model):
     scope_level = "grid"
     scope_columns = {"community": "community_id", "grid": "id"}
 
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="grids", verbose_name=_("社区"))
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="grids", verbose_name=_("社区")
+    )
     code = models.CharField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=100)
 
@@ -92,30 +98,51 @@ class Compound(models.Model):
     scope_level = "compound"
     scope_columns = {"community": "community_id", "grid": "grid_id", "compound": "id"}
 
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="compounds", verbose_name=_("社区"))
-    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="compounds", verbose_name=_("网格"))
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="compounds", verbose_name=_("社区")
+    )
+    grid = models.ForeignKey(
+        Grid, on_delete=models.PROTECT, related_name="compounds", verbose_name=_("网格")
+    )
     name = models.CharField(_("名称"), max_length=100)
 
     class Meta:
         verbose_name = _("小区")
         verbose_name_plural = _("小区")
         ordering = ["community_id", "name"]
-        constraints = [models.UniqueConstraint(fields=["community", "name"], name="compound_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="compound_unique_name")
+        ]
 
     def __str__(self):
         return self.name
 
     def ancestor_ids(self) -> dict[str, int]:
-        return {"subdistrict": self.community.subdistrict_id, "community": self.community_id, "grid": self.grid_id}
+        return {
+            "subdistrict": self.community.subdistrict_id,
+            "community": self.community_id,
+            "grid": self.grid_id,
+        }
 
 
 class Building(models.Model):
     scope_level = "building"
-    scope_columns = {"community": "community_id", "grid": "grid_id", "compound": "compound_id", "building": "id"}
+    scope_columns = {
+        "community": "community_id",
+        "grid": "grid_id",
+        "compound": "compound_id",
+        "building": "id",
+    }
 
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("社区"))
-    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("网格"))
-    compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("小区"))
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("社区")
+    )
+    grid = models.ForeignKey(
+        Grid, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("网格")
+    )
+    compound = models.ForeignKey(
+        Compound, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("小区")
+    )
     number = models.CharField(_("楼栋号"), max_length=20, help_text=_("例如 3 或 12A"))
     floors = models.PositiveSmallIntegerField(_("层数"))
     has_lift = models.BooleanField(_("有电梯"), default=False)
@@ -126,7 +153,9 @@ class Building(models.Model):
         verbose_name = _("楼栋")
         verbose_name_plural = _("楼栋")
         ordering = ["community_id", "sort_key", "number"]
-        constraints = [models.UniqueConstraint(fields=["community", "number"], name="building_unique_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "number"], name="building_unique_number")
+        ]
 
     sort_key = models.PositiveIntegerField(default=0, editable=False)
 
@@ -159,7 +188,9 @@ class Entrance(models.Model):
         "entrance": "id",
     }
 
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="entrances", verbose_name=_("楼栋"))
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="entrances", verbose_name=_("楼栋")
+    )
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
     grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="+")
     compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="+")
@@ -169,7 +200,9 @@ class Entrance(models.Model):
         verbose_name = _("单元")
         verbose_name_plural = _("单元")
         ordering = ["building_id", "number"]
-        constraints = [models.UniqueConstraint(fields=["building", "number"], name="entrance_unique_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "number"], name="entrance_unique_number")
+        ]
 
     def __str__(self):
         return _("%(building)s%(number)s单元") % {"building": self.building, "number": self.number}
@@ -195,8 +228,12 @@ class Household(models.Model):
         "household": "id",
     }
 
-    entrance = models.ForeignKey(Entrance, on_delete=models.PROTECT, related_name="households", verbose_name=_("单元"))
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="households", verbose_name=_("楼栋"))
+    entrance = models.ForeignKey(
+        Entrance, on_delete=models.PROTECT, related_name="households", verbose_name=_("单元")
+    )
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="households", verbose_name=_("楼栋")
+    )
     compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="+")
     grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="households")
@@ -211,14 +248,20 @@ class Household(models.Model):
         verbose_name = _("住户")
         verbose_name_plural = _("住户")
         ordering = ["building_id", "entrance_id", "floor", "door_number"]
-        constraints = [models.UniqueConstraint(fields=["entrance", "door_number"], name="household_unique_door")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entrance", "door_number"], name="household_unique_door"
+            )
+        ]
 
     def __str__(self):
         return self.address_label
 
     def ancestor_ids(self) -> dict[str, int]:
         return {
-            "subdistrict": Community.objects.values_list("subdistrict_id", flat=True).get(pk=self.community_id),
+            "subdistrict": Community.objects.values_list("subdistrict_id", flat=True).get(
+                pk=self.community_id
+            ),
             "community": self.community_id,
             "grid": self.grid_id,
             "compound": self.compound_id,
@@ -239,14 +282,18 @@ class Area(models.Model):
 
     scope_columns = {"community": "community_id"}
 
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="areas", verbose_name=_("社区"))
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="areas", verbose_name=_("社区")
+    )
     name = models.CharField(_("名称"), max_length=100)
     buildings = models.ManyToManyField(Building, related_name="areas", verbose_name=_("楼栋"))
 
     class Meta:
         verbose_name = _("片区")
         verbose_name_plural = _("片区")
-        constraints = [models.UniqueConstraint(fields=["community", "name"], name="area_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="area_unique_name")
+        ]
 
     def __str__(self):
         return self.name
@@ -296,7 +343,9 @@ class Resident(models.Model):
         "household": "household_id",
     }
 
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="residents", verbose_name=_("住户"))
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="residents", verbose_name=_("住户")
+    )
     entrance = models.ForeignKey(Entrance, on_delete=models.PROTECT, related_name="+")
     building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="+")
     compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="+")
@@ -304,7 +353,9 @@ class Resident(models.Model):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="residents")
 
     name = models.CharField(_("姓名"), max_length=50)
-    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, default=Gender.UNKNOWN)
+    gender = models.CharField(
+        _("性别"), max_length=1, choices=Gender.choices, default=Gender.UNKNOWN
+    )
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     id_number = EncryptedTextField(_("身份证号"), blank=True, default="")
     id_number_bidx = models.CharField(max_length=40, blank=True, default="", editable=False)
@@ -312,11 +363,19 @@ class Resident(models.Model):
     phone_bidx = models.CharField(max_length=40, blank=True, default="", editable=False)
     # The last four digits are shown by the mask anyway; kept clear for "尾号" search.
     phone_last4 = models.CharField(max_length=4, blank=True, default="", editable=False)
-    relation = models.CharField(_("与户主关系"), max_length=20, choices=Relation.choices, default=Relation.HEAD)
-    residence = models.CharField(_("人户状态"), max_length=20, choices=Residence.choices, default=Residence.BOTH)
+    relation = models.CharField(
+        _("与户主关系"), max_length=20, choices=Relation.choices, default=Relation.HEAD
+    )
+    residence = models.CharField(
+        _("人户状态"), max_length=20, choices=Residence.choices, default=Residence.BOTH
+    )
     registered_address = models.CharField(_("户籍地址"), max_length=200, blank=True)
-    status = models.CharField(_("状态"), max_length=20, choices=ResidentStatus.choices, default=ResidentStatus.LIVING)
-    care_tags = models.ManyToManyField(CareTag, blank=True, related_name="residents", verbose_name=_("关爱标签"))
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ResidentStatus.choices, default=ResidentStatus.LIVING
+    )
+    care_tags = models.ManyToManyField(
+        CareTag, blank=True, related_name="residents", verbose_name=_("关爱标签")
+    )
     note = models.TextField(_("备注"), blank=True)
 
     # Search keys, derived from the name on every write (see places.services).
@@ -349,7 +408,9 @@ class Resident(models.Model):
         constraints = [
             # One person, one record: the blind index of a given ID number appears once.
             models.UniqueConstraint(
-                fields=["id_number_bidx"], condition=~Q(id_number_bidx=""), name="resident_unique_id_number"
+                fields=["id_number_bidx"],
+                condition=~Q(id_number_bidx=""),
+                name="resident_unique_id_number",
             ),
         ]
 
@@ -368,7 +429,11 @@ class Resident(models.Model):
         if not self.birth_date:
             return None
         on = on or timezone.localdate()
-        return on.year - self.birth_date.year - ((on.month, on.day) < (self.birth_date.month, self.birth_date.day))
+        return (
+            on.year
+            - self.birth_date.year
+            - ((on.month, on.day) < (self.birth_date.month, self.birth_date.day))
+        )
 
     @property
     def is_elderly(self) -> bool:
@@ -383,7 +448,9 @@ class ResidentStatusChange(AppendOnlyModel):
     to_status = models.CharField(max_length=20, choices=ResidentStatus.choices)
     effective_on = models.DateField(_("生效日期"))
     reason = models.CharField(_("原因"), max_length=200, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

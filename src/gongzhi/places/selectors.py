@@ -33,7 +33,9 @@ def community_list_visible_to(user) -> QuerySet[Community]:
 
 
 # "3栋2单元501", "3栋2单元", "3栋", "3号楼2单元", "3-2-501", "3-2"
-_ADDRESS_CN = re.compile(r"^(?P<b>[0-9A-Za-z]+)(?:栋|幢|号楼|棟)(?:(?P<e>\d+)单元(?P<d>[0-9A-Za-z]+)?)?(?:室|号)?$")
+_ADDRESS_CN = re.compile(
+    r"^(?P<b>[0-9A-Za-z]+)(?:栋|幢|号楼|棟)(?:(?P<e>\d+)单元(?P<d>[0-9A-Za-z]+)?)?(?:室|号)?$"
+)
 _ADDRESS_DASH = re.compile(r"^(?P<b>[0-9A-Za-z]+)-(?P<e>\d+)(?:-(?P<d>[0-9A-Za-z]+))?$")
 
 
@@ -55,7 +57,12 @@ def parse_query(raw: str) -> ParsedQuery:
     for pattern in (_ADDRESS_CN, _ADDRESS_DASH):
         m = pattern.match(q)
         if m:
-            return ParsedQuery("address", building=m["b"].upper(), entrance=m["e"] or "", door=(m["d"] or "").upper())
+            return ParsedQuery(
+                "address",
+                building=m["b"].upper(),
+                entrance=m["e"] or "",
+                door=(m["d"] or "").upper(),
+            )
     if q.isdigit():
         if len(q) == 4:
             return ParsedQuery("phone_last4", q)
@@ -68,7 +75,9 @@ def parse_query(raw: str) -> ParsedQuery:
     return ParsedQuery("name", q)
 
 
-def resident_search(user, raw_query: str, *, include_inactive: bool = False, limit: int | None = 50) -> QuerySet[Resident]:
+def resident_search(
+    user, raw_query: str, *, include_inactive: bool = False, limit: int | None = 50
+) -> QuerySet[Resident]:
     """Residents within ``user``'s reach matching a name, pinyin or initials, the last four
     digits of a phone, a full phone or ID number (exact, by blind index) or an address."""
     parsed = parse_query(raw_query)
@@ -81,7 +90,9 @@ def resident_search(user, raw_query: str, *, include_inactive: bool = False, lim
         qs = qs.filter(name_simplified__contains=parsed.value)
     elif parsed.kind == "pinyin":
         # Initials ("zs") and full pinyin ("zhangsan", "zhangs") both begin a match.
-        qs = qs.filter(Q(name_initials__startswith=parsed.value) | Q(name_pinyin__startswith=parsed.value))
+        qs = qs.filter(
+            Q(name_initials__startswith=parsed.value) | Q(name_pinyin__startswith=parsed.value)
+        )
     elif parsed.kind == "phone_last4":
         qs = qs.filter(phone_last4=parsed.value)
     elif parsed.kind == "phone":
@@ -105,14 +116,24 @@ def community_figures(user) -> list[dict]:
     communities = list(community_list_visible_to(user).order_by("code"))
     ids = [c.pk for c in communities]
     buildings = dict(
-        building_list_visible_to(user).filter(community_id__in=ids).values_list("community_id").annotate(n=Count("id"))
+        building_list_visible_to(user)
+        .filter(community_id__in=ids)
+        .values_list("community_id")
+        .annotate(n=Count("id"))
     )
     households = dict(
-        household_list_visible_to(user).filter(community_id__in=ids).values_list("community_id").annotate(n=Count("id"))
+        household_list_visible_to(user)
+        .filter(community_id__in=ids)
+        .values_list("community_id")
+        .annotate(n=Count("id"))
     )
-    living = resident_list_visible_to(user).filter(community_id__in=ids, status=ResidentStatus.LIVING)
+    living = resident_list_visible_to(user).filter(
+        community_id__in=ids, status=ResidentStatus.LIVING
+    )
     residents = dict(living.values_list("community_id").annotate(n=Count("id")))
-    elderly = dict(living.filter(birth_date__lte=cutoff).values_list("community_id").annotate(n=Count("id")))
+    elderly = dict(
+        living.filter(birth_date__lte=cutoff).values_list("community_id").annotate(n=Count("id"))
+    )
     return [
         {
             "community": c,

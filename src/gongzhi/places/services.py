@@ -88,7 +88,9 @@ def apply_identity(resident: Resident, *, id_number: str | None, phone: str | No
 
 def apply_name(resident: Resident, name: str) -> None:
     resident.name = clean_name(name)
-    resident.name_simplified, resident.name_pinyin, resident.name_initials = name_keys(resident.name)
+    resident.name_simplified, resident.name_pinyin, resident.name_initials = name_keys(
+        resident.name
+    )
 
 
 def place_resident(resident: Resident, household: Household) -> None:
@@ -103,10 +105,16 @@ def place_resident(resident: Resident, household: Household) -> None:
 def _ensure_unique_id(resident: Resident) -> None:
     if not resident.id_number_bidx:
         return
-    clash = Resident.objects.filter(id_number_bidx=resident.id_number_bidx).exclude(pk=resident.pk).first()
+    clash = (
+        Resident.objects.filter(id_number_bidx=resident.id_number_bidx)
+        .exclude(pk=resident.pk)
+        .first()
+    )
     if clash is not None:
         # Say that it exists without saying where: the clash may lie outside the actor's reach.
-        raise ValidationError({"id_number": _("该身份证号已登记在其他住户中，请核对或联系社区办理迁移。")})
+        raise ValidationError(
+            {"id_number": _("该身份证号已登记在其他住户中，请核对或联系社区办理迁移。")}
+        )
 
 
 @transaction.atomic
@@ -126,7 +134,9 @@ def resident_create(
     care_tags: Iterable[CareTag] = (),
 ) -> Resident:
     _check(actor, "edit_registry", household)
-    resident = Resident(relation=relation, residence=residence, registered_address=registered_address, note=note)
+    resident = Resident(
+        relation=relation, residence=residence, registered_address=registered_address, note=note
+    )
     if gender:
         resident.gender = gender
     resident.birth_date = birth_date
@@ -143,12 +153,27 @@ def resident_create(
         raise ValidationError(errors)
     place_resident(resident, household)
     _ensure_unique_id(resident)
-    resident.full_clean(exclude=["household", "entrance", "building", "compound", "grid", "community", "id_number", "phone"])
+    resident.full_clean(
+        exclude=[
+            "household",
+            "entrance",
+            "building",
+            "compound",
+            "grid",
+            "community",
+            "id_number",
+            "phone",
+        ]
+    )
     resident.save()
     if care_tags:
         resident.care_tags.set(care_tags)
     ResidentStatusChange.objects.create(
-        resident=resident, from_status="", to_status=resident.status, effective_on=timezone.localdate(), actor=_user(actor)
+        resident=resident,
+        from_status="",
+        to_status=resident.status,
+        effective_on=timezone.localdate(),
+        actor=_user(actor),
     )
     audit.record(
         actor=actor,
@@ -196,7 +221,18 @@ def resident_update(
     if errors:
         raise ValidationError(errors)
     _ensure_unique_id(locked)
-    locked.full_clean(exclude=["household", "entrance", "building", "compound", "grid", "community", "id_number", "phone"])
+    locked.full_clean(
+        exclude=[
+            "household",
+            "entrance",
+            "building",
+            "compound",
+            "grid",
+            "community",
+            "id_number",
+            "phone",
+        ]
+    )
     locked.save()
     changes = audit.diff(locked, before, RESIDENT_FIELDS)
     if locked.id_number != old_id:
@@ -239,7 +275,10 @@ def resident_set_status(
         actor=_user(actor),
     )
     audit.record(
-        actor=actor, action="places.resident.status_changed", obj=locked, changes={"status": [current, target], "reason": reason}
+        actor=actor,
+        action="places.resident.status_changed",
+        obj=locked,
+        changes={"status": [current, target], "reason": reason},
     )
     return locked
 
@@ -250,7 +289,9 @@ def resident_reveal(*, actor, resident: Resident, field: str) -> str:
     if field not in {"id_number", "phone"}:
         raise ValueError(field)
     require(actor, "reveal_pii", resident)
-    audit.record(actor=actor, action="places.resident.revealed", obj=resident, changes={"field": field})
+    audit.record(
+        actor=actor, action="places.resident.revealed", obj=resident, changes={"field": field}
+    )
     return getattr(resident, field)
 
 

@@ -22,7 +22,9 @@ class Command(BaseCommand):
     help = "Re-encrypt personal data with the primary key; --reindex rebuilds blind indexes."
 
     def add_arguments(self, parser):
-        parser.add_argument("--reindex", action="store_true", help="recompute blind indexes with the current key")
+        parser.add_argument(
+            "--reindex", action="store_true", help="recompute blind indexes with the current key"
+        )
 
     def handle(self, *args, reindex: bool = False, **options):
         primary = crypto.primary_key_id()
@@ -33,7 +35,11 @@ class Command(BaseCommand):
                 continue
             indexes = getattr(model, "BLIND_INDEXES", {}) if reindex else {}
             stale_pks = self._stale_pks(model, fields, primary)
-            pks = list(model._default_manager.values_list("pk", flat=True)) if indexes else sorted(stale_pks)
+            pks = (
+                list(model._default_manager.values_list("pk", flat=True))
+                if indexes
+                else sorted(stale_pks)
+            )
             for start in range(0, len(pks), BATCH):
                 chunk = pks[start : start + BATCH]
                 with transaction.atomic():
@@ -41,12 +47,22 @@ class Command(BaseCommand):
                     for row in rows:
                         for source, (target, purpose) in indexes.items():
                             value = getattr(row, source)
-                            setattr(row, target, crypto.blind_index(value, purpose=purpose) if value else "")
+                            setattr(
+                                row,
+                                target,
+                                crypto.blind_index(value, purpose=purpose) if value else "",
+                            )
                     update_fields = [f.name for f in fields] + [t for t, _p in indexes.values()]
                     model._default_manager.bulk_update(rows, update_fields)
                 total += len(chunk)
             self.stdout.write(f"{model._meta.label}: {len(pks)} rows re-sealed")
-        audit.record(actor=None, action="core.keys.keys_rotated", object_type="core.keys", object_repr=primary, changes={"rows": total, "reindex": reindex})
+        audit.record(
+            actor=None,
+            action="core.keys.keys_rotated",
+            object_type="core.keys",
+            object_repr=primary,
+            changes={"rows": total, "reindex": reindex},
+        )
         self.stdout.write(self.style.SUCCESS(f"done: {total} rows now sealed with key {primary}"))
 
     @staticmethod
