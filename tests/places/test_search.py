@@ -47,3 +47,18 @@ def test_parse_query_kinds():
     assert parse_query("3号楼").building == "3"
     assert parse_query("0114").kind == "phone_last4"
     assert parse_query("lw").kind == "pinyin"
+
+
+def test_given_name_and_middle_of_name(world):
+    from gongzhi.places import services
+
+    services.resident_create(actor=None, household=world.households["1-2-201"], name="欧阳娜娜")
+    staff = world.users["staff"]
+    assert [r.name for r in resident_search(staff, "三")] == ["张三"]  # the given name
+    assert [r.name for r in resident_search(staff, "阳娜")] == [
+        "欧阳娜娜"
+    ]  # after the first character
+    assert [r.name for r in resident_search(staff, "娜娜")] == [
+        "欧阳娜娜"
+    ]  # the middle: found by scanning
+    assert [r.name for r in resident_search(staff, "oyn")] == ["欧阳娜娜"]

@@ -191,7 +191,9 @@ def test_rows_past_the_limit_are_refused_at_upload_even_when_the_sheet_does_not_
 ):
     settings.GONGZHI_REGISTER_MAX_ROWS = 5
     # A write-only sheet carries no declared size; the rows are counted when it is read.
-    response = _upload(login(world.users["staff"]), world.wj, xlsx([person(n) for n in range(1, 8)]))
+    response = _upload(
+        login(world.users["staff"]), world.wj, xlsx([person(n) for n in range(1, 8)])
+    )
     assert response.status_code == 400
     assert "表格超过5行的上限，请分成几个文件导入。" in response.content.decode()
     assert not ImportJob.objects.exists()

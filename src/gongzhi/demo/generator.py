@@ -35,6 +35,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from gongzhi.core.crypto import blind_index
+from gongzhi.core.text import name_keys
 from gongzhi.places.enums import ResidentStatus
 from gongzhi.places.models import (
     Area,
@@ -50,7 +51,6 @@ from gongzhi.places.models import (
     Subdistrict,
 )
 
-from .names import NameKeys
 from .population import PeopleMaker, household_kinds
 
 CARE_TAGS = [
@@ -481,6 +481,7 @@ RESIDENT_COLUMNS = (
     "name_simplified",
     "name_pinyin",
     "name_initials",
+    "name_tail",
     "created_at",
     "updated_at",
 )
@@ -579,6 +580,7 @@ def make_people(job: PeopleJob) -> PeopleRows:
                     simplified,
                     pinyin,
                     initials,
+                    simplified[1:],
                 )
             )
             for tag in p.tags:
@@ -591,8 +593,8 @@ def make_people(job: PeopleJob) -> PeopleRows:
     return out
 
 
-# One per process: the memo grows as names repeat across communities.
-_name_keys = NameKeys()
+# Cached per name and per character, so repeats across communities cost nothing.
+_name_keys = name_keys
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,25 +1,13 @@
 """Chinese personal names for the demo: surnames drawn by their frequency in China, given
-names by the fashion of the decade a person was born in, and the search keys
-(simplified, pinyin, initials) the register derives from a name.
-
-The generator needs search keys for about a million names. ``core.text.name_keys`` runs
-pypinyin's phrase matching on every new name (~0.2 ms each), which alone would take
-minutes at city scale. Most name characters have a single reading, and for those the
-keys of a name are simply the keys of its characters joined; ``NameKeys`` does that and
-falls back to ``name_keys`` itself whenever any character has more than one reading, so
-the result is always exactly what the services would store (``tests/demo`` checks it).
+names by the fashion of the decade a person was born in, . The search keys
+of a name come from ``core.text.name_keys``, exactly as the services derive them.
 """
 
 from __future__ import annotations
 
 import random
 from bisect import bisect
-from functools import cache
 from itertools import accumulate
-
-from pypinyin import Style, lazy_pinyin, pinyin
-
-from gongzhi.core.text import name_keys, to_simplified
 
 # (surname, share in per mille), roughly the national ranking with a Sichuan lean.
 SURNAMES: list[tuple[str, float]] = [
@@ -237,36 +225,3 @@ class NameMaker:
 
     def full(self, year: int, gender: str, surname: str | None = None) -> str:
         return (surname or self.surname()) + self.given(year, gender)
-
-
-@cache
-def _char_keys(ch: str) -> tuple[str, str] | None:
-    """(pinyin, initial) of a character with a single reading and no Traditional form;
-    None when its reading depends on context."""
-    readings = {r for r in pinyin(ch, style=Style.NORMAL, heteronym=True)[0]}
-    if len(readings) != 1 or to_simplified(ch) != ch:
-        return None
-    full = lazy_pinyin(ch, errors="ignore")
-    first = lazy_pinyin(ch, style=Style.FIRST_LETTER, errors="ignore")
-    if len(full) != 1 or len(first) != 1:
-        return None
-    return full[0].lower(), first[0].lower()
-
-
-class NameKeys:
-    """``core.text.name_keys`` for generated names, computed from per-character keys
-    where that gives the same answer (see the module docstring)."""
-
-    def __init__(self):
-        self._memo: dict[str, tuple[str, str, str]] = {}
-
-    def __call__(self, name: str) -> tuple[str, str, str]:
-        keys = self._memo.get(name)
-        if keys is None:
-            parts = [_char_keys(ch) for ch in name]
-            if all(parts):
-                keys = (name, "".join(p[0] for p in parts), "".join(p[1] for p in parts))
-            else:
-                keys = name_keys(name)
-            self._memo[name] = keys
-        return keys

@@ -333,6 +333,15 @@ def elderly_cutoff(on: dt.date | None = None) -> dt.date:
         return on.replace(year=on.year - ELDERLY_AGE, day=28)
 
 
+PATTERN_OPS = "varchar_pattern_ops"
+NAME_KEYS = (
+    ("name_simplified", "name"),
+    ("name_tail", "tail"),
+    ("name_pinyin", "pinyin"),
+    ("name_initials", "initials"),
+)
+
+
 class Resident(models.Model):
     scope_columns = {
         "community": "community_id",
@@ -382,6 +391,9 @@ class Resident(models.Model):
     name_simplified = models.CharField(max_length=50, editable=False, default="")
     name_pinyin = models.CharField(max_length=120, editable=False, default="")
     name_initials = models.CharField(max_length=20, editable=False, default="")
+    # The name after its first character: "三丰" of 张三丰, so that a given name is found
+    # by an indexed prefix match instead of a scan for a substring.
+    name_tail = models.CharField(max_length=50, editable=False, default="")
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -395,14 +407,27 @@ class Resident(models.Model):
         verbose_name = _("居民")
         verbose_name_plural = _("居民")
         ordering = ["household_id", "id"]
+        # Name keys are matched by prefix (LIKE 'x%'). On PostgreSQL the pattern operator
+        # class lets the index serve LIKE under any database collation; elsewhere the
+        # opclasses are ignored. (community, key) serves staff of one or a few
+        # communities and the bare key a city-wide search; a grid is small enough for
+        # its foreign-key index.
         indexes = [
             models.Index(fields=["id_number_bidx"], name="resident_id_bidx"),
             models.Index(fields=["phone_bidx"], name="resident_phone_bidx"),
-            models.Index(fields=["community", "name_simplified"], name="resident_comm_name"),
-            models.Index(fields=["community", "name_initials"], name="resident_comm_initials"),
-            models.Index(fields=["community", "name_pinyin"], name="resident_comm_pinyin"),
+            *[
+                models.Index(
+                    fields=["community", key],
+                    name=f"resident_comm_{short}",
+                    opclasses=["int8_ops", PATTERN_OPS],
+                )
+                for key, short in NAME_KEYS
+            ],
+            *[
+                models.Index(fields=[key], name=f"resident_{short}", opclasses=[PATTERN_OPS])
+                for key, short in NAME_KEYS
+            ],
             models.Index(fields=["community", "phone_last4"], name="resident_comm_phone4"),
-            models.Index(fields=["grid", "name_initials"], name="resident_grid_initials"),
             models.Index(fields=["community", "birth_date"], name="resident_comm_birth"),
         ]
         constraints = [

@@ -532,6 +532,7 @@ UPDATE_FIELDS = [
     "name_simplified",
     "name_pinyin",
     "name_initials",
+    "name_tail",
     "phone",
     "phone_bidx",
     "phone_last4",
@@ -652,6 +653,7 @@ def register_import_apply(
             # that a grid worker has since added.
             found.name, found.name_simplified = source.name, source.name_simplified
             found.name_pinyin, found.name_initials = source.name_pinyin, source.name_initials
+            found.name_tail = source.name_tail
             if row.phone_given:
                 found.phone, found.phone_bidx, found.phone_last4 = (
                     source.phone,
