@@ -72,6 +72,9 @@ class ApiToken(models.Model):
         verbose_name = _("接口令牌")
         verbose_name_plural = _("接口令牌")
 
+    def __str__(self):
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"
+
     @staticmethod
     def hash(key: str) -> str:
         return hashlib.sha256(key.encode("utf-8")).hexdigest()

@@ -218,6 +218,9 @@ class TeamMembership(models.Model):
             models.UniqueConstraint(fields=["team", "resident"], name="team_member_unique")
         ]
 
+    def __str__(self):
+        return f"{self.team} · {self.resident}"
+
 
 class PartnerUnit(models.Model):
     """A unit of the 区域化党建联盟 (or a utility the community routes work to). Partner users
@@ -252,6 +255,9 @@ class PartnerContact(models.Model):
     class Meta:
         verbose_name = _("联系人")
         verbose_name_plural = _("联系人")
+
+    def __str__(self):
+        return f"{self.name}（{self.unit}）"
 
     @property
     def phone_masked(self) -> str:

@@ -148,6 +148,8 @@ class Building(models.Model):
     has_lift = models.BooleanField(_("有电梯"), default=False)
     year_built = models.PositiveSmallIntegerField(_("建成年份"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
+    # The digits of ``number``, so that 2栋 sorts before 10栋.
+    sort_key = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("楼栋")
@@ -156,8 +158,6 @@ class Building(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["community", "number"], name="building_unique_number")
         ]
-
-    sort_key = models.PositiveIntegerField(default=0, editable=False)
 
     def __str__(self):
         return _("%(number)s栋") % {"number": self.number}
