@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "gongzhi.places",
     "gongzhi.orgs",
     "gongzhi.register",
+    "gongzhi.voices",
     "gongzhi.workbench",
     "gongzhi.api",
     "gongzhi.demo",

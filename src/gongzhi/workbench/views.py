@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.accounts.rules import is_staff_user
-from gongzhi.core.scoping import get_visible_or_404, scope_for, visible
+from gongzhi.core.scoping import get_visible_or_404, may, visible
 from gongzhi.places import selectors, services
 from gongzhi.places.enums import ResidentStatus
 from gongzhi.places.models import (
@@ -54,7 +54,7 @@ def staff_required(view):
 
 
 def _may_reveal(user, obj) -> bool:
-    return scope_for(user, "reveal_pii").contains(obj)
+    return may(user, "reveal_pii", obj)
 
 
 # --- home -----------------------------------------------------------------------------

@@ -1,0 +1,372 @@
+"""Residents' voice: the category catalogue, items (problems and suggestions) from every
+channel, who raised them, their append-only timeline, dispatches to partner units, and
+return visits.
+
+An item carries the place columns of where it is about (community, grid, compound,
+building) so that it is scoped by ``core.scoping`` like everything else, plus the level
+that currently handles it. Partner users reach an item only through a ``Dispatch`` to
+their unit (see ``voices.selectors``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.models import AppendOnlyModel
+from gongzhi.orgs.models import PartnerUnit
+from gongzhi.places.models import Building, Community, Compound, Grid, Household, Resident
+
+from .enums import (
+    Channel,
+    DispatchStatus,
+    EventFormat,
+    EventType,
+    ItemKind,
+    Level,
+    Satisfaction,
+    Solved,
+    Stage,
+    Status,
+    Supervision,
+    TimeUnit,
+)
+
+
+class Category(models.Model):
+    """An entry of the catalogue: what kind of matter, who usually handles it, and how long
+    each stage may take. Seeded from the article; editable by staff."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    keywords = models.TextField(
+        _("关键词"), blank=True, help_text=_("以空格或逗号分隔，分类模型数据不足时使用")
+    )
+    default_level = models.CharField(
+        _("默认办理层级"), max_length=20, choices=Level.choices, default=Level.GRID
+    )
+    default_unit = models.ForeignKey(
+        PartnerUnit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("默认责任单位"),
+    )
+    expected_action = models.CharField(_("预期处置"), max_length=200, blank=True)
+    urgent = models.BooleanField(_("紧急类"), default=False)
+    # Time limits per stage, in working hours or working days.
+    time_unit = models.CharField(
+        _("时限单位"), max_length=10, choices=TimeUnit.choices, default=TimeUnit.DAYS
+    )
+    respond_limit = models.PositiveSmallIntegerField(_("受理时限"), default=1)
+    handle_limit = models.PositiveSmallIntegerField(_("办理时限"), default=5)
+    partner_accept_limit = models.PositiveSmallIntegerField(_("单位签收时限"), default=1)
+    partner_handle_limit = models.PositiveSmallIntegerField(_("单位办理时限"), default=10)
+    verify_limit = models.PositiveSmallIntegerField(_("回访时限"), default=3)
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("诉求分类")
+        verbose_name_plural = _("诉求分类")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class EventSession(models.Model):
+    """An opinion-gathering event (促膝恳谈会, 坝坝龙门阵, 城市更新论坛...) whose opinions are
+    entered in bulk afterwards."""
+
+    scope_columns = {"community": "community_id"}
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="event_sessions"
+    )
+    title = models.CharField(_("名称"), max_length=120)
+    format = models.CharField(_("形式"), max_length=30, choices=EventFormat.choices)
+    held_on = models.DateField(_("日期"))
+    place = models.CharField(_("地点"), max_length=120, blank=True)
+    attendance = models.PositiveIntegerField(_("参与人次"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("民意征集活动")
+        verbose_name_plural = _("民意征集活动")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return f"{self.held_on:%Y-%m-%d} {self.title}"
+
+
+class Item(models.Model):
+    scope_columns = {
+        "community": "community_id",
+        "grid": "grid_id",
+        "compound": "compound_id",
+        "building": "building_id",
+        "household": "household_id",
+    }
+
+    number = models.CharField(_("编号"), max_length=20, unique=True)
+    kind = models.CharField(
+        _("类型"), max_length=20, choices=ItemKind.choices, default=ItemKind.PROBLEM
+    )
+    title = models.CharField(_("标题"), max_length=80)
+    text = models.TextField(_("内容"))
+    channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)
+    event_session = models.ForeignKey(
+        EventSession, on_delete=models.PROTECT, null=True, blank=True, related_name="items"
+    )
+    # Renewal projects arrive with the deliberation feature; until then a free label.
+    project_label = models.CharField(_("更新项目"), max_length=120, blank=True)
+    project_phase = models.CharField(_("项目阶段"), max_length=40, blank=True)
+
+    # Where it is about. Household is set when a resident raised it about their home.
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="voice_items")
+    grid = models.ForeignKey(
+        Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    compound = models.ForeignKey(
+        Compound, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    location_text = models.CharField(_("位置说明"), max_length=120, blank=True)
+
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="items"
+    )
+    suggested_category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    suggestion_score = models.FloatField(null=True, blank=True)
+    # Confirmed or corrected by staff: these are what the classifier learns from.
+    category_confirmed = models.BooleanField(default=False)
+    urgent = models.BooleanField(_("紧急"), default=False)
+    responsible_unit = models.ForeignKey(
+        PartnerUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    level = models.CharField(
+        _("办理层级"), max_length=20, choices=Level.choices, default=Level.GRID
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    stage = models.CharField(
+        _("当前环节"), max_length=20, choices=Stage.choices, default=Stage.RESPOND
+    )
+    stage_started_at = models.DateTimeField()
+    # Deadline of the current stage in working time; overdue is derived from it.
+    due_at = models.DateTimeField(_("时限"), db_index=True)
+    supervision = models.PositiveSmallIntegerField(
+        choices=Supervision.choices, default=Supervision.NONE
+    )
+    # 首接负责: the first receiver keeps the lead whatever happens later.
+    lead_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_items"
+    )
+
+    submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Whether the deadline of the handling stage held when it was resolved (measures).
+    resolved_on_time = models.BooleanField(null=True, blank=True)
+    responded_on_time = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("民意诉求")
+        verbose_name_plural = _("民意诉求")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["community", "status", "due_at"], name="item_comm_status_due"),
+            models.Index(fields=["grid", "status", "due_at"], name="item_grid_status_due"),
+            models.Index(fields=["community", "submitted_at"], name="item_comm_submitted"),
+            models.Index(fields=["building", "status"], name="item_building_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+
+class ItemReporter(models.Model):
+    """Everyone who raised the item: the first reporter and each "me too", and the reporters
+    of items merged into it. All of them hear the outcome."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reporters")
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, null=True, blank=True, related_name="voice_reports"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Reporters who gave no account (paper, event) may be only a name.
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    # Entered by a leader on someone's behalf: "entered by X for Y, channel: visit".
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)
+    is_original = models.BooleanField(default=True)
+    # The reporter decides whether partner units may see their phone.
+    share_phone_with_partner = models.BooleanField(_("允许责任单位查看电话"), default=False)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "resident"],
+                condition=models.Q(resident__isnull=False),
+                name="item_reporter_once",
+            )
+        ]
+
+
+class ItemEvent(AppendOnlyModel):
+    """The item's timeline. Never edited: what happened stays as it happened."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=30, choices=EventType.choices)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=120, blank=True)
+    # Shown to the resident on their timeline; internal notes are not.
+    public = models.BooleanField(default=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class Attachment(models.Model):
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="attachments")
+    dispatch = models.ForeignKey(
+        "Dispatch", on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    file = models.FileField(upload_to="voices/%Y/%m/")
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class Dispatch(models.Model):
+    """社区吹哨、部门报到: the community sends an item to a partner unit, which accepts,
+    acts and replies with evidence, or returns it with a reason."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="dispatches")
+    unit = models.ForeignKey(PartnerUnit, on_delete=models.PROTECT, related_name="dispatches")
+    status = models.CharField(
+        max_length=20, choices=DispatchStatus.choices, default=DispatchStatus.SENT
+    )
+    instructions = models.TextField(_("派单说明"), blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+    accept_due_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reply_due_at = models.DateTimeField(null=True, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    reply = models.TextField(_("答复"), blank=True)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verify_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("派单")
+        verbose_name_plural = _("派单")
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["unit", "status"], name="dispatch_unit_status")]
+        constraints = [
+            # At most one live dispatch per item: the lead stays clear.
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=models.Q(status__in=["sent", "accepted", "replied"]),
+                name="dispatch_one_live_per_item",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.item.number} → {self.unit}"
+
+
+class ReturnVisit(models.Model):
+    """回访: nothing closes without one."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="return_visits")
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    visited_at = models.DateTimeField()
+    solved = models.CharField(_("解决情况"), max_length=20, choices=Solved.choices)
+    satisfaction = models.CharField(_("满意度"), max_length=20, choices=Satisfaction.choices)
+    comment = models.TextField(_("居民意见"), blank=True)
+    # Rated by the resident themselves in the app, or recorded by a visitor.
+    by_resident = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["visited_at", "id"]
+
+
+class Notification(models.Model):
+    """What a resident or user is told. In-app always; SMS through ``voices.notify``'s
+    pluggable backend when there is a phone."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    sms_sent = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class RoutingModel(models.Model):
+    """A trained classifier (category and unit from text), kept as JSON. The newest active
+    one serves suggestions; ``manage.py train_routing`` makes a new one."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    trained_on = models.PositiveIntegerField(default=0)
+    accuracy_top1 = models.FloatField(null=True, blank=True)
+    accuracy_top3 = models.FloatField(null=True, blank=True)
+    payload = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
