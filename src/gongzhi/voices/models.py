@@ -12,11 +12,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import AppendOnlyModel
 from gongzhi.orgs.models import PartnerUnit
-from gongzhi.places.models import Building, Community, Compound, Grid, Household, Resident
+from gongzhi.places.models import (
+    Building,
+    Community,
+    Compound,
+    Entrance,
+    Grid,
+    Household,
+    Resident,
+)
 
 from .enums import (
     Channel,
@@ -111,6 +120,7 @@ class Item(models.Model):
         "grid": "grid_id",
         "compound": "compound_id",
         "building": "building_id",
+        "entrance": "entrance_id",
         "household": "household_id",
     }
 
@@ -138,6 +148,10 @@ class Item(models.Model):
     )
     building = models.ForeignKey(
         Building, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Carried so that an entrance chief reaches the items of their entrance.
+    entrance = models.ForeignKey(
+        Entrance, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -204,6 +218,20 @@ class Item(models.Model):
         return f"{self.number} {self.title}"
 
 
+class ItemNumberCounter(models.Model):
+    """The last number handed out per prefix and year. Locked row by row, so two
+    submissions at once never get the same number."""
+
+    prefix = models.CharField(max_length=8)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="item_number_counter_once")
+        ]
+
+
 class ItemReporter(models.Model):
     """Everyone who raised the item: the first reporter and each "me too", and the reporters
     of items merged into it. All of them hear the outcome."""
@@ -242,7 +270,8 @@ class ItemEvent(AppendOnlyModel):
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=30, choices=EventType.choices)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by the service from its clock, so that the timeline and the deadlines agree.
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -293,6 +322,7 @@ class Dispatch(models.Model):
     replied_at = models.DateTimeField(null=True, blank=True)
     reply = models.TextField(_("答复"), blank=True)
     return_reason = models.TextField(_("退回原因"), blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     verify_note = models.TextField(blank=True)
 
