@@ -29,6 +29,38 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "manage_orgs": frozenset({K.COMMUNITY_SECRETARY, K.COMMUNITY_STAFF, K.SUBDISTRICT_STAFF}),
     # Read the audit log of one's region.
     "view_audit": frozenset({K.COMMUNITY_SECRETARY, K.SUBDISTRICT_STAFF}),
+    # Residents' voice. Enter an item for a resident who has no phone (走访, 电话, 纸质).
+    "submit_on_behalf": frozenset(
+        {
+            K.COMMUNITY_SECRETARY,
+            K.COMMUNITY_STAFF,
+            K.GRID_CHIEF,
+            K.GRID_WORKER,
+            K.BUILDING_CHIEF,
+            K.ENTRANCE_CHIEF,
+        }
+    ),
+    # Accept, categorise, escalate, resolve and return-visit items; each post acts only on
+    # items at its own level or below (see ``voices.services``).
+    "handle_items": frozenset(
+        {
+            K.COMMUNITY_SECRETARY,
+            K.COMMUNITY_STAFF,
+            K.GRID_CHIEF,
+            K.GRID_WORKER,
+            K.SUBDISTRICT_STAFF,
+        }
+    ),
+    # 社区吹哨: send an item to a partner unit.
+    "dispatch": frozenset({K.COMMUNITY_SECRETARY, K.COMMUNITY_STAFF, K.SUBDISTRICT_STAFF}),
+    # Check a partner unit's reply before the item goes to its return visit.
+    "verify": frozenset({K.COMMUNITY_SECRETARY, K.COMMUNITY_STAFF, K.SUBDISTRICT_STAFF}),
+    # Enter in bulk the opinions gathered at an event.
+    "enter_event_opinions": frozenset({K.COMMUNITY_SECRETARY, K.COMMUNITY_STAFF}),
+    # Read the response, resolution, satisfaction and on-time rates of one's region.
+    "view_measures": frozenset(
+        {K.COMMUNITY_SECRETARY, K.COMMUNITY_STAFF, K.GRID_CHIEF, K.SUBDISTRICT_STAFF}
+    ),
 }
 
 # What a resident may do over their own household.

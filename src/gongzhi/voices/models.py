@@ -231,6 +231,9 @@ class ItemNumberCounter(models.Model):
             models.UniqueConstraint(fields=["prefix", "year"], name="item_number_counter_once")
         ]
 
+    def __str__(self):
+        return f"{self.prefix}{self.year}: {self.last}"
+
 
 class ItemReporter(models.Model):
     """Everyone who raised the item: the first reporter and each "me too", and the reporters
@@ -263,6 +266,9 @@ class ItemReporter(models.Model):
                 name="item_reporter_once",
             )
         ]
+
+    def __str__(self):
+        return f"{self.item_id}: {self.resident_id or self.name or self.user_id}"
 
 
 class ItemEvent(AppendOnlyModel):
@@ -297,6 +303,9 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.file.name
 
 
 class Dispatch(models.Model):
@@ -361,6 +370,9 @@ class ReturnVisit(models.Model):
     class Meta:
         ordering = ["visited_at", "id"]
 
+    def __str__(self):
+        return f"{self.item_id}: {self.solved}/{self.satisfaction}"
+
 
 class Notification(models.Model):
     """What a resident or user is told. In-app always; SMS through ``voices.notify``'s
@@ -387,6 +399,9 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self):
+        return self.text
+
 
 class RoutingModel(models.Model):
     """A trained classifier (category and unit from text), kept as JSON. The newest active
@@ -400,3 +415,6 @@ class RoutingModel(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} ({self.trained_on})"

@@ -1,0 +1,67 @@
+"""The item's timeline: one constructor that appends an event, and one place that renders
+events to readable text. Events are never changed; a correction is a new event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .enums import EventType
+from .models import Item, ItemEvent
+
+
+def actor_label(actor) -> str:
+    """How the actor is named on the timeline: a partner unit's user speaks for the unit,
+    the system for itself."""
+    if actor is None:
+        return _("系统")
+    unit = getattr(actor, "partner_unit", None) if getattr(actor, "partner_unit_id", None) else None
+    name = getattr(actor, "display_name", "") or actor.get_username()
+    if unit is not None:
+        return f"{unit.short_name or unit.name} {name}"[:120]
+    return name[:120]
+
+
+def append(
+    *,
+    item: Item,
+    type: str,
+    actor,
+    at: dt.datetime,
+    note: str = "",
+    public: bool = True,
+    **data: Any,
+) -> ItemEvent:
+    """Append one event to ``item``'s timeline. ``public`` events are shown to reporters
+    and partner units; internal ones only to the staff who handle the item."""
+    return ItemEvent.objects.create(
+        item=item,
+        type=type,
+        actor=actor,
+        actor_label=actor_label(actor),
+        at=at,
+        note=note,
+        public=public,
+        data={k: v for k, v in data.items() if v is not None},
+    )
+
+
+def describe(event: ItemEvent) -> str:
+    """One line for the timeline, in the reader's language."""
+    label = EventType(event.type).label
+    data = event.data or {}
+    extra = ""
+    if event.type == EventType.ESCALATED:
+        extra = _("上报至%(level)s") % {"level": data.get("to_label", "")}
+    elif event.type == EventType.DISPATCHED:
+        extra = _("派至%(unit)s") % {"unit": data.get("unit", "")}
+    elif event.type == EventType.MERGED and data.get("into"):
+        extra = _("并入%(number)s") % {"number": data["into"]}
+    elif event.type == EventType.MERGED and data.get("from"):
+        extra = _("合并%(number)s") % {"number": data["from"]}
+    elif event.type == EventType.RETURN_VISIT:
+        extra = f"{data.get('solved_label', '')}，{data.get('satisfaction_label', '')}"
+    parts = [str(label), extra, event.note]
+    return " · ".join(p for p in parts if p)

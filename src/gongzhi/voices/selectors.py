@@ -1,0 +1,213 @@
+"""Reads of residents' voice, always scoped.
+
+Who sees an item:
+- a post holder: the items in their reach (``core.scoping``, over the item's place columns);
+- a partner unit's user: exactly the items dispatched to their unit, in any state;
+- a resident: exactly the items they reported (or joined, or that were merged with theirs);
+  *not* every item of their household.
+
+One person may be several of these at once (a building chief who is also a resident); the
+answer is the union. Missing and forbidden both answer 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from gongzhi.core.identity import mask_phone
+from gongzhi.core.scoping import Scope, scope_for
+
+from .deadlines import with_overdue
+from .enums import OPEN_STATUSES, DispatchStatus
+from .models import Dispatch, Item, ItemEvent, ItemReporter, Notification
+
+
+def _posts_scope(user) -> Scope:
+    """The user's reach through posts only. ``core.scoping`` also gives a resident their
+    household, which here must not open the neighbours' items of that household."""
+    scope = scope_for(user, "view")
+    if scope.everything or not scope.held.get("household"):
+        return scope
+    # Posts never sit on a household, so whatever is held there came from being a resident.
+    held = {level: ids for level, ids in scope.held.items() if level != "household"}
+    return Scope(held=held, ancestors=scope.ancestors)
+
+
+def item_visibility_q(user) -> Q | None:
+    """The condition that selects the items ``user`` may see; ``None`` means all of them."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    scope = _posts_scope(user)
+    if scope.everything:
+        return None
+    q = Q(pk__in=[])
+    if not scope.empty:
+        q |= scope.q_for(Item, containers=False)
+    if user.partner_unit_id:
+        q |= Q(pk__in=Dispatch.objects.filter(unit_id=user.partner_unit_id).values("item_id"))
+    reporter = Q(user=user)
+    if user.resident_id:
+        reporter |= Q(resident_id=user.resident_id)
+    q |= Q(pk__in=ItemReporter.objects.filter(reporter).values("item_id"))
+    return q
+
+
+def item_list_visible_to(user) -> QuerySet[Item]:
+    """Every item ``user`` may see (any status)."""
+    q = item_visibility_q(user)
+    qs = Item.objects.all()
+    return qs if q is None else qs.filter(q)
+
+
+def get_item_visible_or_404(user, *, pk: int | None = None, number: str | None = None) -> Item:
+    lookup = {"pk": pk} if pk is not None else {"number": number}
+    if not any(v is not None for v in lookup.values()):
+        raise Http404
+    item = item_list_visible_to(user).filter(**lookup).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def is_visible(user, item: Item) -> bool:
+    return item_list_visible_to(user).filter(pk=item.pk).exists()
+
+
+def is_reporter(user, item: Item) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    q = Q(user=user)
+    if user.resident_id:
+        q |= Q(resident_id=user.resident_id)
+    return ItemReporter.objects.filter(q, item=item).exists()
+
+
+def sees_internal(user, item: Item) -> bool:
+    """Staff who hold the item in their reach see internal notes and the full picture;
+    reporters and partner units see the public timeline only."""
+    scope = _posts_scope(user)
+    return scope.everything or (not scope.empty and scope.contains(item, containers=False))
+
+
+def inbox(user, *, now: dt.datetime | None = None, statuses=None) -> QuerySet[Item]:
+    """Open items in the user's reach, most urgent first: overdue, then nearest deadline.
+    Annotated with ``is_overdue``; place, category and lead loaded in the same query."""
+    statuses = sorted(statuses or OPEN_STATUSES)
+    qs = item_list_visible_to(user).filter(status__in=statuses)
+    return (
+        with_overdue(qs, now)
+        .select_related("category", "community", "grid", "building", "responsible_unit")
+        .order_by("-is_overdue", "due_at", "pk")
+    )
+
+
+def items_reported_by(user) -> QuerySet[Item]:
+    """The items a resident raised or joined, newest first (their "my items" page)."""
+    q = Q(user=user)
+    if user.resident_id:
+        q |= Q(resident_id=user.resident_id)
+    return Item.objects.filter(
+        pk__in=ItemReporter.objects.filter(q).values("item_id")
+    ).select_related("category")
+
+
+def dispatch_list_for_unit(user, *, statuses=None) -> QuerySet[Dispatch]:
+    """The dispatches to the user's partner unit; empty for anyone else."""
+    if not getattr(user, "partner_unit_id", None):
+        return Dispatch.objects.none()
+    qs = Dispatch.objects.filter(unit_id=user.partner_unit_id)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    return qs.select_related("item", "item__category", "item__community", "unit")
+
+
+def get_dispatch_for_partner_or_404(user, pk: int) -> Dispatch:
+    """A dispatch of the user's own unit; anything else is not found."""
+    dispatch = dispatch_list_for_unit(user).filter(pk=pk).first()
+    if dispatch is None:
+        raise Http404
+    return dispatch
+
+
+def live_dispatch(item: Item) -> Dispatch | None:
+    live = [DispatchStatus.SENT, DispatchStatus.ACCEPTED, DispatchStatus.REPLIED]
+    return item.dispatches.filter(status__in=live).select_related("unit").first()
+
+
+def item_timeline(user, item: Item) -> QuerySet[ItemEvent]:
+    """The item's events in order; internal notes only for the staff who hold it."""
+    qs = ItemEvent.objects.filter(item=item).select_related("actor")
+    if not sees_internal(user, item):
+        qs = qs.filter(public=True)
+    return qs.order_by("at", "pk")
+
+
+@dataclass(frozen=True)
+class ReporterView:
+    """A reporter as one viewer may see them. ``phone`` is masked; a full number goes
+    through ``services.reporter_phone_reveal`` (audited)."""
+
+    pk: int
+    name: str
+    phone: str
+    phone_revealable: bool
+    entered_by: str
+    channel: str
+    is_original: bool
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 欧阳娜娜 → 欧***."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    return name[0] + "*" * (len(name) - 1)
+
+
+def item_reporters_for(user, item: Item) -> list[ReporterView]:
+    """The item's reporters. Staff in reach see names and masked phones; a partner unit
+    sees masked names, and a masked phone only where the reporter agreed to share it."""
+    staff = sees_internal(user, item)
+    partner = bool(getattr(user, "partner_unit_id", None)) and not staff
+    out = []
+    reporters = item.reporters.select_related("resident", "user", "entered_by").order_by(
+        "joined_at", "pk"
+    )
+    for r in reporters:
+        name = r.resident.name if r.resident_id else (r.name or str(r.user or ""))
+        phone = _reporter_phone(r)
+        shown_phone = ""
+        if staff or (partner and r.share_phone_with_partner):
+            shown_phone = mask_phone(phone)
+        out.append(
+            ReporterView(
+                pk=r.pk,
+                name=mask_name(name) if partner else name,
+                phone=shown_phone,
+                phone_revealable=bool(shown_phone),
+                entered_by=str(r.entered_by) if (r.entered_by_id and not partner) else "",
+                channel=r.channel,
+                is_original=r.is_original,
+            )
+        )
+    return out
+
+
+def _reporter_phone(reporter: ItemReporter) -> str:
+    if reporter.resident_id and reporter.resident.phone:
+        return reporter.resident.phone
+    if reporter.user_id:
+        return reporter.user.phone or ""
+    return ""
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    """A person's notifications: those to their login and, for a resident, to them."""
+    q = Q(user=user)
+    if user.resident_id:
+        q |= Q(resident_id=user.resident_id)
+    return Notification.objects.filter(q).select_related("item")

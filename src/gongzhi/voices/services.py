@@ -1,0 +1,1529 @@
+"""Writes of residents' voice: intake, triage, escalation, dispatch to partner units,
+return visits, merging and follow-up of overdue items.
+
+Every function here is the only way to make its change. Each one
+- takes keyword-only arguments, ``actor`` first (``None`` means the system: the periodic
+  job, a management command, the Open311 channel after its own key check);
+- runs in one transaction and locks the item (and dispatch) it changes;
+- checks the move against ``enums.TRANSITIONS`` / ``DISPATCH_TRANSITIONS`` and refuses a
+  forbidden one with a Chinese ``ValidationError``;
+- appends to the item's timeline (``events.append``), writes an audit event with a dotted
+  action (``voices.item.escalated``) and tells every reporter at each public step;
+- takes ``now=`` (default ``deadlines.clock()``), so deadlines can be tested exactly.
+
+Who may act: an item outside the actor's sight is 404 (as if missing); a visible item the
+actor may not change in this way is 403. Handling is bound to levels: a post acts on items
+at its own level or below (a grid chief on grid items of their grid, community staff on
+grid and community items of their community, subdistrict staff on all of its communities).
+A partner unit's user acts only on dispatches to their unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+
+from gongzhi.core import audit
+from gongzhi.core.identity import mask_phone
+from gongzhi.core.scoping import may, require, scope_for
+from gongzhi.orgs.enums import PostKind
+from gongzhi.orgs.models import PartnerUnit, Post
+from gongzhi.places.models import Building, Community, Grid, Household, Resident
+
+from . import deadlines, events
+from .enums import (
+    DISPATCH_TRANSITIONS,
+    LEVEL_ORDER,
+    OPEN_STATUSES,
+    TRANSITIONS,
+    Channel,
+    DispatchStatus,
+    EventType,
+    ItemKind,
+    Level,
+    Satisfaction,
+    Solved,
+    Stage,
+    Status,
+    Supervision,
+)
+from .models import (
+    Attachment,
+    Category,
+    Dispatch,
+    EventSession,
+    Item,
+    ItemNumberCounter,
+    ItemReporter,
+    ReturnVisit,
+)
+from .notify import notify
+from .selectors import is_reporter, is_visible
+
+MAX_TEXT = 2000
+MAX_TITLE = 80
+TITLE_FROM_TEXT = 20
+MAX_PHOTOS = 5
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+RANK = {level: i for i, level in enumerate(LEVEL_ORDER)}
+
+
+# ---------------------------------------------------------------------------------------
+# Shared checks
+# ---------------------------------------------------------------------------------------
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or deadlines.clock()
+
+
+def _lock(item: Item) -> Item:
+    # No joins here: PostgreSQL cannot lock the nullable side of an outer join.
+    return Item.objects.select_for_update().get(pk=item.pk)
+
+
+def _lock_dispatch(dispatch: Dispatch) -> tuple[Item, Dispatch]:
+    """Lock the item, then the dispatch: always in this order, so two services never wait
+    on each other."""
+    item = Item.objects.select_for_update().get(pk=dispatch.item_id)
+    return item, Dispatch.objects.select_for_update().get(pk=dispatch.pk)
+
+
+def _move(item: Item, to: str) -> None:
+    if to not in TRANSITIONS[item.status]:
+        raise ValidationError(
+            _("诉求%(number)s当前为“%(status)s”，不能变为“%(target)s”。")
+            % {
+                "number": item.number,
+                "status": Status(item.status).label,
+                "target": Status(to).label,
+            }
+        )
+    item.status = to
+
+
+def _move_dispatch(dispatch: Dispatch, to: str) -> None:
+    if to not in DISPATCH_TRANSITIONS[dispatch.status]:
+        raise ValidationError(
+            _("该派单当前为“%(status)s”，不能变为“%(target)s”。")
+            % {
+                "status": DispatchStatus(dispatch.status).label,
+                "target": DispatchStatus(to).label,
+            }
+        )
+    dispatch.status = to
+
+
+def actor_level(actor, item: Item, capability: str = "handle_items") -> str | None:
+    """The highest level at which ``actor`` holds ``capability`` over ``item``, or None."""
+    if actor is None:
+        return LEVEL_ORDER[-1]
+    scope = scope_for(actor, capability)
+    if scope.everything:
+        return Level.SUBDISTRICT
+    if scope.held.get("subdistrict"):
+        subdistrict_id = Community.objects.values_list("subdistrict_id", flat=True).get(
+            pk=item.community_id
+        )
+        if subdistrict_id in scope.held["subdistrict"]:
+            return Level.SUBDISTRICT
+    if item.community_id in scope.held.get("community", ()):
+        return Level.COMMUNITY
+    if item.grid_id and item.grid_id in scope.held.get("grid", ()):
+        return Level.GRID
+    return None
+
+
+def _require_item(actor, item: Item, capability: str = "handle_items") -> str:
+    """404 unless the item is visible to the actor; 403 unless the actor holds the
+    capability at the item's level or above. Returns the actor's level."""
+    if actor is None:
+        return LEVEL_ORDER[-1]
+    if not is_visible(actor, item):
+        raise Http404
+    level = actor_level(actor, item, capability)
+    if level is None or RANK[level] < RANK[item.level]:
+        raise PermissionDenied(_("没有权限执行此操作。"))
+    return level
+
+
+def _required_text(value: str, field_name: str, message: str, limit: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field_name: message})
+    if len(value) > limit:
+        raise ValidationError({field_name: _("不能超过%(limit)d字。") % {"limit": limit}})
+    return value
+
+
+def _reporter_people(item: Item) -> tuple[list[Resident], list]:
+    """Everyone who must hear about ``item``: its reporters (residents and logins)."""
+    residents, users = [], []
+    for r in item.reporters.select_related("resident", "user"):
+        if r.resident_id:
+            residents.append(r.resident)
+        elif r.user_id:
+            users.append(r.user)
+    return residents, users
+
+
+def _tell_reporters(item: Item, text: str) -> None:
+    residents, users = _reporter_people(item)
+    notify(item=item, text=text, residents=residents, users=users)
+
+
+HANDLER_KINDS = {
+    Level.GRID: (PostKind.GRID_CHIEF, PostKind.GRID_WORKER),
+    Level.COMMUNITY: (PostKind.COMMUNITY_SECRETARY, PostKind.COMMUNITY_STAFF),
+    Level.SUBDISTRICT: (PostKind.SUBDISTRICT_STAFF,),
+}
+
+
+def handlers(item: Item, level: str | None = None) -> list:
+    """The users who handle ``item`` at ``level`` (default: its own): the grid chief and
+    workers of its grid, the staff of its community, or the staff of its subdistrict. An
+    item without a grid is handled by its community."""
+    from gongzhi.accounts.models import User
+
+    level = level or item.level
+    if level == Level.GRID and not item.grid_id:
+        level = Level.COMMUNITY
+    if level == Level.GRID:
+        node = Q(grid_id=item.grid_id)
+    elif level == Level.COMMUNITY:
+        node = Q(community_id=item.community_id)
+    else:
+        node = Q(subdistrict__communities__pk=item.community_id)
+    posts = Post.objects.active().filter(node, kind__in=HANDLER_KINDS[level], user__isnull=False)
+    return list(User.objects.filter(pk__in=posts.values("user_id"), is_active=True))
+
+
+def _tell_handlers(item: Item, text: str, level: str | None = None) -> None:
+    notify(item=item, text=text, users=handlers(item, level))
+
+
+def _tell_unit(item: Item, unit_id: int, text: str) -> None:
+    from gongzhi.accounts.models import User
+
+    notify(item=item, text=text, users=User.objects.filter(partner_unit_id=unit_id, is_active=True))
+
+
+def _restart(item: Item, stage: str, now: dt.datetime) -> None:
+    """Start ``stage``'s clock: a new deadline and a clean supervision record."""
+    item.stage = stage
+    item.stage_started_at = now
+    item.due_at = deadlines.due_at(
+        category=item.category or item.suggested_category,
+        stage=stage,
+        start=now,
+        urgent=item.urgent,
+    )
+    item.supervision = Supervision.NONE
+
+
+def _fmt(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%m-%d %H:%M")
+
+
+# ---------------------------------------------------------------------------------------
+# Photos
+# ---------------------------------------------------------------------------------------
+
+
+def sniff_image(head: bytes) -> str | None:
+    """The image type from its first bytes (JPEG, PNG or WebP), or None. A file's name and
+    declared type are what the sender claims; the bytes are what it is."""
+    if head[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if head[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+@dataclass
+class CleanPhoto:
+    name: str
+    content: bytes
+    content_type: str
+
+
+def clean_photos(photos: Sequence, field_name: str = "photos") -> list[CleanPhoto]:
+    """Check uploaded files (Django ``UploadedFile`` or any object with ``read`` and
+    ``name``): at most 5, each at most 5 MB, each really a JPEG, PNG or WebP."""
+    photos = [p for p in (photos or ()) if p is not None]
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError({field_name: _("最多上传%(n)d张照片。") % {"n": MAX_PHOTOS}})
+    out: list[CleanPhoto] = []
+    errors: list[str] = []
+    for i, photo in enumerate(photos, start=1):
+        size = getattr(photo, "size", None)
+        if size is not None and size > MAX_PHOTO_BYTES:
+            errors.append(_("第%(i)d张照片超过5MB。") % {"i": i})
+            continue
+        if hasattr(photo, "seek"):
+            photo.seek(0)
+        content = photo.read(MAX_PHOTO_BYTES + 1)
+        if len(content) > MAX_PHOTO_BYTES:
+            errors.append(_("第%(i)d张照片超过5MB。") % {"i": i})
+            continue
+        kind = sniff_image(content[:16])
+        if kind is None:
+            errors.append(_("第%(i)d张不是有效的图片（仅支持JPEG、PNG、WebP）。") % {"i": i})
+            continue
+        name = (getattr(photo, "name", "") or "photo").rsplit("/", 1)[-1][-60:]
+        out.append(CleanPhoto(name=name, content=content, content_type=kind))
+    if errors:
+        raise ValidationError({field_name: errors})
+    return out
+
+
+def _save_photos(item: Item, photos: list[CleanPhoto], actor, dispatch=None) -> None:
+    for photo in photos:
+        attachment = Attachment(
+            item=item,
+            dispatch=dispatch,
+            content_type=photo.content_type,
+            size=len(photo.content),
+            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        attachment.file.save(photo.name, ContentFile(photo.content), save=False)
+        attachment.save()
+
+
+# ---------------------------------------------------------------------------------------
+# Intake
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Submission:
+    """A validated submission, ready to be written."""
+
+    kind: str
+    title: str
+    text: str
+    channel: str
+    community: Community
+    grid: Grid | None = None
+    building: Building | None = None
+    household: Household | None = None
+    location_text: str = ""
+    reporter_resident: Resident | None = None
+    reporter_user: object | None = None
+    reporter_name: str = ""
+    entered_by: object | None = None
+    photos: list[CleanPhoto] = field(default_factory=list)
+    event_session: EventSession | None = None
+    project_label: str = ""
+    project_phase: str = ""
+    share_phone_with_partner: bool = False
+
+
+def title_from_text(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= TITLE_FROM_TEXT else flat[:TITLE_FROM_TEXT] + "…"
+
+
+def _clean_submission(
+    *,
+    actor,
+    kind: str,
+    text: str,
+    title: str,
+    channel: str,
+    community: Community | None,
+    grid: Grid | None,
+    household: Household | None,
+    building: Building | None,
+    location_text: str,
+    reporter_resident: Resident | None,
+    reporter_name: str,
+    on_behalf_of: Resident | None,
+    photos: Sequence,
+    event_session: EventSession | None,
+    project_label: str,
+    project_phase: str,
+    share_phone_with_partner: bool,
+    check_access: bool = True,
+) -> Submission:
+    errors: dict[str, list[str]] = {}
+
+    def err(name: str, message) -> None:
+        errors.setdefault(name, []).append(str(message))
+
+    # Text is kept exactly as typed (trimmed): it is shown escaped, never as markup.
+    text = (text or "").strip()
+    if not text:
+        err("text", _("请填写诉求内容。"))
+    elif len(text) > MAX_TEXT:
+        err(
+            "text",
+            _("内容不能超过%(limit)d字（现有%(n)d字）。") % {"limit": MAX_TEXT, "n": len(text)},
+        )
+    title = (title or "").strip()
+    if len(title) > MAX_TITLE:
+        err("title", _("标题不能超过%(limit)d字。") % {"limit": MAX_TITLE})
+    if kind not in ItemKind.values:
+        err("kind", _("请选择诉求类型。"))
+    if channel not in Channel.values:
+        err("channel", _("请选择来源渠道。"))
+    location_text = (location_text or "").strip()[:120]
+    reporter_name = (reporter_name or "").strip()
+    if len(reporter_name) > 50:
+        err("reporter_name", _("姓名不能超过50个字。"))
+
+    # Who is reporting, and who typed it in.
+    reporter_user = None
+    entered_by = None
+    self_resident = (
+        getattr(actor, "resident", None) if getattr(actor, "resident_id", None) else None
+    )
+    if on_behalf_of is not None:
+        reporter_resident = on_behalf_of
+        entered_by = actor
+    elif reporter_resident is None and self_resident is not None and not reporter_name:
+        reporter_resident = self_resident
+        reporter_user = actor
+    elif (
+        reporter_resident is not None
+        and self_resident is not None
+        and (reporter_resident.pk == self_resident.pk)
+    ):
+        reporter_user = actor
+    elif reporter_resident is not None or reporter_name:
+        entered_by = actor
+
+    # Where it is about: the most precise place given, the rest derived from it.
+    if household is None and reporter_resident is not None and building is None:
+        household = reporter_resident.household
+    if household is not None:
+        building = None
+        grid = household.grid
+        place_community_id = household.community_id
+    elif building is not None:
+        grid = building.grid
+        place_community_id = building.community_id
+    elif grid is not None:
+        place_community_id = grid.community_id
+    else:
+        place_community_id = community.pk if community is not None else None
+    if place_community_id is None:
+        err("community", _("请选择诉求所在的社区。"))
+    elif community is not None and community.pk != place_community_id:
+        err("community", _("所选位置不在该社区。"))
+    if event_session is not None and place_community_id not in (None, event_session.community_id):
+        err("household", _("所选位置不在该活动所在的社区。"))
+    if errors:
+        raise ValidationError(errors)
+    if community is None or community.pk != place_community_id:
+        community = Community.objects.get(pk=place_community_id)
+
+    try:
+        clean = clean_photos(photos)
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from None
+
+    sub = Submission(
+        kind=kind,
+        title=title or title_from_text(text),
+        text=text,
+        channel=channel,
+        community=community,
+        grid=grid,
+        building=building,
+        household=household,
+        location_text=location_text,
+        reporter_resident=reporter_resident,
+        reporter_user=reporter_user,
+        reporter_name=reporter_name,
+        entered_by=entered_by,
+        photos=clean,
+        event_session=event_session,
+        project_label=(project_label or "").strip()[:120],
+        project_phase=(project_phase or "").strip()[:40],
+        share_phone_with_partner=bool(share_phone_with_partner),
+    )
+    if check_access:
+        _check_submitter(actor, sub, on_behalf_of)
+    return sub
+
+
+def _check_submitter(actor, sub: Submission, on_behalf_of: Resident | None) -> None:
+    """A resident files for themselves; anyone else needs ``submit_on_behalf`` over the
+    resident or the place the item is about."""
+    if actor is None:
+        return
+    if sub.reporter_user is not None and sub.entered_by is None and on_behalf_of is None:
+        return
+    target = on_behalf_of or sub.household or sub.building or sub.grid or sub.community
+    require(actor, "submit_on_behalf", target)
+
+
+def _number_prefix(community: Community) -> str:
+    """Two letters from the community's name (望江街社区 → WJ). Numbers are counted per
+    prefix and year, so two communities that share letters still get distinct numbers."""
+    name = community.name.removesuffix("社区") or community.name
+    letters = "".join(
+        s[:1] for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore") if s
+    )
+    letters = "".join(c for c in letters.upper() if "A" <= c <= "Z")[:2]
+    return letters or "GZ"
+
+
+def _next_number(community: Community, now: dt.datetime) -> str:
+    prefix = _number_prefix(community)
+    year = timezone.localtime(now).year
+    counter = ItemNumberCounter.objects.select_for_update().filter(prefix=prefix, year=year).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                counter = ItemNumberCounter.objects.create(prefix=prefix, year=year)
+        except IntegrityError:  # another submission created it a moment ago
+            counter = ItemNumberCounter.objects.select_for_update().get(prefix=prefix, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{prefix}{year}-{counter.last:06d}"
+
+
+def _suggest(text: str, community: Community):
+    """The classifier's ranked suggestions and whether the text is urgent. The classifier
+    is imported here, not at module level: intake must not depend on its import cost."""
+    from . import routing
+
+    suggestions = list(routing.suggest(text, community=community, limit=3))
+    urgent = any(s.urgent for s in suggestions) or bool(routing.is_urgent(text))
+    return suggestions, urgent
+
+
+def _create_item(actor, sub: Submission, now: dt.datetime) -> Item:
+    suggestions, urgent = _suggest(sub.text, sub.community)
+    top = suggestions[0] if suggestions else None
+    level = top.level if top is not None else Level.GRID
+    if level == Level.GRID and sub.grid is None:
+        level = Level.COMMUNITY
+    household, building = sub.household, sub.building
+    place = household or building
+    item = Item(
+        number=_next_number(sub.community, now),
+        kind=sub.kind,
+        title=sub.title,
+        text=sub.text,
+        channel=sub.channel,
+        event_session=sub.event_session,
+        project_label=sub.project_label,
+        project_phase=sub.project_phase,
+        community=sub.community,
+        grid=sub.grid,
+        compound_id=place.compound_id if place is not None else None,
+        building_id=(household.building_id if household else (building.pk if building else None)),
+        entrance_id=household.entrance_id if household else None,
+        household=household,
+        location_text=sub.location_text,
+        suggested_category=top.category if top is not None else None,
+        suggestion_score=top.score if top is not None else None,
+        urgent=urgent,
+        level=level,
+        status=Status.SUBMITTED,
+        submitted_at=now,
+        stage_started_at=now,
+        due_at=now,
+    )
+    _restart(item, Stage.RESPOND, now)
+    item.save()
+    ItemReporter.objects.create(
+        item=item,
+        resident=sub.reporter_resident,
+        user=sub.reporter_user,
+        name="" if sub.reporter_resident else sub.reporter_name,
+        entered_by=sub.entered_by,
+        channel=sub.channel,
+        is_original=True,
+        share_phone_with_partner=sub.share_phone_with_partner,
+    )
+    _save_photos(item, sub.photos, actor)
+    events.append(
+        item=item,
+        type=EventType.SUBMITTED,
+        actor=actor,
+        at=now,
+        channel=sub.channel,
+        entered_by=str(sub.entered_by) if sub.entered_by else None,
+    )
+    if top is not None:
+        events.append(
+            item=item,
+            type=EventType.CATEGORISED,
+            actor=None,
+            at=now,
+            public=False,
+            suggestions=[
+                {
+                    "category": s.category.code,
+                    "unit": s.unit.pk if s.unit else None,
+                    "level": str(s.level),
+                    "score": round(float(s.score), 4),
+                }
+                for s in suggestions
+            ],
+        )
+    audit.record(
+        actor=actor,
+        action="voices.item.submitted",
+        obj=item,
+        changes={
+            "channel": sub.channel,
+            "kind": sub.kind,
+            "urgent": urgent,
+            "on_behalf": bool(sub.entered_by),
+        },
+    )
+    _tell_reporters(
+        item,
+        _("您反映的事项已收到，编号%(number)s，我们将在%(due)s前受理。")
+        % {"number": item.number, "due": _fmt(item.due_at)},
+    )
+    flag = _("【紧急】") if urgent else ""
+    _tell_handlers(
+        item,
+        _("%(flag)s新诉求待受理：%(number)s %(title)s")
+        % {"flag": flag, "number": item.number, "title": item.title},
+    )
+    return item
+
+
+@transaction.atomic
+def item_submit(
+    *,
+    actor,
+    kind: str,
+    text: str,
+    title: str = "",
+    channel: str,
+    community: Community | None = None,
+    grid: Grid | None = None,
+    household: Household | None = None,
+    building: Building | None = None,
+    location_text: str = "",
+    reporter_resident: Resident | None = None,
+    reporter_name: str = "",
+    on_behalf_of: Resident | None = None,
+    photos: Sequence = (),
+    event_session: EventSession | None = None,
+    project_label: str = "",
+    project_phase: str = "",
+    share_phone_with_partner: bool = False,
+    now: dt.datetime | None = None,
+) -> Item:
+    """File a problem or suggestion. Returns the new item: SUBMITTED, stage RESPOND, due by
+    the suggested category's respond limit (4 working hours when urgent), at the level the
+    classifier suggests (grid by default; community when the item has no grid).
+
+    - A resident with a login files for themselves (household taken from them).
+    - A grid/building/entrance chief, grid worker or community staff files for a resident
+      (``on_behalf_of``; recorded as entered by the actor) or for a named person or place
+      (``reporter_name`` and a household, building, grid or community).
+    - ``actor=None`` is a channel that did its own check (Open311) and must name a place.
+
+    Nothing is written when anything is wrong: the ``ValidationError`` carries one Chinese
+    message per field (text, title, photos, community...) so a form can show them beside
+    what the person typed.
+    """
+    now = _now(now)
+    sub = _clean_submission(
+        actor=actor,
+        kind=kind,
+        text=text,
+        title=title,
+        channel=channel,
+        community=community,
+        grid=grid,
+        household=household,
+        building=building,
+        location_text=location_text,
+        reporter_resident=reporter_resident,
+        reporter_name=reporter_name,
+        on_behalf_of=on_behalf_of,
+        photos=photos,
+        event_session=event_session,
+        project_label=project_label,
+        project_phase=project_phase,
+        share_phone_with_partner=share_phone_with_partner,
+    )
+    if actor is not None and sub.reporter_user is None and sub.entered_by is None:
+        raise PermissionDenied(_("没有权限执行此操作。"))
+    return _create_item(actor, sub, now)
+
+
+@transaction.atomic
+def item_join(
+    *, actor, item: Item, resident: Resident | None = None, now: dt.datetime | None = None
+) -> ItemReporter:
+    """ "Me too": add a resident as a reporter of an open item instead of filing anew. The
+    item itself does not change; the joiner hears every later step. A resident joins for
+    themselves; a leader may join a resident they serve (``submit_on_behalf``). Only items
+    of the resident's own community can be joined."""
+    now = _now(now)
+    self_resident = actor.resident if getattr(actor, "resident_id", None) else None
+    resident = resident or self_resident
+    if resident is None:
+        raise ValidationError({"resident": _("请选择附议的居民。")})
+    on_behalf = self_resident is None or resident.pk != self_resident.pk
+    if on_behalf:
+        require(actor, "submit_on_behalf", resident)
+    item = _lock(item)
+    if item.community_id != resident.community_id:
+        raise Http404
+    if item.status not in OPEN_STATUSES or item.status == Status.RESOLVED:
+        raise ValidationError(
+            _("诉求%(number)s当前为“%(status)s”，不能附议。")
+            % {"number": item.number, "status": Status(item.status).label}
+        )
+    if item.reporters.filter(resident=resident).exists():
+        raise ValidationError(_("您已反映或附议过该诉求。"))
+    reporter = ItemReporter.objects.create(
+        item=item,
+        resident=resident,
+        user=None if on_behalf else actor,
+        entered_by=actor if on_behalf else None,
+        channel=Channel.VISIT if on_behalf else Channel.ONLINE,
+        is_original=False,
+    )
+    events.append(item=item, type=EventType.JOINED, actor=actor, at=now)
+    audit.record(actor=actor, action="voices.item.joined", obj=item)
+    notify(
+        item=item,
+        text=_("您已附议诉求%(number)s，办理进展将通知您。") % {"number": item.number},
+        residents=[resident],
+    )
+    return reporter
+
+
+@transaction.atomic
+def items_submit_from_event(
+    *, actor, event_session: EventSession, rows: list[dict], now: dt.datetime | None = None
+) -> list[Item]:
+    """Enter the opinions gathered at an event, all or nothing. Each row is a dict with
+    ``text`` (required) and optionally ``title``, ``kind`` (default suggestion),
+    ``reporter_name``, ``household``, ``building``, ``location_text``. A refusal names every
+    bad row: ``ValidationError({"rows": ["第2行：请填写诉求内容。", ...]})``."""
+    now = _now(now)
+    if actor is not None:
+        require(actor, "enter_event_opinions", event_session)
+    if not rows:
+        raise ValidationError({"rows": [_("没有可录入的意见。")]})
+    subs: list[Submission] = []
+    errors: list[str] = []
+    for i, row in enumerate(rows, start=1):
+        try:
+            subs.append(
+                _clean_submission(
+                    actor=actor,
+                    kind=row.get("kind") or ItemKind.SUGGESTION,
+                    text=row.get("text", ""),
+                    title=row.get("title", ""),
+                    channel=Channel.EVENT,
+                    community=event_session.community,
+                    grid=None,
+                    household=row.get("household"),
+                    building=row.get("building"),
+                    location_text=row.get("location_text", ""),
+                    reporter_resident=row.get("reporter_resident"),
+                    reporter_name=row.get("reporter_name", ""),
+                    on_behalf_of=None,
+                    photos=(),
+                    event_session=event_session,
+                    project_label=row.get("project_label", ""),
+                    project_phase=row.get("project_phase", ""),
+                    share_phone_with_partner=False,
+                    check_access=False,
+                )
+            )
+        except ValidationError as exc:
+            for messages in exc.message_dict.values():
+                for message in messages:
+                    errors.append(_("第%(i)d行：%(message)s") % {"i": i, "message": message})
+    if errors:
+        raise ValidationError({"rows": errors})
+    items = [_create_item(actor, sub, now) for sub in subs]
+    audit.record(
+        actor=actor,
+        action="voices.event_session.opinions_entered",
+        obj=event_session,
+        changes={"count": len(items)},
+    )
+    return items
+
+
+# ---------------------------------------------------------------------------------------
+# Triage and handling
+# ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def item_accept(
+    *,
+    actor,
+    item: Item,
+    category: Category,
+    level: str | None = None,
+    responsible_unit: PartnerUnit | None = None,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Item:
+    """受理: SUBMITTED → ACCEPTED. Confirms or corrects the category (``category_confirmed``
+    becomes true; a correction is what the classifier learns from), records whether the
+    respond limit held, starts the HANDLE clock by the category's limit. The first acceptor
+    becomes the lead (首接负责) and stays the lead whatever happens later. ``level`` may
+    set the handling level up to the actor's own."""
+    now = _now(now)
+    item = _lock(item)
+    own = _require_item(actor, item)
+    if category is None or not category.is_active:
+        raise ValidationError({"category": _("请选择有效的分类。")})
+    if level is not None:
+        if level not in Level.values:
+            raise ValidationError({"level": _("请选择办理层级。")})
+        if RANK[level] > RANK[own]:
+            raise ValidationError({"level": _("不能指定高于本人层级的办理层级，请使用“上报”。")})
+        if level == Level.GRID and not item.grid_id:
+            raise ValidationError({"level": _("该诉求不在任何网格内，不能由网格办理。")})
+    _move(item, Status.ACCEPTED)
+    corrected = item.suggested_category_id is not None and item.suggested_category_id != category.pk
+    item.category = category
+    item.category_confirmed = True
+    item.responsible_unit = responsible_unit or category.default_unit
+    if level is not None:
+        item.level = level
+    item.accepted_at = now
+    item.responded_on_time = now <= item.due_at
+    if item.lead_user_id is None and actor is not None:
+        item.lead_user = actor
+    _restart(item, Stage.HANDLE, now)
+    item.save()
+    events.append(
+        item=item,
+        type=EventType.ACCEPTED,
+        actor=actor,
+        at=now,
+        note=(note or "").strip(),
+        category=category.name,
+        level=item.level,
+    )
+    if item.suggested_category_id is not None:
+        events.append(
+            item=item,
+            type=EventType.CATEGORISED,
+            actor=actor,
+            at=now,
+            public=False,
+            suggested=item.suggested_category_id,
+            confirmed=category.pk,
+            corrected=corrected,
+        )
+    audit.record(
+        actor=actor,
+        action="voices.item.accepted",
+        obj=item,
+        changes={"category": category.code, "level": item.level, "corrected": corrected},
+    )
+    _tell_reporters(
+        item,
+        _("您反映的事项%(number)s已受理（%(category)s），由%(level)s办理，预计%(due)s前办结。")
+        % {
+            "number": item.number,
+            "category": category.name,
+            "level": Level(item.level).label,
+            "due": _fmt(item.due_at),
+        },
+    )
+    return item
+
+
+@transaction.atomic
+def item_escalate(*, actor, item: Item, reason: str, now: dt.datetime | None = None) -> Item:
+    """上报 one level: grid → community → subdistrict (refused at the subdistrict). Only
+    while the item's own level holds it (submitted or accepted — a dispatched item is
+    first returned or verified). The current stage's clock starts again at the new level;
+    the lead stays. ``actor=None`` is the automatic escalation of an overdue item."""
+    now = _now(now)
+    item = _lock(item)
+    _require_item(actor, item)
+    reason = _required_text(reason, "reason", _("请填写上报原因。"), limit=500)
+    if item.status not in (Status.SUBMITTED, Status.ACCEPTED):
+        raise ValidationError(
+            _("诉求%(number)s当前为“%(status)s”，不能上报。")
+            % {"number": item.number, "status": Status(item.status).label}
+        )
+    if item.level == LEVEL_ORDER[-1]:
+        raise ValidationError(_("该诉求已由街道办理，不能再上报。"))
+    before = item.level
+    item.level = LEVEL_ORDER[RANK[before] + 1]
+    _restart(item, Stage.RESPOND if item.status == Status.SUBMITTED else Stage.HANDLE, now)
+    item.save()
+    events.append(
+        item=item,
+        type=EventType.ESCALATED,
+        actor=actor,
+        at=now,
+        note=reason,
+        to=item.level,
+        to_label=str(Level(item.level).label),
+        **{"from": before},
+    )
+    audit.record(
+        actor=actor,
+        action="voices.item.escalated",
+        obj=item,
+        changes={"level": [before, item.level], "reason": reason},
+    )
+    _tell_reporters(
+        item,
+        _("您反映的事项%(number)s已上报至%(level)s办理。")
+        % {"number": item.number, "level": Level(item.level).label},
+    )
+    _tell_handlers(
+        item,
+        _("诉求%(number)s由%(before)s上报，请办理：%(title)s")
+        % {"number": item.number, "before": Level(before).label, "title": item.title},
+    )
+    return item
+
+
+@transaction.atomic
+def item_resolve(*, actor, item: Item, note: str, now: dt.datetime | None = None) -> Item:
+    """办结 by the level that holds it: ACCEPTED → RESOLVED, awaiting its return visit.
+    Records whether the handling limit held (``resolved_on_time``); the VERIFY clock (return
+    visit) starts. Nothing closes without a return visit."""
+    now = _now(now)
+    item = _lock(item)
+    _require_item(actor, item)
+    note = _required_text(note, "note", _("请填写办理结果。"))
+    if item.status != Status.ACCEPTED:
+        raise ValidationError(
+            _("诉求%(number)s当前为“%(status)s”，不能直接办结。")
+            % {"number": item.number, "status": Status(item.status).label}
+        )
+    _move(item, Status.RESOLVED)
+    _mark_resolved(item, on_time=now <= item.due_at, now=now)
+    item.save()
+    events.append(item=item, type=EventType.RESOLVED, actor=actor, at=now, note=note)
+    audit.record(actor=actor, action="voices.item.resolved", obj=item, changes={"note": note})
+    _tell_reporters(
+        item,
+        _("您反映的事项%(number)s已办理：%(note)s。我们将回访听取您的意见。")
+        % {"number": item.number, "note": note[:120]},
+    )
+    return item
+
+
+def _mark_resolved(item: Item, *, on_time: bool, now: dt.datetime) -> None:
+    item.resolved_at = now
+    item.resolved_on_time = on_time
+    _restart(item, Stage.VERIFY, now)
+
+
+@transaction.atomic
+def item_return_visit(
+    *,
+    actor,
+    item: Item,
+    solved: str,
+    satisfaction: str,
+    comment: str = "",
+    by_resident: bool = False,
+    now: dt.datetime | None = None,
+) -> ReturnVisit:
+    """回访 of a RESOLVED item. Solved or partly solved → CLOSED; not solved → back to
+    ACCEPTED at the same level (a REOPENED event with the comment, the HANDLE clock
+    restarted, supervision reset). Handlers record a visit; a reporter rates their own
+    item with ``by_resident=True``. Exactly one visit closes an item: a second, concurrent
+    one finds it closed and is refused."""
+    now = _now(now)
+    if solved not in Solved.values:
+        raise ValidationError({"solved": _("请选择解决情况。")})
+    if satisfaction not in Satisfaction.values:
+        raise ValidationError({"satisfaction": _("请选择满意程度。")})
+    comment = (comment or "").strip()
+    if len(comment) > MAX_TEXT:
+        raise ValidationError({"comment": _("不能超过%(limit)d字。") % {"limit": MAX_TEXT}})
+    item = _lock(item)
+    if by_resident:
+        if actor is None or not is_visible(actor, item):
+            raise Http404
+        if not is_reporter(actor, item):
+            raise PermissionDenied(_("只有反映人本人可以评价。"))
+    else:
+        _require_item(actor, item)
+    if item.status != Status.RESOLVED:
+        raise ValidationError(
+            _("诉求%(number)s当前为“%(status)s”，不能回访。")
+            % {"number": item.number, "status": Status(item.status).label}
+        )
+    visit = ReturnVisit.objects.create(
+        item=item,
+        visited_by=actor,
+        visited_at=now,
+        solved=solved,
+        satisfaction=satisfaction,
+        comment=comment,
+        by_resident=by_resident,
+    )
+    events.append(
+        item=item,
+        type=EventType.RETURN_VISIT,
+        actor=actor,
+        at=now,
+        note=comment,
+        solved=solved,
+        satisfaction=satisfaction,
+        solved_label=str(Solved(solved).label),
+        satisfaction_label=str(Satisfaction(satisfaction).label),
+        by_resident=by_resident,
+    )
+    if solved == Solved.NOT_SOLVED:
+        _move(item, Status.ACCEPTED)
+        _restart(item, Stage.HANDLE, now)
+        item.save()
+        events.append(item=item, type=EventType.REOPENED, actor=actor, at=now, note=comment)
+        action = "voices.item.reopened"
+        text = _("您反映的事项%(number)s回访为未解决，已重新办理。") % {"number": item.number}
+        _tell_handlers(
+            item,
+            _("诉求%(number)s回访未解决，已退回重办：%(comment)s")
+            % {"number": item.number, "comment": comment[:100]},
+        )
+    else:
+        _move(item, Status.CLOSED)
+        item.closed_at = now
+        item.save()
+        events.append(item=item, type=EventType.CLOSED, actor=actor, at=now)
+        action = "voices.item.closed"
+        text = _("您反映的事项%(number)s已办结（%(solved)s）。感谢您的参与！") % {
+            "number": item.number,
+            "solved": Solved(solved).label,
+        }
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=item,
+        changes={"solved": solved, "satisfaction": satisfaction, "by_resident": by_resident},
+    )
+    _tell_reporters(item, text)
+    return visit
+
+
+@transaction.atomic
+def item_merge(*, actor, item: Item, into: Item, now: dt.datetime | None = None) -> Item:
+    """合并 a duplicate ``item`` into ``into`` (same community, both open): every reporter
+    of ``item`` becomes a reporter of ``into`` and so hears its outcome; ``item`` becomes
+    MERGED and points to ``into``. Returns ``into``."""
+    now = _now(now)
+    if item.pk == into.pk:
+        raise ValidationError(_("不能与自身合并。"))
+    # Lock both in id order, so two merges of the same pair cannot deadlock.
+    locked = {
+        i.pk: i
+        for i in Item.objects.select_for_update().filter(pk__in=[item.pk, into.pk]).order_by("pk")
+    }
+    item, into = locked[item.pk], locked[into.pk]
+    _require_item(actor, item)
+    _require_item(actor, into)
+    if item.community_id != into.community_id:
+        raise ValidationError(_("只能合并同一社区的诉求。"))
+    if into.status not in (Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED):
+        raise ValidationError(
+            _("诉求%(number)s当前为“%(status)s”，不能作为合并目标。")
+            % {"number": into.number, "status": Status(into.status).label}
+        )
+    _move(item, Status.MERGED)
+    item.merged_into = into
+    item.closed_at = now
+    item.save()
+    present = set(
+        into.reporters.filter(resident__isnull=False).values_list("resident_id", flat=True)
+    )
+    present_users = set(
+        into.reporters.filter(resident__isnull=True, user__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    copies = []
+    for r in item.reporters.all():
+        if (r.resident_id and r.resident_id in present) or (
+            not r.resident_id and r.user_id and r.user_id in present_users
+        ):
+            continue
+        copies.append(
+            ItemReporter(
+                item=into,
+                resident_id=r.resident_id,
+                user_id=r.user_id,
+                name=r.name,
+                entered_by_id=r.entered_by_id,
+                channel=r.channel,
+                is_original=False,
+                share_phone_with_partner=r.share_phone_with_partner,
+            )
+        )
+    ItemReporter.objects.bulk_create(copies)
+    events.append(item=item, type=EventType.MERGED, actor=actor, at=now, into=into.number)
+    events.append(item=into, type=EventType.MERGED, actor=actor, at=now, **{"from": item.number})
+    audit.record(
+        actor=actor,
+        action="voices.item.merged",
+        obj=item,
+        changes={"into": into.number, "reporters_copied": len(copies)},
+    )
+    _tell_reporters(
+        item,
+        _("您反映的事项%(number)s与%(into)s为同一问题，已合并办理，结果将通知您。")
+        % {"number": item.number, "into": into.number},
+    )
+    return into
+
+
+@transaction.atomic
+def item_withdraw(*, actor, item: Item, reason: str = "", now: dt.datetime | None = None) -> Item:
+    """撤回 by its reporter (or whoever entered it for them) before it is accepted; refused
+    once others have joined it, since their voice would go too."""
+    now = _now(now)
+    item = _lock(item)
+    if actor is None or not is_visible(actor, item):
+        raise Http404
+    original = item.reporters.filter(is_original=True).first()
+    own = original is not None and (
+        original.user_id == actor.pk
+        or (actor.resident_id and original.resident_id == actor.resident_id)
+        or original.entered_by_id == actor.pk
+    )
+    if not own:
+        raise PermissionDenied(_("只有反映人本人可以撤回。"))
+    if item.status != Status.SUBMITTED:
+        raise ValidationError(_("诉求已受理，不能撤回；如已解决，请在回访时告诉我们。"))
+    if item.reporters.count() > 1:
+        raise ValidationError(_("已有其他居民附议该诉求，不能撤回。"))
+    _move(item, Status.WITHDRAWN)
+    item.closed_at = now
+    item.save()
+    reason = (reason or "").strip()[:500]
+    events.append(item=item, type=EventType.WITHDRAWN, actor=actor, at=now, note=reason)
+    audit.record(actor=actor, action="voices.item.withdrawn", obj=item)
+    _tell_reporters(item, _("您已撤回诉求%(number)s。") % {"number": item.number})
+    return item
+
+
+@transaction.atomic
+def item_comment(*, actor, item: Item, note: str, now: dt.datetime | None = None):
+    """An internal note on the timeline (not shown to reporters or partner units). Any
+    handler who holds the item in reach may write one, whatever its level, and so may the
+    partner unit of a live dispatch."""
+    now = _now(now)
+    item = _lock(item)
+    if actor is None or not is_visible(actor, item):
+        raise Http404
+    partner_ok = (
+        bool(actor.partner_unit_id)
+        and item.dispatches.filter(
+            unit_id=actor.partner_unit_id,
+            status__in=[DispatchStatus.SENT, DispatchStatus.ACCEPTED, DispatchStatus.REPLIED],
+        ).exists()
+    )
+    if not partner_ok and not may(actor, "handle_items", item):
+        raise PermissionDenied(_("没有权限执行此操作。"))
+    note = _required_text(note, "note", _("请填写备注内容。"))
+    event = events.append(
+        item=item, type=EventType.COMMENT, actor=actor, at=now, note=note, public=False
+    )
+    audit.record(actor=actor, action="voices.item.commented", obj=item)
+    return event
+
+
+def reporter_phone_reveal(*, actor, reporter: ItemReporter) -> str:
+    """The full phone of one reporter, written to the audit log. Staff with
+    ``reveal_pii`` over the item; a partner unit only where the reporter agreed to share
+    it and the item is dispatched to the unit."""
+    item = reporter.item
+    if actor is None or not is_visible(actor, item):
+        raise Http404
+    partner_ok = (
+        bool(actor.partner_unit_id)
+        and reporter.share_phone_with_partner
+        and item.dispatches.filter(unit_id=actor.partner_unit_id).exists()
+    )
+    if not partner_ok and not may(actor, "reveal_pii", item):
+        raise PermissionDenied(_("没有权限查看完整电话。"))
+    if reporter.resident_id:
+        phone = reporter.resident.phone
+    elif reporter.user_id:
+        phone = reporter.user.phone
+    else:
+        phone = ""
+    audit.record(
+        actor=actor,
+        action="voices.reporter.revealed",
+        obj=item,
+        changes={"phone": mask_phone(phone), "reporter": reporter.pk},
+    )
+    return phone
+
+
+# ---------------------------------------------------------------------------------------
+# Dispatch: 社区吹哨、部门报到
+# ---------------------------------------------------------------------------------------
+
+LIVE_DISPATCH = (DispatchStatus.SENT, DispatchStatus.ACCEPTED, DispatchStatus.REPLIED)
+
+
+@transaction.atomic
+def item_dispatch(
+    *,
+    actor,
+    item: Item,
+    unit: PartnerUnit,
+    instructions: str = "",
+    now: dt.datetime | None = None,
+) -> Dispatch:
+    """吹哨: send an accepted community- or subdistrict-level item to a partner unit that
+    serves its community. ACCEPTED → DISPATCHED; the unit's accept clock starts (the
+    category's partner_accept_limit). One live dispatch per item (the database holds to
+    it); the lead stays with whoever accepted the item."""
+    now = _now(now)
+    if actor is None:
+        raise PermissionDenied(_("派单须由工作人员操作。"))
+    item = _lock(item)
+    _require_item(actor, item, "dispatch")
+    if item.level == Level.GRID:
+        raise ValidationError(_("网格办理的诉求请先上报社区，再派单。"))
+    if unit is None or not unit.communities.filter(pk=item.community_id).exists():
+        raise ValidationError({"unit": _("该单位不是本社区的共建单位。")})
+    instructions = (instructions or "").strip()
+    if len(instructions) > MAX_TEXT:
+        raise ValidationError({"instructions": _("不能超过%(limit)d字。") % {"limit": MAX_TEXT}})
+    _move(item, Status.DISPATCHED)
+    item.responsible_unit = unit
+    _restart(item, Stage.PARTNER_ACCEPT, now)
+    item.save()
+    try:
+        with transaction.atomic():
+            dispatch = Dispatch.objects.create(
+                item=item,
+                unit=unit,
+                instructions=instructions,
+                sent_by=actor,
+                sent_at=now,
+                accept_due_at=item.due_at,
+            )
+    except IntegrityError:
+        raise ValidationError(_("该诉求已有正在办理的派单。")) from None
+    events.append(
+        item=item,
+        type=EventType.DISPATCHED,
+        actor=actor,
+        at=now,
+        unit=unit.short_name or unit.name,
+        unit_id=unit.pk,
+        dispatch=dispatch.pk,
+    )
+    audit.record(
+        actor=actor,
+        action="voices.dispatch.sent",
+        obj=dispatch,
+        changes={"item": item.number, "unit": unit.name},
+    )
+    _tell_reporters(
+        item,
+        _("您反映的事项%(number)s已交由%(unit)s办理。")
+        % {"number": item.number, "unit": unit.short_name or unit.name},
+    )
+    _tell_unit(
+        item,
+        unit.pk,
+        _("社区派单%(number)s：%(title)s，请于%(due)s前签收。")
+        % {"number": item.number, "title": item.title, "due": _fmt(item.due_at)},
+    )
+    return dispatch
+
+
+def _require_unit(actor, dispatch: Dispatch) -> None:
+    """A partner's user acts only on their own unit's dispatches; anyone else gets the
+    same answer as for a dispatch that does not exist."""
+    if actor is None or not actor.is_authenticated or actor.partner_unit_id != dispatch.unit_id:
+        raise Http404
+
+
+@transaction.atomic
+def dispatch_accept(*, actor, dispatch: Dispatch, now: dt.datetime | None = None) -> Dispatch:
+    """报到: the partner unit signs for the dispatch. SENT → ACCEPTED; records who and when;
+    the unit's handling clock starts (the category's partner_handle_limit)."""
+    now = _now(now)
+    _require_unit(actor, dispatch)
+    item, dispatch = _lock_dispatch(dispatch)
+    _move_dispatch(dispatch, DispatchStatus.ACCEPTED)
+    dispatch.accepted_at = now
+    dispatch.accepted_by = actor
+    _restart(item, Stage.PARTNER_HANDLE, now)
+    dispatch.reply_due_at = item.due_at
+    dispatch.save()
+    item.save()
+    unit = dispatch.unit
+    events.append(
+        item=item, type=EventType.PARTNER_ACCEPTED, actor=actor, at=now, dispatch=dispatch.pk
+    )
+    audit.record(actor=actor, action="voices.dispatch.accepted", obj=dispatch)
+    _tell_reporters(
+        item,
+        _("%(unit)s已签收您反映的事项%(number)s，正在办理。")
+        % {"unit": unit.short_name or unit.name, "number": item.number},
+    )
+    return dispatch
+
+
+@transaction.atomic
+def dispatch_reply(
+    *,
+    actor,
+    dispatch: Dispatch,
+    reply: str,
+    evidence: Sequence = (),
+    now: dt.datetime | None = None,
+) -> Dispatch:
+    """The partner unit answers what it did, with photos as evidence (same rules as intake
+    photos). ACCEPTED → REPLIED; the community's verify clock starts."""
+    now = _now(now)
+    _require_unit(actor, dispatch)
+    reply = _required_text(reply, "reply", _("请填写办理答复。"))
+    photos = clean_photos(evidence, "evidence")
+    item, dispatch = _lock_dispatch(dispatch)
+    _move_dispatch(dispatch, DispatchStatus.REPLIED)
+    dispatch.reply = reply
+    dispatch.replied_at = now
+    dispatch.save()
+    _restart(item, Stage.VERIFY, now)
+    item.save()
+    _save_photos(item, photos, actor, dispatch=dispatch)
+    events.append(
+        item=item,
+        type=EventType.PARTNER_REPLIED,
+        actor=actor,
+        at=now,
+        note=reply,
+        dispatch=dispatch.pk,
+        evidence=len(photos),
+    )
+    audit.record(
+        actor=actor,
+        action="voices.dispatch.replied",
+        obj=dispatch,
+        changes={"evidence": len(photos)},
+    )
+    _tell_reporters(
+        item,
+        _("%(unit)s已答复您反映的事项%(number)s，社区正在核实。")
+        % {"unit": dispatch.unit.short_name or dispatch.unit.name, "number": item.number},
+    )
+    notify(
+        item=item,
+        text=_("派单%(number)s已答复，请核实。") % {"number": item.number},
+        users=[dispatch.sent_by, *handlers(item)],
+    )
+    return dispatch
+
+
+@transaction.atomic
+def dispatch_return(
+    *, actor, dispatch: Dispatch, reason: str, now: dt.datetime | None = None
+) -> Dispatch:
+    """The partner unit returns the dispatch with a reason (not theirs, needs more
+    information...). The dispatch ends RETURNED; the item goes back to ACCEPTED at its
+    community or subdistrict level, with a fresh HANDLE clock, to be handled or sent
+    elsewhere."""
+    now = _now(now)
+    _require_unit(actor, dispatch)
+    reason = _required_text(reason, "reason", _("请填写退回原因。"), limit=500)
+    item, dispatch = _lock_dispatch(dispatch)
+    _move_dispatch(dispatch, DispatchStatus.RETURNED)
+    _move(item, Status.ACCEPTED)
+    dispatch.return_reason = reason
+    dispatch.returned_at = now
+    dispatch.save()
+    item.responsible_unit = None
+    _restart(item, Stage.HANDLE, now)
+    item.save()
+    events.append(
+        item=item,
+        type=EventType.PARTNER_RETURNED,
+        actor=actor,
+        at=now,
+        note=reason,
+        dispatch=dispatch.pk,
+    )
+    audit.record(
+        actor=actor, action="voices.dispatch.returned", obj=dispatch, changes={"reason": reason}
+    )
+    notify(
+        item=item,
+        text=_("派单%(number)s被%(unit)s退回：%(reason)s")
+        % {
+            "number": item.number,
+            "unit": dispatch.unit.short_name or dispatch.unit.name,
+            "reason": reason[:100],
+        },
+        users=[dispatch.sent_by, *handlers(item)],
+    )
+    _tell_reporters(item, _("您反映的事项%(number)s正在重新安排办理。") % {"number": item.number})
+    return dispatch
+
+
+@transaction.atomic
+def dispatch_verify(
+    *, actor, dispatch: Dispatch, accepted: bool, note: str = "", now: dt.datetime | None = None
+) -> Dispatch:
+    """The community checks the unit's reply. Accepted: dispatch VERIFIED, item RESOLVED
+    (``resolved_on_time`` = the unit replied within its limit), awaiting the return visit.
+    Not accepted: dispatch REJECTED (a note saying why is required) and the item goes back
+    to ACCEPTED at its level, so the community can send it again (to the same unit or
+    another) or handle it itself; the unit is told."""
+    now = _now(now)
+    item, dispatch = _lock_dispatch(dispatch)
+    _require_item(actor, item, "verify")
+    note = (note or "").strip()
+    if not accepted and not note:
+        raise ValidationError({"note": _("请填写不予通过的原因。")})
+    if len(note) > MAX_TEXT:
+        raise ValidationError({"note": _("不能超过%(limit)d字。") % {"limit": MAX_TEXT}})
+    _move_dispatch(dispatch, DispatchStatus.VERIFIED if accepted else DispatchStatus.REJECTED)
+    dispatch.verified_at = now
+    dispatch.verify_note = note
+    dispatch.save()
+    unit_name = dispatch.unit.short_name or dispatch.unit.name
+    if accepted:
+        _move(item, Status.RESOLVED)
+        on_time = dispatch.replied_at is not None and (
+            dispatch.reply_due_at is None or dispatch.replied_at <= dispatch.reply_due_at
+        )
+        _mark_resolved(item, on_time=on_time, now=now)
+        item.save()
+        events.append(
+            item=item,
+            type=EventType.VERIFIED,
+            actor=actor,
+            at=now,
+            note=note,
+            accepted=True,
+            dispatch=dispatch.pk,
+        )
+        events.append(item=item, type=EventType.RESOLVED, actor=actor, at=now, note=dispatch.reply)
+        _tell_reporters(
+            item,
+            _("您反映的事项%(number)s已由%(unit)s办理：%(reply)s。我们将回访听取您的意见。")
+            % {"number": item.number, "unit": unit_name, "reply": dispatch.reply[:100]},
+        )
+    else:
+        _move(item, Status.ACCEPTED)
+        item.responsible_unit = None
+        _restart(item, Stage.HANDLE, now)
+        item.save()
+        events.append(
+            item=item,
+            type=EventType.VERIFIED,
+            actor=actor,
+            at=now,
+            note=note,
+            accepted=False,
+            dispatch=dispatch.pk,
+            public=False,
+        )
+        _tell_unit(
+            item,
+            dispatch.unit_id,
+            _("派单%(number)s的答复未通过核实：%(note)s")
+            % {"number": item.number, "note": note[:100]},
+        )
+    audit.record(
+        actor=actor,
+        action="voices.dispatch.verified" if accepted else "voices.dispatch.rejected",
+        obj=dispatch,
+        changes={"accepted": accepted, "note": note},
+    )
+    return dispatch
+
+
+# ---------------------------------------------------------------------------------------
+# Follow-up of overdue items (called by deadlines.tick)
+# ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def item_follow_up(*, item: Item, target: int, now: dt.datetime | None = None) -> int | None:
+    """Send the follow-up steps of an overdue item up to ``target`` (a ``Supervision``),
+    each once: reminder, then supervision notice (督办), then escalation one level (or, where
+    the item cannot move up — with a partner unit, awaiting its return visit, or at the
+    subdistrict — a supervision notice to the level above). Returns the last step sent, or
+    None when there was nothing to send (already sent, or no longer overdue)."""
+    now = _now(now)
+    item = _lock(item)
+    target = min(target, deadlines.supervision_due(item, now))
+    last = None
+    while item.supervision < target:
+        step = item.supervision + 1
+        if step == Supervision.ESCALATED and deadlines.can_escalate(item):
+            item_escalate(actor=None, item=item, reason=_("超时自动上报"), now=now)
+            item = _lock(item)
+            # The escalation started a new clock; the step is recorded in its event.
+            return Supervision.ESCALATED
+        item.supervision = step
+        item.save(update_fields=["supervision"])
+        _send_follow_up(item, step, now)
+        last = step
+    return last
+
+
+def _send_follow_up(item: Item, step: int, now: dt.datetime) -> None:
+    values = {
+        "number": item.number,
+        "stage": Stage(item.stage).label,
+        "due": _fmt(item.due_at),
+    }
+    recipients = handlers(item)
+    if step == Supervision.REMINDED:
+        kind = EventType.REMINDED
+        text = _("提醒：诉求%(number)s的%(stage)s时限（%(due)s）已过，请尽快办理。") % values
+    elif step == Supervision.SUPERVISED:
+        kind = EventType.SUPERVISED
+        text = (
+            _("督办：诉求%(number)s的%(stage)s已超时（时限%(due)s），请立即办理并反馈。") % values
+        )
+    else:
+        # The item cannot move up (a partner unit or a return visit holds it, or it is at
+        # the subdistrict already): the level above is asked to supervise instead.
+        kind = EventType.SUPERVISED
+        text = _("提请督办：诉求%(number)s的%(stage)s严重超时（时限%(due)s）。") % values
+        above = LEVEL_ORDER[min(RANK[item.level] + 1, len(LEVEL_ORDER) - 1)]
+        recipients += handlers(item, above)
+    live = item.dispatches.filter(status__in=LIVE_DISPATCH).first()
+    if live is not None and item.stage in (Stage.PARTNER_ACCEPT, Stage.PARTNER_HANDLE):
+        from gongzhi.accounts.models import User
+
+        recipients += list(User.objects.filter(partner_unit_id=live.unit_id, is_active=True))
+    events.append(
+        item=item, type=kind, actor=None, at=now, public=False, step=int(step), stage=item.stage
+    )
+    audit.record(
+        actor=None,
+        action="voices.item.reminded" if step == Supervision.REMINDED else "voices.item.supervised",
+        obj=item,
+        changes={"stage": item.stage, "step": int(step)},
+    )
+    notify(item=item, text=text, users=recipients)
