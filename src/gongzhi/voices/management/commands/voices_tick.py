@@ -1,0 +1,33 @@
+"""Send the reminders, supervision notices and automatic escalations that are due. Run it
+every few minutes (cron, a Celery beat); running it twice sends nothing twice."""
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+
+from gongzhi.voices import deadlines
+
+
+class Command(BaseCommand):
+    help = "提醒、督办并自动上报超时的诉求（可重复运行，不会重复发送）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--now",
+            help="treat this ISO 8601 moment as now (for rehearsals), e.g. 2026-10-09T09:00+08:00",
+        )
+
+    def handle(self, *args, now=None, **options):
+        moment = None
+        if now:
+            try:
+                moment = dt.datetime.fromisoformat(now)
+            except ValueError as exc:
+                raise CommandError(f"--now: {exc}") from None
+            if moment.tzinfo is None:
+                raise CommandError("--now needs a UTC offset, e.g. +08:00")
+        report = deadlines.tick(now=moment)
+        self.stdout.write(
+            f"reminded {len(report.reminded)}, supervised {len(report.supervised)}, "
+            f"escalated {len(report.escalated)}"
+        )
