@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "gongzhi.orgs",
     "gongzhi.register",
     "gongzhi.voices",
+    "gongzhi.wishes",
     "gongzhi.workbench",
     "gongzhi.api",
     "gongzhi.demo",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("register/", include("gongzhi.register.urls")),
+    path("wishes/", include("gongzhi.wishes.urls")),
     path("", include("gongzhi.workbench.urls")),
 ]
 
