@@ -12,6 +12,7 @@ from gongzhi.places.models import Community, Subdistrict
 
 from . import plans
 from .generator import Generator, Stats, deferred_indexes, fast_sqlite_writes
+from .history import HistoryStats, write_history
 from .organisations import build_organisations
 
 
@@ -21,6 +22,7 @@ class SeedResult:
     seconds: float
     communities: int
     organisations: dict
+    history: HistoryStats | None = None
 
     @property
     def rows_per_second(self) -> float:
@@ -38,6 +40,8 @@ def seed(
     communities: int | None = None,
     households: int | None = None,
     workers: int | None = None,
+    history: bool = True,
+    history_scale: float = 1.0,
     log=print,
 ) -> SeedResult:
     """Write the demo world. ``scale="demo"``: Bingcaogang subdistrict with Wangjiang in full
@@ -73,7 +77,17 @@ def seed(
             organisations = build_organisations(
                 seed=seed, subdistrict=sd, community=wangjiang, neighbours=neighbours
             )
+    # The rate reported is the register's; the history reports its own time.
     seconds = time.perf_counter() - started
+    voices = None
+    if history:
+        # A year of residents' voice in Wangjiang (``history_scale`` < 1 for quick tests).
+        with transaction.atomic():
+            voices = write_history(seed=seed, community=wangjiang, scale=history_scale, log=log)
     return SeedResult(
-        stats=generator.stats, seconds=seconds, communities=len(made), organisations=organisations
+        stats=generator.stats,
+        seconds=seconds,
+        communities=len(made),
+        organisations=organisations,
+        history=voices,
     )

@@ -28,6 +28,11 @@ class Command(BaseCommand):
             help="望江街社区的户数（默认 5040；较小的值用于快速测试）。",
         )
         parser.add_argument("--workers", type=int, default=None, help="生成居民数据的并行进程数。")
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="不生成一年的民意诉求历史（议事活动、诉求、派单、回访）。",
+        )
 
     def handle(self, *args, **options):
         if wangjiang_exists():
@@ -47,6 +52,7 @@ class Command(BaseCommand):
             communities=options["communities"],
             households=options["households"],
             workers=options["workers"],
+            history=not options["no_history"],
             log=(lambda msg: self.stdout.write(msg)) if verbose else (lambda msg: None),
         )
         s = result.stats
@@ -56,4 +62,11 @@ class Command(BaseCommand):
                 f"共 {s.rows} 行，用时 {result.seconds:.1f} 秒（{result.rows_per_second:,.0f} 行/秒）。"
             )
         )
+        h = result.history
+        if h is not None:
+            self.stdout.write(
+                f"民意历史：{h.sessions} 场议事活动、{h.items} 条诉求、{h.dispatches} 次派单、"
+                f"{h.return_visits} 次回访，其中 {h.hard_solved_with_partners} 个难题"
+                f"与共建单位联合解决，用时 {h.seconds:.1f} 秒。"
+            )
         self.stdout.write("数据为批量生成，未逐条写入审计日志。")
