@@ -423,7 +423,11 @@ def _clean_submission(
         err("community", _("请选择诉求所在的社区。"))
     elif community is not None and community.pk != place_community_id:
         err("community", _("所选位置不在该社区。"))
-    if event_session is not None and place_community_id not in (None, event_session.community_id):
+    if (
+        event_session is not None
+        and "community" not in errors
+        and place_community_id not in (None, event_session.community_id)
+    ):
         err("household", _("所选位置不在该活动所在的社区。"))
     if errors:
         raise ValidationError(errors)
@@ -1042,12 +1046,12 @@ def item_merge(*, actor, item: Item, into: Item, now: dt.datetime | None = None)
     _require_item(actor, into)
     if item.community_id != into.community_id:
         raise ValidationError(_("只能合并同一社区的诉求。"))
+    _move(item, Status.MERGED)
     if into.status not in (Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED):
         raise ValidationError(
             _("诉求%(number)s当前为“%(status)s”，不能作为合并目标。")
             % {"number": into.number, "status": Status(into.status).label}
         )
-    _move(item, Status.MERGED)
     item.merged_into = into
     item.closed_at = now
     item.save()
