@@ -699,14 +699,18 @@ class _History:
         workday = deadlines.workday_hours()
         while life["supervision"] < Supervision.ESCALATED:
             step = life["supervision"] + 1
+            # As ``deadlines.supervision_threshold``: by the confirmed category only.
             threshold = min(
-                deadlines.limit_hours(
-                    item.category or item.suggested_category, life["stage"], urgent=item.urgent
-                ),
+                deadlines.limit_hours(item.category, life["stage"], urgent=item.urgent),
                 workday,
             )
-            at = _add_hours(life["due"], 0.25 if step == 1 else threshold * (step - 1))
-            if at >= until or at >= AS_OF:
+            # Reminded as soon as it is late; each later step one threshold further on.
+            at = (
+                life["due"] + dt.timedelta(minutes=1)
+                if step == 1
+                else _add_hours(life["due"], threshold * (step - 1))
+            )
+            if at > until or at > AS_OF:
                 return
             can_escalate = (
                 life["stage"] in (Stage.RESPOND, Stage.HANDLE) and item.level != Level.SUBDISTRICT
