@@ -22,6 +22,14 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def _field_only(check, value):
+    """Run a service check inside a form field's clean, keeping only its messages."""
+    try:
+        return check(value)
+    except ValidationError as exc:
+        raise ValidationError(exc.messages) from None
+
+
 def _textarea(rows: int = 6, **attrs):
     return forms.Textarea(attrs={"rows": rows, "maxlength": TEXT_MAX, **attrs})
 
@@ -47,10 +55,10 @@ class WishForm(forms.Form):
             )
 
     def clean_category(self):
-        return services.clean_category(self.cleaned_data.get("category"))
+        return _field_only(services.clean_category, self.cleaned_data.get("category"))
 
     def clean_text(self):
-        return services.clean_text(self.cleaned_data.get("text"))
+        return _field_only(services.clean_text, self.cleaned_data.get("text"))
 
     def category_label(self) -> str:
         value = self.data.get("category") if self.is_bound else self.initial.get("category")

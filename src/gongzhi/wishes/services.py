@@ -112,7 +112,7 @@ def check_public(text: str, wish: Wish, *, field: str) -> None:
 
 
 def _lock(wish: Wish) -> Wish:
-    return Wish.objects.select_for_update().select_related("household").get(pk=wish.pk)
+    return Wish.objects.select_for_update(of=("self",)).select_related("household").get(pk=wish.pk)
 
 
 def _move(wish: Wish, target: str) -> str:
@@ -149,7 +149,7 @@ def _record(wish: Wish, kind: str, *, actor, label: str = "", note: str = "", ch
 
 def _active_claim(wish: Wish) -> WishClaim:
     claim = (
-        WishClaim.objects.select_for_update()
+        WishClaim.objects.select_for_update(of=("self",))
         .filter(wish=wish, status=ClaimStatus.ACTIVE)
         .select_related("partner_unit", "party_member", "team")
         .first()
