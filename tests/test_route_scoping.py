@@ -41,6 +41,8 @@ PUBLIC = {
     "api:openapi-json",
     "api:openapi-view",
     "api:api-root",
+    "api:wishes_wall",
+    "wishes:wall",
 }
 PUBLIC_PREFIXES = ("static/", "media/")
 
@@ -52,6 +54,20 @@ def _job_outside(w):
     return ImportJob.objects.create(
         community=w.wj, uploaded_by=w.users["secretary"], file_name="册.xlsx"
     ).pk
+
+
+def _wish_outside(w):
+    # A published wish of 王五 (grid 2), made once per test through the services.
+    from gongzhi.wishes import services as wishes
+
+    Wish = apps.get_model("wishes", "Wish")
+    wish = Wish.objects.filter(resident=w.residents["wangwu"]).first()
+    if wish is None:
+        wish = wishes.wish_submit(
+            actor=w.users["admin"], resident=w.residents["wangwu"], category="other", text="心愿"
+        )
+        wishes.wish_publish(actor=w.users["admin"], wish=wish)
+    return wish.pk
 
 
 # (route, kwarg) or kwarg → the id of an object outside grid 1, or a plain value.
@@ -70,6 +86,22 @@ OBJECT_KWARGS = {
     ("register:job", "pk"): _job_outside,
     ("register:job_progress", "pk"): _job_outside,
     ("register:job_errors", "pk"): _job_outside,
+    "wish_id": _wish_outside,
+    **{
+        (f"wishes:{name}", "pk"): _wish_outside
+        for name in [
+            "detail",
+            "done",
+            "publish",
+            "reject",
+            "claim",
+            "release",
+            "fulfil",
+            "confirm",
+            "thanks",
+            "photo",
+        ]
+    },
 }
 
 # Bodies that would succeed inside the reach, so that a write route reaches its scoping
@@ -81,6 +113,19 @@ BODIES = {
     "api:resident_detail": {"note": "越界"},
     "api:resident_create": lambda w: {"household_id": w.households["2-1-101"].pk, "name": "越界"},
     "api:residents": lambda w: {"household_id": w.households["2-1-101"].pk, "name": "越界"},
+    "api:wishes": lambda w: {
+        "resident_id": w.residents["wangwu"].pk,
+        "category": "other",
+        "text": "越界",
+    },
+    "api:wish_create": lambda w: {
+        "resident_id": w.residents["wangwu"].pk,
+        "category": "other",
+        "text": "越界",
+    },
+    "api:wish_publish": {"public_text": "越界"},
+    "api:wish_reject": {"reason": "越界"},
+    "api:wish_fulfil": {"proof_text": "越界"},
 }
 
 LISTS = {
@@ -99,6 +144,14 @@ LISTS = {
     "api:buildings",
     "api:residents",
     "api:resident_create",
+    "api:wishes",
+    "api:wish_create",
+    "wishes:mine",
+    "wishes:new",
+    "wishes:for_pick",
+    "wishes:queue",
+    "wishes:sponsor",
+    "wishes:notifications_read",
 }
 
 # Queries a list route is also asked, aimed at people outside grid 1.
@@ -116,6 +169,7 @@ LIST_PARAMS = {
     "api:grids": [{}, {"community": "510402001002"}],
     "api:buildings": [{}, {"grid": "WJ-G2"}, {"community": "510402001002"}],
     "register:export": [{}, {"community": "510402001002"}],
+    "wishes:for_pick": SEARCHES,
 }
 
 # What a grid chief of grid 1 must never be shown.

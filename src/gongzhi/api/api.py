@@ -106,3 +106,4 @@ def http_error(request, exc):
 
 
 from . import me, orgs, places  # noqa: E402,F401  (registers the routes)
+from . import wishes  # noqa: E402,F401
