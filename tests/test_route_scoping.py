@@ -144,6 +144,7 @@ LISTS = {
     "api:buildings",
     "api:residents",
     "api:resident_create",
+    "api:routing_suggest",
     "api:wishes",
     "api:wish_create",
     "wishes:mine",

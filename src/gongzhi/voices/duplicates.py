@@ -13,38 +13,67 @@ from collections import Counter
 
 from .enums import OPEN_STATUSES
 from .models import Item
-from .routing import features
+from .routing import bigrams, normalise, words
 
-# Cosine of TF-IDF vectors (words and character pairs). Two reports of the same leak in
-# one building score 0.3–0.7 when worded differently; different matters in one building
-# stay below 0.2, because they share only the building's own words.
-THRESHOLD = 0.25
+# Cosine of TF-IDF vectors (words, content characters and character pairs). Two reports
+# of the same matter in one building, worded differently, score about 0.25–0.65;
+# different matters in one building stay below 0.15.
+THRESHOLD = 0.2
 # Bound on what is read per call; a building never has this many open items in practice.
 MAX_CANDIDATES = 300
+
+
+# Characters that carry no matter of their own: function words, numbers, the place words
+# every report in a building shares.
+_STOP_CHARS = frozenset(
+    "的了是在我你他她它有和就都也还又很太吧呢啊吗呀哦嘛么这那个些"
+    "一二三四五六七八九十几天号楼栋单元里上下家人到给把被让对从向着过得地之以请想能会要没不好多大小点"
+)
+
+
+def match_features(text: str) -> list[str]:
+    """Words, single content characters and character pairs. Single characters matter
+    here: 灯坏了 and 灯不亮 share no word and no pair, only 灯."""
+    simple = normalise(text)
+    chars = [c for c in simple if "\u4e00" <= c <= "\u9fff" and c not in _STOP_CHARS]
+    return (
+        [f"w:{w}" for w in words(text)]
+        + [f"c:{c}" for c in chars]
+        + [f"b:{b}" for b in bigrams(text)]
+    )
 
 
 def _pk(value):
     return getattr(value, "pk", value)
 
 
-def _tfidf(counts: Counter, idf: dict[str, float]) -> dict[str, float]:
-    vector = {f: (1 + math.log(n)) * idf[f] for f, n in counts.items()}
+def _tfidf(counts: Counter, idf) -> dict[str, float]:
+    vector = {f: (1 + math.log(n)) * idf(f) for f, n in counts.items()}
     norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
     return {f: v / norm for f, v in vector.items()}
 
 
 def similarity_scores(text: str, others: list[str]) -> list[float]:
-    """Cosine similarity of ``text`` to each of ``others``, IDF taken over all of them:
-    words every candidate shares (the building's name, 楼道) count for little."""
-    docs = [Counter(features(text))] + [Counter(features(o)) for o in others]
+    """Cosine similarity of ``text`` to each of ``others``. A feature found in few of the
+    candidates weighs more than one all of them share (the building's 楼道, 单元门);
+    features no candidate has weigh 1, as they tell nothing for or against any of them.
+
+    IDF is counted over the candidates only: counting the text itself in would make every
+    feature it shares with a candidate look *more* common, the opposite of the evidence."""
+    query_counts = Counter(match_features(text))
+    docs = [Counter(match_features(o)) for o in others]
     df: Counter[str] = Counter()
     for doc in docs:
         df.update(doc.keys())
     n = len(docs)
-    idf = {f: math.log((n + 1) / (d + 1)) + 1 for f, d in df.items()}
-    query = _tfidf(docs[0], idf)
+
+    def idf(feature: str) -> float:
+        d = df.get(feature, 0)
+        return 1 + math.log((n + 1) / (d + 1)) if d else 1.0
+
+    query = _tfidf(query_counts, idf)
     scores = []
-    for doc in docs[1:]:
+    for doc in docs:
         vector = _tfidf(doc, idf)
         scores.append(sum(w * vector.get(f, 0.0) for f, w in query.items()))
     return scores
@@ -75,7 +104,9 @@ def similar_open_items(
     candidates = list(qs.order_by("-submitted_at", "-id")[:MAX_CANDIDATES])
     if not candidates:
         return []
-    scores = similarity_scores(text, [f"{c.title} {c.text}" for c in candidates])
+    scores = similarity_scores(
+        text, [c.text if c.title in c.text else f"{c.title} {c.text}" for c in candidates]
+    )
     ranked = sorted(
         ((item, round(score, 4)) for item, score in zip(candidates, scores, strict=True)),
         key=lambda pair: (-pair[1], -pair[0].pk),

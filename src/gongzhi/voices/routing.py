@@ -260,7 +260,7 @@ class NaiveBayes:
         self.vocabulary = set().union(*(set(v) for v in payload["counts"].values()))
 
     def probabilities(self, feats: Sequence[str]) -> dict[str, float]:
-        counts = Counter(f for f in feats if f in self.vocabulary)
+        counts = Counter(f for f in set(feats) if f in self.vocabulary)
         scores = {}
         for c in self.classes:
             table, unseen = self.log_likelihood[c], self.log_unseen[c]
@@ -277,7 +277,7 @@ def fit(samples: Iterable[tuple[str, str]], *, alpha: float = LAPLACE_ALPHA) -> 
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for text, code in samples:
         docs[code] += 1
-        counts[code].update(features(text))
+        counts[code].update(set(features(text)))
     vocabulary = set().union(*(set(c) for c in counts.values())) if counts else set()
     return {
         "version": MODEL_VERSION,
@@ -309,15 +309,23 @@ def split_holdout(
     return train, test
 
 
-def evaluate(payload: dict, samples: Sequence[tuple[str, str]]) -> tuple[float, float]:
-    """Top-1 and top-3 accuracy of a model payload on (text, code) pairs."""
+def evaluate(
+    payload: dict, samples: Sequence[tuple[str, str]], *, categories: Iterable[Category] = ()
+) -> tuple[float, float]:
+    """Top-1 and top-3 accuracy on (text, code) pairs of what ``suggest`` would rank with
+    this model and these categories' keywords (none given: the model alone)."""
     if not samples:
         return 0.0, 0.0
     model = NaiveBayes(payload)
+    trained_on = sum(payload["docs"].values())
+    categories = list(categories)
+    known = {c.code for c in categories} or None
     top1 = top3 = 0
     for text, code in samples:
-        ranked = sorted(model.probabilities(features(text)).items(), key=lambda kv: -kv[1])
-        codes = [c for c, _p in ranked[:3]]
+        scores = score_categories(
+            text, model=model, trained_on=trained_on, categories=categories, known=known
+        )
+        codes = [c for c, _s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
         top1 += bool(codes) and codes[0] == code
         top3 += code in codes
     return top1 / len(samples), top3 / len(samples)
@@ -368,7 +376,8 @@ def train(*, holdout: float = 0.2, seed: int = 0, community=None) -> RoutingMode
     if holdout > 0 and len(samples) >= 10:
         train_part, test_part = split_holdout(samples, holdout=holdout, seed=seed)
         if test_part:
-            top1, top3 = evaluate(fit(train_part), test_part)
+            categories = list(Category.objects.filter(is_active=True))
+            top1, top3 = evaluate(fit(train_part), test_part, categories=categories)
     payload = fit(samples)
     payload["units"] = unit_table(history)
     payload["holdout"] = holdout
@@ -419,31 +428,51 @@ def _level_for(category: Category, urgent: bool) -> str:
     return level
 
 
+def score_categories(
+    text: str,
+    *,
+    model: NaiveBayes | None,
+    trained_on: int,
+    categories: Iterable[Category],
+    known=None,
+) -> dict[str, float]:
+    """Category code → score in 0..1 from the model (when it has learnt from enough
+    history) blended with the keyword rules, or from the keyword rules alone. ``known``
+    limits the model to codes that still exist; None takes every class it knows."""
+    kw = keyword_weights(text, categories)
+    kw_total = sum(kw.values())
+    if model is not None and trained_on >= MIN_HISTORY:
+        nb = {
+            c: p
+            for c, p in model.probabilities(features(text)).items()
+            if known is None or c in known
+        }
+        norm = sum(nb.values()) or 1.0
+        lam = KEYWORD_PRIOR_WEIGHT if kw_total else 0.0
+        return {
+            code: (1 - lam) * nb.get(code, 0.0) / norm
+            + (lam * kw.get(code, 0.0) / kw_total if kw_total else 0.0)
+            for code in set(nb) | set(kw)
+        }
+    if not kw_total:
+        return {}
+    # Keyword evidence alone: the share of the evidence, damped when there is little of
+    # it, so that one two-character hit does not read as certainty.
+    confidence = 1 - math.exp(-kw_total / 6)
+    return {code: w / kw_total * confidence for code, w in kw.items()}
+
+
 def suggest(text: str, *, community=None, limit: int = 3) -> list[Suggestion]:
     """Ranked suggestions for a text, best first, at least one (其他 when nothing fits)."""
     categories = {
         c.code: c for c in Category.objects.filter(is_active=True).select_related("default_unit")
     }
     urgent = is_urgent(text)
-    kw = keyword_weights(text, categories.values())
     model, units, trained_on = current_model()
 
-    scores: dict[str, float] = {}
-    if model is not None and trained_on >= MIN_HISTORY:
-        nb = {c: p for c, p in model.probabilities(features(text)).items() if c in categories}
-        norm = sum(nb.values()) or 1.0
-        kw_total = sum(kw.values())
-        lam = KEYWORD_PRIOR_WEIGHT if kw_total else 0.0
-        for code in set(nb) | set(kw):
-            scores[code] = (1 - lam) * nb.get(code, 0.0) / norm + (
-                lam * kw.get(code, 0.0) / kw_total if kw_total else 0.0
-            )
-    elif kw:
-        # Keyword evidence alone: the share of the evidence, damped when there is little
-        # of it, so that one two-character hit does not read as certainty.
-        total = sum(kw.values())
-        confidence = 1 - math.exp(-total / 6)
-        scores = {code: w / total * confidence for code, w in kw.items()}
+    scores = score_categories(
+        text, model=model, trained_on=trained_on, categories=categories.values(), known=categories
+    )
 
     ranked = sorted(
         ((code, s) for code, s in scores.items() if s > 0),
