@@ -11,8 +11,10 @@ urlpatterns = [
     path("accounts/", include("gongzhi.accounts.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("open311/v2/", include("gongzhi.open311.urls")),
     path("register/", include("gongzhi.register.urls")),
     path("wishes/", include("gongzhi.wishes.urls")),
+    path("voices/", include("gongzhi.voices.urls")),
     path("", include("gongzhi.workbench.urls")),
 ]
 

@@ -1,0 +1,242 @@
+"""Forms of the residents' voice pages. They parse and re-display what people typed; the
+rules themselves (text length, photos, who may act, which moves are allowed) live in
+``voices.services``, so a page and the API refuse the same input with the same words."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.orgs.models import PartnerUnit
+
+from . import services
+from .enums import Channel, ItemKind, Level, Satisfaction, Solved, Status
+from .models import Category
+
+ON_BEHALF_CHANNELS = [Channel.VISIT, Channel.PHONE, Channel.PAPER]
+PHOTO_TYPES = "image/jpeg,image/png,image/webp"
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's refusal on the form, next to the field it names; anything the form
+    has no field for goes on top of the form."""
+    if hasattr(exc, "error_dict"):
+        for name, messages in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input; each is checked by ``services.clean_photos``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": PHOTO_TYPES}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [f for f in files if f]
+
+
+def _textarea(rows: int = 6):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def clean_text_value(value: str | None) -> str:
+    """The same refusal as ``item_submit`` gives, before anything is submitted, so step 2
+    can answer at once and keep what was typed."""
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError(_("请填写诉求内容。"))
+    if len(text) > services.MAX_TEXT:
+        raise ValidationError(
+            _("内容不能超过%(limit)d字（现有%(n)d字）。")
+            % {"limit": services.MAX_TEXT, "n": len(text)}
+        )
+    return text
+
+
+class ReportForm(forms.Form):
+    """Step 2 of 我要反映: say it."""
+
+    kind = forms.ChoiceField(choices=ItemKind.choices, widget=forms.HiddenInput)
+    text = forms.CharField(
+        label=_("请说说是什么事"),
+        required=False,
+        strip=False,
+        help_text=_("写清楚在哪里、什么情况。最多2000字。例如：1栋2单元楼道的灯坏了，晚上看不见。"),
+        widget=_textarea(),
+    )
+    photos = PhotosField(
+        label=_("照片（可不传）"),
+        help_text=_("最多5张，每张不超过5MB，JPEG、PNG 或 WebP 格式。"),
+    )
+    share_phone = forms.BooleanField(
+        label=_("允许责任单位看到我的电话"),
+        required=False,
+        help_text=_("勾选后，办理单位可以打电话向您了解情况。"),
+    )
+
+    def __init__(self, *args, on_behalf: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if on_behalf:
+            self.fields["channel"] = forms.ChoiceField(
+                label=_("怎样收集的"),
+                choices=[(c.value, c.label) for c in ON_BEHALF_CHANNELS],
+                initial=Channel.VISIT,
+                widget=forms.RadioSelect,
+            )
+            self.fields["share_phone"].label = _("居民同意责任单位看到其电话")
+
+    def clean_text(self):
+        return clean_text_value(self.cleaned_data.get("text"))
+
+    def clean_photos(self):
+        try:
+            return services.clean_photos(self.cleaned_data.get("photos") or [])
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
+
+    def kind_label(self) -> str:
+        value = self.data.get("kind") if self.is_bound else self.initial.get("kind")
+        return ItemKind(value).label if value in ItemKind.values else ""
+
+    def text_value(self) -> str:
+        return (self.data.get("text") if self.is_bound else self.initial.get("text")) or ""
+
+
+class RateForm(forms.Form):
+    """The resident's own rating of a resolved item."""
+
+    solved = forms.ChoiceField(
+        label=_("问题解决了吗？"), choices=Solved.choices, widget=forms.RadioSelect
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("您满意吗？"), choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(label=_("还想说的话（可不填）"), required=False, widget=_textarea(3))
+
+
+class VisitForm(RateForm):
+    """A return visit recorded by staff (on the phone or at the door)."""
+
+    comment = forms.CharField(label=_("居民意见"), required=False, widget=_textarea(3))
+
+
+class AcceptForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("分类"), queryset=Category.objects.filter(is_active=True), required=False
+    )
+    level = forms.ChoiceField(label=_("办理层级"), choices=Level.choices, required=False)
+    responsible_unit = forms.ModelChoiceField(
+        label=_("责任单位（可不选）"), queryset=PartnerUnit.objects.none(), required=False
+    )
+    note = forms.CharField(label=_("受理说明（可不填）"), required=False, widget=_textarea(2))
+
+    def __init__(self, *args, community=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if community is not None:
+            self.fields["responsible_unit"].queryset = PartnerUnit.objects.filter(
+                communities=community
+            ).order_by("name")
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(label=_("上报原因"), required=False, widget=_textarea(2))
+
+
+class DispatchForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        label=_("派给哪个单位"), queryset=PartnerUnit.objects.none(), required=False
+    )
+    instructions = forms.CharField(label=_("派单说明"), required=False, widget=_textarea(2))
+
+    def __init__(self, *args, community=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if community is not None:
+            self.fields["unit"].queryset = PartnerUnit.objects.filter(
+                communities=community
+            ).order_by("name")
+
+
+class VerifyForm(forms.Form):
+    accepted = forms.TypedChoiceField(
+        label=_("核实结果"),
+        choices=[("yes", _("答复属实，通过")), ("no", _("不通过，退回重办"))],
+        coerce=lambda v: v == "yes",
+        initial="yes",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("核实说明"), required=False, widget=_textarea(2))
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(label=_("办理结果"), required=False, widget=_textarea(2))
+
+
+class CommentForm(forms.Form):
+    note = forms.CharField(label=_("内部备注（居民看不到）"), required=False, widget=_textarea(2))
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label=_("并入的诉求编号"), required=False, max_length=20)
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(label=_("办理答复"), required=False, widget=_textarea(4))
+    evidence = PhotosField(
+        label=_("现场照片（可不传）"),
+        help_text=_("最多5张，每张不超过5MB，JPEG、PNG 或 WebP 格式。"),
+    )
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("退回原因"), required=False, widget=_textarea(2))
+
+
+class InboxFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部未办结"))] + list(Status.choices)
+    )
+    level = forms.ChoiceField(
+        label=_("办理层级"), required=False, choices=[("", _("全部"))] + list(Level.choices)
+    )
+    overdue = forms.BooleanField(label=_("只看超时"), required=False)
+    category = forms.ModelChoiceField(
+        label=_("分类"), queryset=Category.objects.all(), required=False, empty_label=_("全部")
+    )
+    grid = forms.ModelChoiceField(
+        label=_("网格"), queryset=None, required=False, empty_label=_("全部")
+    )
+
+    def __init__(self, *args, grids=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = grids
+
+
+class ResidentSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("查找居民"),
+        max_length=60,
+        required=False,
+        help_text=_("可输入姓名、拼音首字母、手机尾号4位或地址（如 3栋2单元）。"),
+    )
+
+    def clean_q(self):
+        return (self.cleaned_data.get("q") or "").strip()
+
+
+class MeasuresForm(forms.Form):
+    month = forms.DateField(label=_("月份"), required=False, input_formats=["%Y-%m"])
+    group_by = forms.ChoiceField(
+        label=_("统计维度"),
+        required=False,
+        choices=[("grid", _("按网格")), ("community", _("按社区")), ("unit", _("按责任单位"))],
+    )

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from . import views
+
+app_name = "voices"
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("new/", views.new, name="new"),
+    path("for/", views.for_pick, name="for_pick"),
+    path("for/<int:resident_id>/", views.new_for, name="new_for"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("measures/", views.measures_page, name="measures"),
+    path("partner/", views.partner_inbox, name="partner_inbox"),
+    path("partner/<int:pk>/", views.dispatch_detail, name="dispatch"),
+    path("partner/<int:pk>/accept/", views.dispatch_accept, name="dispatch_accept"),
+    path("partner/<int:pk>/reply/", views.dispatch_reply, name="dispatch_reply"),
+    path("partner/<int:pk>/return/", views.dispatch_return, name="dispatch_return"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/done/", views.done, name="done"),
+    path("<int:pk>/join/", views.join, name="join"),
+    path("<int:pk>/rate/", views.rate, name="rate"),
+    path("<int:pk>/photo/<int:attachment_id>/", views.photo, name="photo"),
+    path("<int:pk>/accept/", views.item_accept, name="accept"),
+    path("<int:pk>/escalate/", views.item_escalate, name="escalate"),
+    path("<int:pk>/dispatch/", views.item_dispatch, name="dispatch_item"),
+    path("<int:pk>/verify/", views.item_verify, name="verify"),
+    path("<int:pk>/resolve/", views.item_resolve, name="resolve"),
+    path("<int:pk>/visit/", views.item_visit, name="visit"),
+    path("<int:pk>/comment/", views.item_comment, name="comment"),
+    path("<int:pk>/merge/", views.item_merge, name="merge"),
+]

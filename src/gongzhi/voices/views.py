@@ -1,0 +1,756 @@
+"""Pages of residents' voice: the resident's three-step 我要反映, 我的诉求 and item page (large
+type); a leader's entry for a resident; the staff inbox and item page with every action the
+user may take now; the partner unit's 派单 inbox; the measures.
+
+Reads go through ``voices.selectors`` (scoped), writes through ``voices.services``. An item
+out of reach answers 404 exactly like a missing one; a refused action shows the service's
+Chinese message beside the form, with what was typed kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+import secrets
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gongzhi.accounts.rules import is_staff_user
+from gongzhi.core.scoping import get_visible_or_404, scope_for, visible
+from gongzhi.places.models import Grid, Resident
+from gongzhi.places.selectors import resident_search
+
+from . import deadlines, duplicates, events, measures, routing, selectors, services
+from .enums import OPEN_STATUSES, Channel, DispatchStatus, ItemKind, Level, Status
+from .forms import (
+    AcceptForm,
+    CommentForm,
+    DispatchForm,
+    EscalateForm,
+    InboxFilterForm,
+    MeasuresForm,
+    MergeForm,
+    RateForm,
+    ReplyForm,
+    ReportForm,
+    ResidentSearchForm,
+    ResolveForm,
+    ReturnForm,
+    VerifyForm,
+    VisitForm,
+    apply_errors,
+)
+from .models import Attachment, Item
+
+PAGE_SIZE = 20
+SEARCH_LIMIT = 30
+# Photos chosen at step 2 wait here until step 3 is confirmed: a browser cannot carry a
+# chosen file from one page to the next.
+PENDING_DIR = "voices/pending"
+PENDING_KEY = "voices_pending_photos"
+
+
+def staff_required(view):
+    """Workbench pages exist only for people with a post; for anyone else they are as
+    absent as a record outside their reach."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_staff_user(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def partner_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.partner_unit_id:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- the resident -----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def mine(request):
+    """我的诉求: what the resident raised or joined, and what they were told lately."""
+    user = request.user
+    if not user.resident_id:
+        if is_staff_user(user):
+            return redirect("voices:inbox")
+        if user.partner_unit_id:
+            return redirect("voices:partner_inbox")
+        raise Http404
+    page = _page(request, selectors.items_reported_by(user).order_by("-submitted_at", "-pk"))
+    return render(
+        request,
+        "voices/mine.html",
+        {
+            "page": page,
+            "notifications": list(selectors.notifications_for(user)[:5]),
+            "nav": "mine",
+        },
+    )
+
+
+def _own_resident(user) -> Resident:
+    if not user.resident_id:
+        raise Http404
+    return Resident.objects.select_related("household").get(pk=user.resident_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new(request):
+    """我要反映, for oneself."""
+    return _steps(request, _own_resident(request.user), on_behalf=False)
+
+
+@staff_required
+@require_GET
+def for_pick(request):
+    """A leader finds the resident they are visiting, among those they may enter for. The
+    box refreshes the list as they type (htmx) and works as a plain search without it."""
+    form = ResidentSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    results = []
+    if query:
+        found = resident_search(request.user, query, limit=None).values("pk")
+        results = list(
+            visible(
+                request.user,
+                Resident.objects.living().filter(pk__in=found).select_related("household"),
+                "submit_on_behalf",
+            ).order_by("name", "pk")[:SEARCH_LIMIT]
+        )
+    context = {"form": form, "query": query, "results": results, "nav": "for"}
+    if request.htmx:
+        return render(request, "voices/_resident_results.html", context)
+    return render(request, "voices/for_pick.html", context)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def new_for(request, resident_id: int):
+    """我要反映 entered by a leader for a resident (visit, phone or paper)."""
+    resident = get_visible_or_404(
+        request.user,
+        Resident.objects.living().select_related("household"),
+        "submit_on_behalf",
+        pk=resident_id,
+    )
+    return _steps(request, resident, on_behalf=True)
+
+
+def _similar(resident: Resident, text: str) -> list[tuple[Item, float]]:
+    household = resident.household
+    return duplicates.similar_open_items(
+        text=text,
+        community=household.community_id,
+        building=household.building_id,
+        compound=None if household.building_id else household.compound_id,
+        limit=3,
+    )
+
+
+def _stash(request, photos) -> list[str]:
+    names = []
+    for photo in photos:
+        ext = mimetypes.guess_extension(photo.content_type) or ""
+        name = f"{PENDING_DIR}/{secrets.token_hex(12)}{ext}"
+        names.append(default_storage.save(name, ContentFile(photo.content)))
+    request.session[PENDING_KEY] = [*request.session.get(PENDING_KEY, []), *names][-20:]
+    return names
+
+
+def _stashed(request, names: list[str]) -> list[str]:
+    """Only photos this session stashed itself: a name from the form is not trusted."""
+    mine_ = set(request.session.get(PENDING_KEY, []))
+    return [n for n in names if n in mine_ and default_storage.exists(n)]
+
+
+def _unstash(request, names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+    left = [n for n in request.session.get(PENDING_KEY, []) if n not in names]
+    request.session[PENDING_KEY] = left
+
+
+def _steps(request, resident: Resident, *, on_behalf: bool):
+    """Step 1 picks problem or suggestion (a GET with two big buttons); step 2 says it;
+    step 3 shows it back with similar open items of the same building ("我也遇到了") and
+    submits. A refused step shows the form again with every word kept."""
+    context = {"resident": resident, "on_behalf": on_behalf, "kinds": ItemKind.choices}
+    if request.method == "GET":
+        kind = request.GET.get("kind")
+        if kind is None:
+            return render(request, "voices/new_kind.html", context)
+        if kind not in ItemKind.values:
+            context["error"] = _("请选择“反映问题”或“提个建议”。")
+            return render(request, "voices/new_kind.html", context, status=400)
+        form = ReportForm(initial={"kind": kind}, on_behalf=on_behalf)
+        return render(request, "voices/new_text.html", {**context, "form": form})
+
+    action = request.POST.get("action")
+    form = ReportForm(request.POST, request.FILES, on_behalf=on_behalf)
+    if action == "edit":
+        form = ReportForm(
+            initial={k: request.POST.get(k, "") for k in ("kind", "text", "channel")}
+            | {"share_phone": request.POST.get("share_phone") == "on"},
+            on_behalf=on_behalf,
+        )
+        _unstash(request, _stashed(request, request.POST.getlist("pending")))
+        return render(request, "voices/new_text.html", {**context, "form": form})
+    if not form.is_valid():
+        if "kind" in form.errors:
+            context["error"] = _("请选择“反映问题”或“提个建议”。")
+            return render(request, "voices/new_kind.html", context, status=400)
+        return render(request, "voices/new_text.html", {**context, "form": form}, status=400)
+    data = form.cleaned_data
+    if action != "save":
+        pending = _stash(request, data["photos"])
+        return render(
+            request,
+            "voices/new_confirm.html",
+            {
+                **context,
+                "form": form,
+                "data": data,
+                "pending": pending,
+                "similar": _similar(resident, data["text"]),
+            },
+        )
+    pending = _stashed(request, request.POST.getlist("pending"))
+    files = [default_storage.open(name) for name in pending]
+    try:
+        item = services.item_submit(
+            actor=request.user,
+            kind=data["kind"],
+            text=data["text"],
+            channel=data.get("channel") or "online",
+            on_behalf_of=resident if on_behalf else None,
+            photos=files,
+            share_phone_with_partner=data["share_phone"],
+        )
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return render(request, "voices/new_text.html", {**context, "form": form}, status=400)
+    finally:
+        for f in files:
+            f.close()
+    _unstash(request, pending)
+    return redirect("voices:done", pk=item.pk)
+
+
+@login_required
+@require_POST
+def join(request, pk: int):
+    """我也遇到了: add oneself to a neighbour's open item of the same building instead of
+    filing the same thing again. Only the items the duplicate finder could have shown are
+    reachable here."""
+    resident = _own_resident(request.user)
+    household = resident.household
+    where = (
+        {"building_id": household.building_id}
+        if household.building_id
+        else {"compound_id": household.compound_id}
+    )
+    item = Item.objects.filter(
+        pk=pk, community_id=household.community_id, status__in=OPEN_STATUSES, **where
+    ).first()
+    if item is None:
+        raise Http404
+    try:
+        services.item_join(actor=request.user, item=item)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("voices:mine")
+    _unstash(request, _stashed(request, request.POST.getlist("pending")))
+    messages.success(request, _("已附议，办理进展会通知您。"))
+    return redirect("voices:detail", pk=item.pk)
+
+
+@login_required
+@require_GET
+def done(request, pk: int):
+    item = selectors.get_item_visible_or_404(request.user, pk=pk)
+    reporter = item.reporters.filter(is_original=True).select_related("resident").first()
+    on_behalf = reporter is not None and reporter.entered_by_id == request.user.pk
+    return render(
+        request,
+        "voices/done.html",
+        {"item": item, "on_behalf": on_behalf, "reporter": reporter},
+    )
+
+
+# --- one item ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def detail(request, pk: int):
+    user = request.user
+    item = selectors.get_item_visible_or_404(user, pk=pk)
+    if selectors.sees_internal(user, item):
+        return _staff_detail(request, item)
+    if not selectors.is_reporter(user, item) and user.partner_unit_id:
+        dispatch = selectors.dispatch_list_for_unit(user).filter(item=item).first()
+        if dispatch is not None:
+            return redirect("voices:dispatch", pk=dispatch.pk)
+    return _resident_detail(request, item)
+
+
+def _resident_detail(request, item: Item, *, rate_form=None, status: int = 200):
+    user = request.user
+    can_rate = item.status == Status.RESOLVED and selectors.is_reporter(user, item)
+    timeline = [(e, events.describe(e)) for e in selectors.item_timeline(user, item)]
+    return render(
+        request,
+        "voices/detail_resident.html",
+        {
+            "item": item,
+            "timeline": timeline,
+            "photos": list(item.attachments.filter(dispatch__isnull=True)),
+            "notifications": list(selectors.notifications_for(user).filter(item=item)[:20]),
+            "can_rate": can_rate,
+            "rate_form": rate_form or RateForm(),
+            "nav": "mine",
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def rate(request, pk: int):
+    """The resident rates their resolved item: 已解决/部分解决/未解决 and how satisfied."""
+    item = selectors.get_item_visible_or_404(request.user, pk=pk)
+    form = RateForm(request.POST)
+    form.is_valid()
+    try:
+        services.item_return_visit(
+            actor=request.user,
+            item=item,
+            solved=request.POST.get("solved", ""),
+            satisfaction=request.POST.get("satisfaction", ""),
+            comment=request.POST.get("comment", ""),
+            by_resident=True,
+        )
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return _resident_detail(request, item, rate_form=form, status=400)
+    messages.success(request, _("谢谢您的评价！"))
+    return redirect("voices:detail", pk=item.pk)
+
+
+@never_cache
+@login_required
+@require_GET
+def photo(request, pk: int, attachment_id: int):
+    """A photo of an item, to those who may see the item. Never served as public media."""
+    item = selectors.get_item_visible_or_404(request.user, pk=pk)
+    attachment = Attachment.objects.filter(item=item, pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- staff: item page and actions -------------------------------------------------------
+
+
+def _rank(level) -> int:
+    return services.RANK[level] if level is not None else -1
+
+
+def _abilities(user, item: Item, live) -> dict[str, bool]:
+    """What the user may do to the item now. The services check again; this only decides
+    which forms the page offers."""
+    own = services.actor_level(user, item)
+    handles = own is not None and _rank(own) >= _rank(item.level)
+    dispatch_level = services.actor_level(user, item, "dispatch")
+    verify_level = services.actor_level(user, item, "verify")
+    status = item.status
+    return {
+        "accept": handles and status == Status.SUBMITTED,
+        "escalate": handles
+        and status in (Status.SUBMITTED, Status.ACCEPTED)
+        and item.level != Level.SUBDISTRICT,
+        "dispatch": status == Status.ACCEPTED
+        and item.level != Level.GRID
+        and _rank(dispatch_level) >= _rank(item.level),
+        "verify": live is not None
+        and live.status == DispatchStatus.REPLIED
+        and _rank(verify_level) >= _rank(item.level),
+        "resolve": handles and status == Status.ACCEPTED,
+        "visit": handles and status == Status.RESOLVED,
+        "merge": handles and status in (Status.SUBMITTED, Status.ACCEPTED),
+        "comment": own is not None,
+    }
+
+
+def _staff_detail(request, item: Item, *, status: int = 200, **forms):
+    user = request.user
+    live = selectors.live_dispatch(item)
+    can = _abilities(user, item, live)
+    suggestions = [
+        (s, Level(s.level).label)
+        for s in routing.suggest(item.text, community=item.community, limit=5)
+    ]
+    suggested = item.suggested_category
+    levels = [
+        (value, label)
+        for value, label in Level.choices
+        if _rank(value) <= _rank(services.actor_level(user, item))
+    ]
+    accept_form = forms.get("accept") or AcceptForm(
+        initial={"category": suggested.pk if suggested else None, "level": item.level},
+        community=item.community,
+    )
+    accept_form.fields["level"].choices = levels
+    similar = []
+    if can["merge"]:
+        similar = duplicates.similar_open_items(
+            text=item.text,
+            community=item.community_id,
+            building=item.building_id,
+            compound=None if item.building_id else item.compound_id,
+            exclude=item,
+        )
+    timeline = [(e, events.describe(e)) for e in selectors.item_timeline(user, item)]
+    context = {
+        "item": item,
+        "overdue": deadlines.is_overdue(item),
+        "live": live,
+        "can": can,
+        "suggested": suggested,
+        "suggestions": suggestions,
+        "similar": similar,
+        "reporters": _reporters(user, item),
+        "photos": list(item.attachments.all()),
+        "timeline": timeline,
+        "accept_form": accept_form,
+        "escalate_form": forms.get("escalate") or EscalateForm(),
+        "dispatch_form": forms.get("dispatch")
+        or DispatchForm(initial={"unit": item.responsible_unit_id}, community=item.community),
+        "verify_form": forms.get("verify") or VerifyForm(),
+        "resolve_form": forms.get("resolve") or ResolveForm(),
+        "visit_form": forms.get("visit") or VisitForm(),
+        "comment_form": forms.get("comment") or CommentForm(),
+        "merge_form": forms.get("merge") or MergeForm(),
+        "nav": "inbox",
+    }
+    return render(request, "voices/detail_staff.html", context, status=status)
+
+
+def _reporters(user, item: Item) -> list[tuple]:
+    return [
+        (r, Channel(r.channel).label if r.channel in Channel.values else r.channel)
+        for r in selectors.item_reporters_for(user, item)
+    ]
+
+
+def _staff_action(form_key: str, form_class, call, done_message, *, community_form=False):
+    """One POST view per action: read the item in reach, call the service, and on a
+    refusal show the item page again with the form as it was filled in."""
+
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        item = selectors.get_item_visible_or_404(request.user, pk=pk)
+        kwargs = {"community": item.community} if community_form else {}
+        form = form_class(request.POST, **kwargs)
+        form.is_valid()
+        try:
+            call(request, item, form)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return _staff_detail(request, item, status=400, **{form_key: form})
+        messages.success(request, done_message())
+        return redirect("voices:detail", pk=item.pk)
+
+    view.__name__ = f"item_{form_key}"
+    return view
+
+
+def _accept(request, item, form):
+    category = form.cleaned_data.get("category")
+    if category is None:
+        raise ValidationError({"category": _("请选择有效的分类。")})
+    services.item_accept(
+        actor=request.user,
+        item=item,
+        category=category,
+        level=form.cleaned_data.get("level") or None,
+        responsible_unit=form.cleaned_data.get("responsible_unit"),
+        note=request.POST.get("note", ""),
+    )
+
+
+def _dispatch(request, item, form):
+    unit = form.cleaned_data.get("unit")
+    if unit is None:
+        raise ValidationError({"unit": _("请选择派往的单位。")})
+    services.item_dispatch(
+        actor=request.user,
+        item=item,
+        unit=unit,
+        instructions=request.POST.get("instructions", ""),
+    )
+
+
+def _verify(request, item, form):
+    live = selectors.live_dispatch(item)
+    if live is None:
+        raise ValidationError(_("该诉求没有待核实的派单。"))
+    services.dispatch_verify(
+        actor=request.user,
+        dispatch=live,
+        accepted=request.POST.get("accepted") == "yes",
+        note=request.POST.get("note", ""),
+    )
+
+
+def _merge(request, item, form):
+    number = (request.POST.get("into") or "").strip()
+    into = selectors.item_list_visible_to(request.user).filter(number=number).first()
+    if into is None:
+        raise ValidationError(
+            {"into": _("没有找到编号为“%(number)s”的诉求。") % {"number": number}}
+        )
+    services.item_merge(actor=request.user, item=item, into=into)
+
+
+item_accept = _staff_action(
+    "accept", AcceptForm, _accept, lambda: _("已受理。"), community_form=True
+)
+item_escalate = _staff_action(
+    "escalate",
+    EscalateForm,
+    lambda r, i, f: services.item_escalate(actor=r.user, item=i, reason=r.POST.get("reason", "")),
+    lambda: _("已上报。"),
+)
+item_dispatch = _staff_action(
+    "dispatch", DispatchForm, _dispatch, lambda: _("已派单。"), community_form=True
+)
+item_verify = _staff_action("verify", VerifyForm, _verify, lambda: _("已核实。"))
+item_resolve = _staff_action(
+    "resolve",
+    ResolveForm,
+    lambda r, i, f: services.item_resolve(actor=r.user, item=i, note=r.POST.get("note", "")),
+    lambda: _("已办结，等待回访。"),
+)
+item_visit = _staff_action(
+    "visit",
+    VisitForm,
+    lambda r, i, f: services.item_return_visit(
+        actor=r.user,
+        item=i,
+        solved=r.POST.get("solved", ""),
+        satisfaction=r.POST.get("satisfaction", ""),
+        comment=r.POST.get("comment", ""),
+    ),
+    lambda: _("已记录回访。"),
+)
+item_comment = _staff_action(
+    "comment",
+    CommentForm,
+    lambda r, i, f: services.item_comment(actor=r.user, item=i, note=r.POST.get("note", "")),
+    lambda: _("已添加备注。"),
+)
+item_merge = _staff_action("merge", MergeForm, _merge, lambda: _("已合并。"))
+
+
+# --- staff: inbox -----------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def inbox(request):
+    """诉求待办: items in the user's reach, overdue first, then the nearest deadline."""
+    user = request.user
+    grids = visible(user, Grid.objects.all()).order_by("code")
+    form = InboxFilterForm(request.GET or None, grids=grids)
+    data = form.cleaned_data if form.is_valid() else {}
+    statuses = [data["status"]] if data.get("status") else None
+    qs = selectors.inbox(user, statuses=statuses)
+    if data.get("level"):
+        qs = qs.filter(level=data["level"])
+    if data.get("overdue"):
+        qs = qs.filter(is_overdue=True)
+    if data.get("category"):
+        qs = qs.filter(category=data["category"])
+    if data.get("grid"):
+        qs = qs.filter(grid=data["grid"])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "voices/inbox.html",
+        {"form": form, "page": _page(request, qs), "query": query.urlencode(), "nav": "inbox"},
+    )
+
+
+# --- partner units ----------------------------------------------------------------------
+
+
+@partner_required
+@require_GET
+def partner_inbox(request):
+    """派单: the dispatches to the user's unit, and nothing else."""
+    qs = selectors.dispatch_list_for_unit(request.user).order_by("-sent_at", "-pk")
+    return render(
+        request,
+        "voices/partner_inbox.html",
+        {"page": _page(request, qs), "now": deadlines.clock(), "nav": "partner"},
+    )
+
+
+def _dispatch_page(request, dispatch, *, status: int = 200, **forms):
+    user = request.user
+    item = dispatch.item
+    return render(
+        request,
+        "voices/dispatch.html",
+        {
+            "dispatch": dispatch,
+            "item": item,
+            "reporters": selectors.item_reporters_for(user, item),
+            "photos": list(item.attachments.filter(dispatch__isnull=True)),
+            "evidence": list(dispatch.evidence.all()),
+            "timeline": [(e, events.describe(e)) for e in selectors.item_timeline(user, item)],
+            "reply_form": forms.get("reply") or ReplyForm(),
+            "return_form": forms.get("return") or ReturnForm(),
+            "nav": "partner",
+        },
+        status=status,
+    )
+
+
+@partner_required
+@require_GET
+def dispatch_detail(request, pk: int):
+    return _dispatch_page(request, selectors.get_dispatch_for_partner_or_404(request.user, pk))
+
+
+def _partner_action(form_key: str, form_class, call, done_message):
+    @partner_required
+    @require_POST
+    def view(request, pk: int):
+        dispatch = selectors.get_dispatch_for_partner_or_404(request.user, pk)
+        form = form_class(request.POST, request.FILES) if form_class else None
+        if form is not None:
+            form.is_valid()
+        try:
+            call(request, dispatch)
+        except ValidationError as exc:
+            if form is None:
+                messages.error(request, " ".join(exc.messages))
+                return redirect("voices:dispatch", pk=dispatch.pk)
+            apply_errors(form, exc)
+            return _dispatch_page(request, dispatch, status=400, **{form_key: form})
+        messages.success(request, done_message())
+        return redirect("voices:dispatch", pk=dispatch.pk)
+
+    view.__name__ = f"dispatch_{form_key}"
+    return view
+
+
+dispatch_accept = _partner_action(
+    "accept",
+    None,
+    lambda r, d: services.dispatch_accept(actor=r.user, dispatch=d),
+    lambda: _("已签收，请尽快办理。"),
+)
+dispatch_reply = _partner_action(
+    "reply",
+    ReplyForm,
+    lambda r, d: services.dispatch_reply(
+        actor=r.user,
+        dispatch=d,
+        reply=r.POST.get("reply", ""),
+        evidence=r.FILES.getlist("evidence"),
+    ),
+    lambda: _("已答复，等待社区核实。"),
+)
+dispatch_return = _partner_action(
+    "return",
+    ReturnForm,
+    lambda r, d: services.dispatch_return(
+        actor=r.user, dispatch=d, reason=r.POST.get("reason", "")
+    ),
+    lambda: _("已退回社区。"),
+)
+
+
+# --- measures ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def measures_page(request):
+    """响应率、解决率、满意率、按时办结率 for a month, per grid, community or partner unit,
+    each as numerator / denominator counted from records."""
+    user = request.user
+    if scope_for(user, "view_measures").empty and not user.partner_unit_id:
+        raise Http404
+    form = MeasuresForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    month = data.get("month") or today.replace(day=1)
+    group_by = data.get("group_by") or ("unit" if user.partner_unit_id else "grid")
+    rows = [
+        (
+            r,
+            [
+                ("response", r.response),
+                ("resolution", r.resolution),
+                ("satisfaction", r.satisfaction),
+                ("on_time", r.on_time),
+            ],
+        )
+        for r in measures.monthly(user, month=month, group_by=group_by)
+    ]
+    previous = (month - dt.timedelta(days=1)).replace(day=1)
+    following = (month + dt.timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "voices/measures.html",
+        {
+            "form": form,
+            "rows": rows,
+            "month": month,
+            "group_by": group_by,
+            "previous": previous,
+            "following": following if following <= today else None,
+            "layout": "voices/base_staff.html"
+            if is_staff_user(user)
+            else "voices/base_partner.html",
+            "nav": "measures",
+        },
+    )
