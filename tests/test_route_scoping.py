@@ -70,6 +70,23 @@ def _wish_outside(w):
     return wish.pk
 
 
+def _item_outside(w):
+    # An item 王五 (grid 2) raised, entered once per test through the services.
+    from gongzhi.voices import services as voices
+
+    Item = apps.get_model("voices", "Item")
+    item = Item.objects.filter(household=w.households["2-1-101"]).first()
+    if item is None:
+        item = voices.item_submit(
+            actor=w.users["admin"],
+            kind="problem",
+            text="2栋楼道灯不亮",
+            channel="visit",
+            on_behalf_of=w.residents["wangwu"],
+        )
+    return item.pk
+
+
 # (route, kwarg) or kwarg → the id of an object outside grid 1, or a plain value.
 OBJECT_KWARGS = {
     "building_id": lambda w: w.b2.pk,
@@ -102,6 +119,30 @@ OBJECT_KWARGS = {
             "photo",
         ]
     },
+    **{
+        (f"voices:{name}", "pk"): _item_outside
+        for name in [
+            "detail",
+            "done",
+            "join",
+            "rate",
+            "photo",
+            "accept",
+            "escalate",
+            "dispatch_item",
+            "verify",
+            "resolve",
+            "visit",
+            "comment",
+            "merge",
+            # The partner's pages take a dispatch id; anyone without a unit is refused.
+            "dispatch",
+            "dispatch_accept",
+            "dispatch_reply",
+            "dispatch_return",
+        ]
+    },
+    ("voices:photo", "attachment_id"): lambda w: 1,
 }
 
 # Bodies that would succeed inside the reach, so that a write route reaches its scoping
@@ -153,6 +194,12 @@ LISTS = {
     "wishes:queue",
     "wishes:sponsor",
     "wishes:notifications_read",
+    "voices:mine",
+    "voices:new",
+    "voices:for_pick",
+    "voices:inbox",
+    "voices:measures",
+    "voices:partner_inbox",
 }
 
 # Queries a list route is also asked, aimed at people outside grid 1.
@@ -171,6 +218,7 @@ LIST_PARAMS = {
     "api:buildings": [{}, {"grid": "WJ-G2"}, {"community": "510402001002"}],
     "register:export": [{}, {"community": "510402001002"}],
     "wishes:for_pick": SEARCHES,
+    "voices:for_pick": SEARCHES,
 }
 
 # What a grid chief of grid 1 must never be shown.
