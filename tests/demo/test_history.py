@@ -66,6 +66,9 @@ class FullYearTests(TestCase):
         assert _solved_with_partner().count() >= 50
         assert _solved_with_partner().filter(category__code__in=HARD).count() >= 50
         assert "民意历史" in self.output
+        from gongzhi.wishes.models import Wish
+
+        assert Wish.objects.filter(status="confirmed").count() >= 10
 
     def test_every_channel_level_and_lifecycle_state_occurs(self):
         channels = set(Item.objects.values_list("channel", flat=True))
@@ -332,3 +335,15 @@ def test_same_seed_same_history_other_seed_other_history():
     first = _seeded(21)
     assert _seeded(21) == first
     assert _seeded(22) != first
+
+
+def test_micro_wishes_through_their_services(small):
+    from gongzhi.wishes.models import Wish
+
+    wishes = Wish.objects.all()
+    assert wishes.count() == small.history.wishes >= 3
+    statuses = set(wishes.values_list("status", flat=True))
+    assert "confirmed" in statuses or "claimed" in statuses or "fulfilled" in statuses
+    for wish in wishes:
+        assert wish.events.filter(kind="submitted").exists()
+        assert wish.community.name == "望江街社区"

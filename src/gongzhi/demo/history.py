@@ -201,6 +201,7 @@ class HistoryStats:
     reporters: int = 0
     notifications: int = 0
     hard_solved_with_partners: int = 0
+    wishes: int = 0
     statuses: dict = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -250,6 +251,7 @@ def write_history(
     history.load()
     history.run()
     stats = history.write()
+    stats.wishes = write_wishes(seed=seed, community=community, scale=scale, log=log)
     stats.seconds = time.perf_counter() - started
     log(
         f"民意历史：{stats.sessions} 场活动、{stats.items} 条诉求、{stats.events} 条办理记录，"
@@ -1352,6 +1354,78 @@ class _History:
             read_at=read if read is None or read < AS_OF else None,
             sms_sent=self.rng.random() < 0.6,
         )
+
+
+WISHES = 36
+
+
+def write_wishes(*, seed: int, community: Community, scale: float = 1.0, log=print) -> int:
+    """微心愿 made through the wishes services, one step at a time as people would: a leader
+    records the wish on a visit, staff verify it onto the wall, a sponsor claims and fulfils
+    it, the resident (or a leader after a visit) confirms. The volume is small, so the
+    services' own checks, events and notifications apply in full; their clock is the
+    present, so these wishes are the wall as it stands now rather than part of the year."""
+    from gongzhi.wishes import rules as wish_rules
+    from gongzhi.wishes import services as wish_services
+    from gongzhi.wishes.enums import Channel as WishChannel
+
+    rng = random.Random(f"{seed}:wishes")
+    users = {u.username: u for u in User.objects.filter(is_demo=True)}
+    staff = users["demo-staff"]
+    sponsors = [
+        u
+        for u in users.values()
+        if u.username != "demo-resident" and wish_rules.sponsor_identities(u)
+    ]
+    people = list(
+        Resident.objects.filter(community=community, status=ResidentStatus.LIVING)
+        .filter(birth_date__lte=REFERENCE_DATE.replace(year=REFERENCE_DATE.year - 60))
+        .order_by("pk")
+    )
+    if not people:
+        return 0
+    made = 0
+    for i in range(max(3, round(WISHES * scale))):
+        category = rng.choice(list(vt.WISHES))
+        resident = rng.choice(people)
+        channel = rng.choice(
+            [WishChannel.VISIT, WishChannel.VISIT, WishChannel.PHONE, WishChannel.PAPER]
+        )
+        wish = wish_services.wish_submit(
+            actor=staff,
+            resident=resident,
+            category=category,
+            text=rng.choice(vt.WISHES[category]),
+            channel=channel,
+        )
+        made += 1
+        stage = rng.random()
+        if i % 18 == 17:
+            wish_services.wish_reject(
+                actor=staff, wish=wish, reason="已纳入社区常态化服务，由网格员直接上门解决。"
+            )
+            continue
+        if stage < 0.1:
+            continue  # waiting for verification
+        wish_services.wish_publish(actor=staff, wish=wish)
+        candidates = [u for u in sponsors if wish_rules.sponsors_for(u, wish)]
+        if stage < 0.25 or not candidates:
+            continue  # on the wall, waiting for a sponsor
+        sponsor = rng.choice(candidates)
+        choice = wish_rules.sponsors_for(sponsor, wish)[0]
+        wish_services.wish_claim(actor=sponsor, wish=wish, sponsor=choice.key)
+        if stage < 0.4:
+            continue
+        wish_services.wish_fulfil(actor=sponsor, wish=wish, proof_text=rng.choice(vt.WISH_PROOFS))
+        if stage < 0.5:
+            continue
+        wish_services.wish_confirm(actor=staff, wish=wish, note="已上门看过，东西收到了。")
+        if stage < 0.75 and rng.random() < 0.6:
+            wish_services.wish_thank(
+                actor=staff, wish=wish, text=rng.choice(vt.WISH_THANKS), public=True
+            )
+    log(f"微心愿：{made} 个")
+    return made
 
 
 def _add_hours(start: dt.datetime, hours: float) -> dt.datetime:

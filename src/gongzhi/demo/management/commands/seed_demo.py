@@ -66,7 +66,7 @@ class Command(BaseCommand):
         if h is not None:
             self.stdout.write(
                 f"民意历史：{h.sessions} 场议事活动、{h.items} 条诉求、{h.dispatches} 次派单、"
-                f"{h.return_visits} 次回访，其中 {h.hard_solved_with_partners} 个难题"
+                f"{h.return_visits} 次回访、{h.wishes} 个微心愿，其中 {h.hard_solved_with_partners} 个难题"
                 f"与共建单位联合解决，用时 {h.seconds:.1f} 秒。"
             )
         self.stdout.write("数据为批量生成，未逐条写入审计日志。")
