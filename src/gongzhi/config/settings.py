@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "gongzhi.register",
     "gongzhi.voices",
     "gongzhi.wishes",
+    "gongzhi.open311",
     "gongzhi.workbench",
     "gongzhi.api",
     "gongzhi.demo",
