@@ -431,6 +431,7 @@ def _staff_detail(request, item: Item, *, status: int = 200, **forms):
     accept_form = forms.get("accept") or AcceptForm(
         initial={"category": suggested.pk if suggested else None, "level": item.level},
         community=item.community,
+        auto_id="accept_%s",
     )
     accept_form.fields["level"].choices = levels
     similar = []
@@ -455,14 +456,18 @@ def _staff_detail(request, item: Item, *, status: int = 200, **forms):
         "photos": list(item.attachments.all()),
         "timeline": timeline,
         "accept_form": accept_form,
-        "escalate_form": forms.get("escalate") or EscalateForm(),
+        "escalate_form": forms.get("escalate") or EscalateForm(auto_id="escalate_%s"),
         "dispatch_form": forms.get("dispatch")
-        or DispatchForm(initial={"unit": item.responsible_unit_id}, community=item.community),
-        "verify_form": forms.get("verify") or VerifyForm(),
-        "resolve_form": forms.get("resolve") or ResolveForm(),
-        "visit_form": forms.get("visit") or VisitForm(),
-        "comment_form": forms.get("comment") or CommentForm(),
-        "merge_form": forms.get("merge") or MergeForm(),
+        or DispatchForm(
+            initial={"unit": item.responsible_unit_id},
+            community=item.community,
+            auto_id="dispatch_%s",
+        ),
+        "verify_form": forms.get("verify") or VerifyForm(auto_id="verify_%s"),
+        "resolve_form": forms.get("resolve") or ResolveForm(auto_id="resolve_%s"),
+        "visit_form": forms.get("visit") or VisitForm(auto_id="visit_%s"),
+        "comment_form": forms.get("comment") or CommentForm(auto_id="comment_%s"),
+        "merge_form": forms.get("merge") or MergeForm(auto_id="merge_%s"),
         "nav": "inbox",
     }
     return render(request, "voices/detail_staff.html", context, status=status)
@@ -484,7 +489,8 @@ def _staff_action(form_key: str, form_class, call, done_message, *, community_fo
     def view(request, pk: int):
         item = selectors.get_item_visible_or_404(request.user, pk=pk)
         kwargs = {"community": item.community} if community_form else {}
-        form = form_class(request.POST, **kwargs)
+        # The same ids as the unbound form: every form of the item page has its own.
+        form = form_class(request.POST, auto_id=f"{form_key}_%s", **kwargs)
         form.is_valid()
         try:
             call(request, item, form)
