@@ -76,6 +76,7 @@ def mine(request):
         {
             "wishes": list(selectors.resident_wishes(user)),
             "notifications": selectors.notifications_for(user),
+            "is_sponsor": bool(rules.sponsor_identities(user)),
             "nav": "mine",
         },
     )
