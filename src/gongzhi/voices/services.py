@@ -1483,9 +1483,8 @@ def item_follow_up(*, item: Item, target: int, now: dt.datetime | None = None) -
     while item.supervision < target:
         step = item.supervision + 1
         if step == Supervision.ESCALATED and deadlines.can_escalate(item):
+            # The escalation starts a new clock at the new level; its event records the step.
             item_escalate(actor=None, item=item, reason=_("超时自动上报"), now=now)
-            item = _lock(item)
-            # The escalation started a new clock; the step is recorded in its event.
             return Supervision.ESCALATED
         item.supervision = step
         item.save(update_fields=["supervision"])
