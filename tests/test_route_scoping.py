@@ -17,6 +17,7 @@ A route in none of these fails the suite with a message saying where to classify
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from dataclasses import dataclass
@@ -104,6 +105,39 @@ def _item_outside(w):
     return item.pk
 
 
+def _dispatch_outside(w):
+    # A dispatch to the partner unit of an item in grid 2, made through the services.
+    from gongzhi.voices import services as voices
+    from gongzhi.voices.models import Category, Dispatch
+
+    dispatch = Dispatch.objects.filter(item__grid=w.g2).first()
+    if dispatch is None:
+        item = voices.item_submit(
+            actor=w.users["admin"],
+            kind="problem",
+            text="2栋外墙开裂需要检测",
+            channel="visit",
+            on_behalf_of=w.residents["wangwu"],
+        )
+        other = Category.objects.get_or_create(code="other", defaults={"name": "其他"})[0]
+        item = voices.item_accept(
+            actor=w.users["secretary"], item=item, category=other, level="community"
+        )
+        dispatch = voices.item_dispatch(actor=w.users["secretary"], item=item, unit=w.partner)
+    return dispatch.pk
+
+
+def _session_outside(w):
+    # An opinion-gathering event of the other community.
+    EventSession = apps.get_model("voices", "EventSession")
+    session = EventSession.objects.filter(community=w.ot).first()
+    if session is None:
+        session = EventSession.objects.create(
+            community=w.ot, title="坝坝龙门阵", format="baba_longmenzhen", held_on="2026-03-01"
+        )
+    return session.pk
+
+
 # (route, kwarg) or kwarg → the id of an object outside grid 1, or a plain value.
 OBJECT_KWARGS = {
     "building_id": lambda w: w.b2.pk,
@@ -160,11 +194,26 @@ OBJECT_KWARGS = {
         ]
     },
     ("voices:photo", "attachment_id"): lambda w: 1,
+    "item_id": _item_outside,
+    "dispatch_id": _dispatch_outside,
+    "session_id": _session_outside,
 }
 
 # Bodies that would succeed inside the reach, so that a write route reaches its scoping
 # check rather than stopping at validation.
 BODIES = {
+    "api:voice_items": lambda w: {"resident_id": w.residents["wangwu"].pk, "text": "越界"},
+    "api:voice_item_create": lambda w: {"resident_id": w.residents["wangwu"].pk, "text": "越界"},
+    "api:voice_item_accept": {"category": "other"},
+    "api:voice_item_escalate": {"reason": "越界"},
+    "api:voice_item_dispatch": lambda w: {"unit_id": w.partner.pk},
+    "api:voice_item_resolve": {"note": "越界"},
+    "api:voice_item_return_visit": {"solved": "solved", "satisfaction": "satisfied"},
+    "api:voice_item_merge": lambda w: {"into_id": _item_outside(w)},
+    "api:voice_dispatch_reply": {"reply": "越界"},
+    "api:voice_dispatch_return": {"reason": "越界"},
+    "api:voice_dispatch_verify": {"accepted": True},
+    "api:voice_event_items": {"rows": [{"text": "越界"}]},
     "api:resident_reveal": {"field": "phone"},
     "api:resident_set_status": {"status": "moved_out", "reason": "x"},
     "api:resident_update": {"note": "越界"},
@@ -187,6 +236,10 @@ BODIES = {
 }
 
 LISTS = {
+    "api:voice_items",
+    "api:voice_item_create",
+    "api:voice_measures",
+    "api:voice_notifications",
     "home",
     "wb-search",
     "register:home",
@@ -229,6 +282,12 @@ SEARCHES = [
     {"q": "2栋"},
 ]
 LIST_PARAMS = {
+    "api:voice_items": [{}, {"grid": "WJ-G2"}, {"status": "submitted,accepted"}],
+    "api:voice_measures": [
+        {"month": f"{m:%Y-%m}", "group_by": g}
+        for m in [dt.date.today()]
+        for g in ["grid", "community", "unit"]
+    ],
     "wb-search": SEARCHES,
     "api:residents": [{**s, "include_inactive": "true"} for s in SEARCHES],
     "api:grids": [{}, {"community": "510402001002"}],

@@ -108,3 +108,4 @@ def http_error(request, exc):
 from . import me, orgs, places  # noqa: E402,F401  (registers the routes)
 from . import routing  # noqa: E402,F401  (registers the routing routes)
 from . import wishes  # noqa: E402,F401
+from . import voices  # noqa: E402,F401

@@ -1,0 +1,694 @@
+"""Residents' voice over the API, through the same selectors and services as the pages.
+
+A caller sees the items ``voices.selectors`` gives them: staff the items in their reach,
+a partner unit's users what was dispatched to their unit (reporters masked), a resident
+what they reported. Staff read the whole timeline; everyone else its public part. Writes
+are the services: a service's ``ValidationError`` is 422 with Chinese field errors, its
+``PermissionDenied`` 403, and anything outside the caller's sight 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Schema, Status
+from ninja.pagination import paginate
+
+from gongzhi.core.scoping import get_visible_or_404
+from gongzhi.orgs.models import PartnerUnit
+from gongzhi.places.models import Building, Community, Grid, Household, Resident
+from gongzhi.voices import measures, selectors, services
+from gongzhi.voices.deadlines import with_overdue
+from gongzhi.voices.enums import OPEN_STATUSES, Channel
+from gongzhi.voices.events import describe
+from gongzhi.voices.models import Category, Dispatch, EventSession, Item
+
+from .api import ErrorOut, FieldErrorsOut, api
+from .pagination import Mapped, Page
+
+TAGS = ["voices"]
+READ_ERRORS = {401: ErrorOut, 404: ErrorOut}
+WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: FieldErrorsOut}
+
+
+# --- output -------------------------------------------------------------------------------
+
+
+class PlaceOut(Schema):
+    community: str
+    grid: str | None
+    building: str | None
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+
+
+class ItemOut(Schema):
+    id: int
+    number: str
+    kind: str
+    title: str
+    channel: str
+    status: str
+    status_label: str
+    level: str
+    level_label: str
+    stage: str
+    stage_label: str
+    urgent: bool
+    is_overdue: bool
+    due_at: dt.datetime
+    submitted_at: dt.datetime
+    category: CategoryOut | None
+    suggested_category: CategoryOut | None
+    responsible_unit: str | None
+    place: PlaceOut
+
+
+class EventOut(Schema):
+    type: str
+    label: str
+    text: str
+    by: str
+    at: dt.datetime
+    public: bool
+
+
+class ReporterOut(Schema):
+    id: int
+    name: str
+    phone: str = Field(..., description="已脱敏")
+    entered_by: str
+    channel: str
+    is_original: bool
+
+
+class DispatchOut(Schema):
+    id: int
+    unit: str
+    status: str
+    status_label: str
+    instructions: str
+    sent_at: dt.datetime
+    accept_due_at: dt.datetime
+    reply_due_at: dt.datetime | None
+    reply: str
+    return_reason: str
+
+
+class ItemDetailOut(ItemOut):
+    text: str
+    location_text: str
+    merged_into: str | None
+    full_timeline: bool
+    reporters: list[ReporterOut]
+    timeline: list[EventOut]
+    dispatches: list[DispatchOut]
+
+
+def _category(c: Category | None) -> dict | None:
+    return {"code": c.code, "name": c.name} if c is not None else None
+
+
+def _item_out(item: Item) -> dict:
+    unit = item.responsible_unit
+    return {
+        "id": item.pk,
+        "number": item.number,
+        "kind": item.kind,
+        "title": item.title,
+        "channel": item.channel,
+        "status": item.status,
+        "status_label": str(item.get_status_display()),
+        "level": item.level,
+        "level_label": str(item.get_level_display()),
+        "stage": item.stage,
+        "stage_label": str(item.get_stage_display()),
+        "urgent": item.urgent,
+        "is_overdue": bool(getattr(item, "is_overdue", False)),
+        "due_at": item.due_at,
+        "submitted_at": item.submitted_at,
+        "category": _category(item.category),
+        "suggested_category": _category(item.suggested_category),
+        "responsible_unit": (unit.short_name or unit.name) if unit else None,
+        "place": {
+            "community": item.community.name,
+            "grid": item.grid.name if item.grid_id else None,
+            "building": str(item.building) if item.building_id else None,
+        },
+    }
+
+
+def _dispatch_out(d: Dispatch) -> dict:
+    return {
+        "id": d.pk,
+        "unit": d.unit.short_name or d.unit.name,
+        "status": d.status,
+        "status_label": str(d.get_status_display()),
+        "instructions": d.instructions,
+        "sent_at": d.sent_at,
+        "accept_due_at": d.accept_due_at,
+        "reply_due_at": d.reply_due_at,
+        "reply": d.reply,
+        "return_reason": d.return_reason,
+    }
+
+
+def _items(user):
+    return with_overdue(selectors.item_list_visible_to(user)).select_related(
+        "category",
+        "suggested_category",
+        "community",
+        "grid",
+        "building",
+        "responsible_unit",
+        "merged_into",
+    )
+
+
+def _get(user, item_id: int) -> Item:
+    item = _items(user).filter(pk=item_id).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def _detail(user, item_id: int) -> dict:
+    item = _get(user, item_id)
+    full = selectors.sees_internal(user, item)
+    dispatches = item.dispatches.select_related("unit").order_by("sent_at", "pk")
+    if not full:
+        # A partner unit reads its own dispatches, never another unit's instructions.
+        unit_id = getattr(user, "partner_unit_id", None)
+        dispatches = dispatches.filter(unit_id=unit_id) if unit_id else dispatches.none()
+    return {
+        **_item_out(item),
+        "text": item.text,
+        "location_text": item.location_text if full else "",
+        "merged_into": item.merged_into.number if item.merged_into_id else None,
+        "full_timeline": full,
+        "reporters": [
+            {
+                "id": r.pk,
+                "name": r.name,
+                "phone": r.phone,
+                "entered_by": r.entered_by,
+                "channel": r.channel,
+                "is_original": r.is_original,
+            }
+            for r in selectors.item_reporters_for(user, item)
+        ],
+        "timeline": [
+            {
+                "type": e.type,
+                "label": str(e.get_type_display()),
+                "text": describe(e),
+                "by": e.actor_label,
+                "at": e.at,
+                "public": e.public,
+            }
+            for e in selectors.item_timeline(user, item)
+        ],
+        "dispatches": [_dispatch_out(d) for d in dispatches],
+    }
+
+
+# --- reads --------------------------------------------------------------------------------
+
+
+@api.get("/voices/items", response={200: list[ItemOut], 401: ErrorOut}, tags=TAGS)
+@paginate(Page)
+def voice_items(
+    request,
+    status: str = "",
+    level: str = "",
+    overdue: bool | None = None,
+    category: str = "",
+    grid: str = "",
+):
+    """Items the caller may see, newest first. ``status`` and ``category`` take several
+    values separated by commas; ``grid`` takes a grid code; ``overdue`` true or false."""
+    qs = _items(request.auth)
+    if status:
+        qs = qs.filter(status__in=status.split(","))
+    if level:
+        qs = qs.filter(level=level)
+    if overdue is not None:
+        qs = qs.filter(is_overdue=overdue)
+    if category:
+        qs = qs.filter(category__code__in=category.split(","))
+    if grid:
+        qs = qs.filter(grid__code=grid)
+    return Mapped(qs.order_by("-submitted_at", "-pk"), _item_out)
+
+
+@api.get("/voices/items/{item_id}", response={200: ItemDetailOut, **READ_ERRORS}, tags=TAGS)
+def voice_item_detail(request, item_id: int):
+    """One item with its reporters (masked as the caller may see them), its timeline (in
+    full for the staff who hold it, the public part for everyone else) and dispatches."""
+    return _detail(request.auth, item_id)
+
+
+# --- intake -------------------------------------------------------------------------------
+
+
+class ItemIn(Schema):
+    text: str
+    kind: Literal["problem", "suggestion"] = "problem"
+    title: str = ""
+    resident_id: int | None = Field(None, description="代为反映的居民")
+    reporter_name: str = Field("", description="无登记居民时的反映人姓名")
+    household_id: int | None = None
+    building_id: int | None = None
+    grid: str = Field("", description="网格编码")
+    community: str = Field("", description="社区编码")
+    location_text: str = ""
+    channel: Literal["online", "visit", "phone", "paper", "staff"] | None = None
+    share_phone_with_partner: bool = False
+    project_label: str = ""
+    project_phase: str = ""
+
+
+def _place(user, model, pk):
+    return get_visible_or_404(user, model.objects.all(), pk=pk) if pk is not None else None
+
+
+@api.post("/voices/items", response={201: ItemDetailOut, **WRITE_ERRORS}, tags=TAGS)
+def voice_item_create(request, payload: ItemIn):
+    """File a problem or suggestion: a resident for themselves, or a leader for a resident
+    (``resident_id``) or a named person and place, recorded as entered by the caller."""
+    user = request.auth
+    on_behalf = _place(user, Resident, payload.resident_id)
+    grid = get_visible_or_404(user, Grid.objects.all(), code=payload.grid) if payload.grid else None
+    community = (
+        get_visible_or_404(user, Community.objects.all(), code=payload.community)
+        if payload.community
+        else None
+    )
+    for_someone = on_behalf is not None or bool(payload.reporter_name.strip())
+    channel = payload.channel or (Channel.VISIT if for_someone else Channel.ONLINE)
+    item = services.item_submit(
+        actor=user,
+        kind=payload.kind,
+        text=payload.text,
+        title=payload.title,
+        channel=channel,
+        community=community,
+        grid=grid,
+        household=_place(user, Household, payload.household_id),
+        building=_place(user, Building, payload.building_id),
+        location_text=payload.location_text,
+        reporter_name=payload.reporter_name,
+        on_behalf_of=on_behalf,
+        share_phone_with_partner=payload.share_phone_with_partner,
+        project_label=payload.project_label,
+        project_phase=payload.project_phase,
+    )
+    return Status(201, _detail(user, item.pk))
+
+
+class JoinIn(Schema):
+    resident_id: int | None = Field(None, description="代为附议的居民；居民本人附议时不填")
+
+
+@api.post("/voices/items/{item_id}/join", response={200: ItemDetailOut, **WRITE_ERRORS}, tags=TAGS)
+def voice_item_join(request, item_id: int, payload: JoinIn):
+    """ "Me too": a resident joins a neighbour's open item of their own building (the items
+    the duplicate finder could have shown them); a leader joins a resident they serve to
+    an item in their reach."""
+    user = request.auth
+    resident = _place(user, Resident, payload.resident_id)
+    item = _get(user, item_id) if resident is not None else _joinable(user, item_id)
+    services.item_join(actor=user, item=item, resident=resident)
+    return _detail(user, item_id)
+
+
+def _joinable(user, item_id: int) -> Item:
+    # The same reach as the resident's "我也遇到了" page: open items of their building, or
+    # of their compound when the home has no building.
+    if not user.resident_id:
+        raise Http404
+    household = Household.objects.filter(residents__pk=user.resident_id).first()
+    if household is None:
+        raise Http404
+    where = (
+        {"building_id": household.building_id}
+        if household.building_id
+        else {"compound_id": household.compound_id}
+    )
+    item = Item.objects.filter(
+        pk=item_id, community_id=household.community_id, status__in=OPEN_STATUSES, **where
+    ).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+class EventRowIn(Schema):
+    text: str
+    title: str = ""
+    kind: Literal["problem", "suggestion"] = "suggestion"
+    reporter_name: str = ""
+    household_id: int | None = None
+    building_id: int | None = None
+    location_text: str = ""
+
+
+class EventRowsIn(Schema):
+    rows: list[EventRowIn]
+
+
+class EventItemsOut(Schema):
+    items: list[ItemOut]
+
+
+@api.post(
+    "/voices/event-sessions/{session_id}/items",
+    response={201: EventItemsOut, **WRITE_ERRORS},
+    tags=TAGS,
+)
+def voice_event_items(request, session_id: int, payload: EventRowsIn):
+    """Enter the opinions gathered at an event, all or nothing; a refusal names each bad
+    row (``errors.rows``)."""
+    user = request.auth
+    session = get_visible_or_404(user, EventSession.objects.all(), pk=session_id)
+    rows = [
+        {
+            "text": row.text,
+            "title": row.title,
+            "kind": row.kind,
+            "reporter_name": row.reporter_name,
+            "household": _place(user, Household, row.household_id),
+            "building": _place(user, Building, row.building_id),
+            "location_text": row.location_text,
+        }
+        for row in payload.rows
+    ]
+    created = services.items_submit_from_event(actor=user, event_session=session, rows=rows)
+    items = _items(user).filter(pk__in=[i.pk for i in created]).order_by("pk")
+    return Status(201, {"items": [_item_out(i) for i in items]})
+
+
+# --- handling -----------------------------------------------------------------------------
+
+
+class AcceptIn(Schema):
+    category: str = Field(..., description="分类代码")
+    level: Literal["grid", "community", "subdistrict"] | None = None
+    responsible_unit_id: int | None = None
+    note: str = ""
+
+
+def _unit(pk: int | None, field: str) -> PartnerUnit | None:
+    if pk is None:
+        return None
+    unit = PartnerUnit.objects.filter(pk=pk).first()
+    if unit is None:
+        raise ValidationError({field: _("该单位不存在。")})
+    return unit
+
+
+@api.post(
+    "/voices/items/{item_id}/accept", response={200: ItemDetailOut, **WRITE_ERRORS}, tags=TAGS
+)
+def voice_item_accept(request, item_id: int, payload: AcceptIn):
+    """受理: confirm or correct the category; the first acceptor keeps the lead."""
+    user = request.auth
+    item = _get(user, item_id)
+    category = Category.objects.filter(code=payload.category, is_active=True).first()
+    services.item_accept(
+        actor=user,
+        item=item,
+        category=category,
+        level=payload.level,
+        responsible_unit=_unit(payload.responsible_unit_id, "responsible_unit_id"),
+        note=payload.note,
+    )
+    return _detail(user, item_id)
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+@api.post(
+    "/voices/items/{item_id}/escalate", response={200: ItemDetailOut, **WRITE_ERRORS}, tags=TAGS
+)
+def voice_item_escalate(request, item_id: int, payload: ReasonIn):
+    """上报 one level: grid → community → subdistrict."""
+    user = request.auth
+    services.item_escalate(actor=user, item=_get(user, item_id), reason=payload.reason)
+    return _detail(user, item_id)
+
+
+class DispatchIn(Schema):
+    unit_id: int
+    instructions: str = ""
+
+
+@api.post(
+    "/voices/items/{item_id}/dispatch", response={200: ItemDetailOut, **WRITE_ERRORS}, tags=TAGS
+)
+def voice_item_dispatch(request, item_id: int, payload: DispatchIn):
+    """吹哨: send an accepted community-level item to a partner unit of its community."""
+    user = request.auth
+    item = _get(user, item_id)
+    services.item_dispatch(
+        actor=user,
+        item=item,
+        unit=_unit(payload.unit_id, "unit"),
+        instructions=payload.instructions,
+    )
+    return _detail(user, item_id)
+
+
+@api.post(
+    "/voices/items/{item_id}/resolve", response={200: ItemDetailOut, **WRITE_ERRORS}, tags=TAGS
+)
+def voice_item_resolve(request, item_id: int, payload: NoteIn):
+    """办结 by the level that holds it; the item then waits for its return visit."""
+    user = request.auth
+    services.item_resolve(actor=user, item=_get(user, item_id), note=payload.note)
+    return _detail(user, item_id)
+
+
+class ReturnVisitIn(Schema):
+    solved: str = Field(..., description="solved / partly / not_solved")
+    satisfaction: str = Field(..., description="satisfied / basically / dissatisfied")
+    comment: str = ""
+
+
+@api.post(
+    "/voices/items/{item_id}/return-visit",
+    response={200: ItemDetailOut, **WRITE_ERRORS},
+    tags=TAGS,
+)
+def voice_item_return_visit(request, item_id: int, payload: ReturnVisitIn):
+    """回访: recorded by the staff who hold the item, or the reporter's own rating. "Not
+    solved" reopens the item."""
+    user = request.auth
+    item = _get(user, item_id)
+    services.item_return_visit(
+        actor=user,
+        item=item,
+        solved=payload.solved,
+        satisfaction=payload.satisfaction,
+        comment=payload.comment,
+        by_resident=not selectors.sees_internal(user, item) and selectors.is_reporter(user, item),
+    )
+    return _detail(user, item_id)
+
+
+class MergeIn(Schema):
+    into_id: int
+
+
+@api.post("/voices/items/{item_id}/merge", response={200: ItemDetailOut, **WRITE_ERRORS}, tags=TAGS)
+def voice_item_merge(request, item_id: int, payload: MergeIn):
+    """合并 a duplicate into another open item of the same community; its reporters hear
+    the outcome of the other. Answers the item merged into."""
+    user = request.auth
+    into = services.item_merge(
+        actor=user, item=_get(user, item_id), into=_get(user, payload.into_id)
+    )
+    return _detail(user, into.pk)
+
+
+# --- dispatches: 社区吹哨、部门报到 --------------------------------------------------------
+
+
+def _partner_dispatch(request, dispatch_id: int) -> Dispatch:
+    return selectors.get_dispatch_for_partner_or_404(request.auth, dispatch_id)
+
+
+@api.post(
+    "/voices/dispatches/{dispatch_id}/accept",
+    response={200: DispatchOut, **WRITE_ERRORS},
+    tags=TAGS,
+)
+def voice_dispatch_accept(request, dispatch_id: int):
+    """报到: the partner unit signs for a dispatch to it."""
+    d = services.dispatch_accept(
+        actor=request.auth, dispatch=_partner_dispatch(request, dispatch_id)
+    )
+    return _dispatch_out(Dispatch.objects.select_related("unit").get(pk=d.pk))
+
+
+class ReplyIn(Schema):
+    reply: str
+
+
+@api.post(
+    "/voices/dispatches/{dispatch_id}/reply",
+    response={200: DispatchOut, **WRITE_ERRORS},
+    tags=TAGS,
+)
+def voice_dispatch_reply(request, dispatch_id: int, payload: ReplyIn):
+    """The partner unit answers what it did (photos as evidence are added on the page)."""
+    d = services.dispatch_reply(
+        actor=request.auth, dispatch=_partner_dispatch(request, dispatch_id), reply=payload.reply
+    )
+    return _dispatch_out(Dispatch.objects.select_related("unit").get(pk=d.pk))
+
+
+@api.post(
+    "/voices/dispatches/{dispatch_id}/return",
+    response={200: DispatchOut, **WRITE_ERRORS},
+    tags=TAGS,
+)
+def voice_dispatch_return(request, dispatch_id: int, payload: ReasonIn):
+    """The partner unit returns a dispatch with a reason."""
+    d = services.dispatch_return(
+        actor=request.auth,
+        dispatch=_partner_dispatch(request, dispatch_id),
+        reason=payload.reason,
+    )
+    return _dispatch_out(Dispatch.objects.select_related("unit").get(pk=d.pk))
+
+
+class VerifyIn(Schema):
+    accepted: bool
+    note: str = ""
+
+
+@api.post(
+    "/voices/dispatches/{dispatch_id}/verify",
+    response={200: ItemDetailOut, **WRITE_ERRORS},
+    tags=TAGS,
+)
+def voice_dispatch_verify(request, dispatch_id: int, payload: VerifyIn):
+    """The community checks the unit's reply: accepted, the item awaits its return visit;
+    not accepted (a note says why), it goes back to the community."""
+    user = request.auth
+    dispatch = (
+        Dispatch.objects.filter(item__in=selectors.item_list_visible_to(user), pk=dispatch_id)
+        .select_related("unit")
+        .first()
+    )
+    if dispatch is None:
+        raise Http404
+    services.dispatch_verify(
+        actor=user, dispatch=dispatch, accepted=payload.accepted, note=payload.note
+    )
+    return _detail(user, dispatch.item_id)
+
+
+# --- measures and notifications -----------------------------------------------------------
+
+
+class RatioOut(Schema):
+    numerator: int
+    denominator: int
+    rate: float | None
+
+
+class MeasureRowOut(Schema):
+    key: int | None
+    label: str
+    received: int
+    response: RatioOut
+    resolution: RatioOut
+    satisfaction: RatioOut
+    on_time: RatioOut
+
+
+class MeasuresOut(Schema):
+    month: str
+    group_by: str
+    rows: list[MeasureRowOut]
+
+
+def _ratio(r: measures.Ratio) -> dict:
+    return {"numerator": r.numerator, "denominator": r.denominator, "rate": r.rate}
+
+
+@api.get(
+    "/voices/measures", response={200: MeasuresOut, 401: ErrorOut, 422: FieldErrorsOut}, tags=TAGS
+)
+def voice_measures(
+    request,
+    month: str = Query(..., description="YYYY-MM", pattern=r"^\d{4}-\d{2}$"),
+    group_by: Literal["grid", "community", "unit"] = "grid",
+):
+    """Response, resolution, satisfaction and on-time rates of one month per grid,
+    community or partner unit, each with its numerator and denominator."""
+    try:
+        first = dt.date(int(month[:4]), int(month[5:7]), 1)
+    except ValueError:
+        raise ValidationError({"month": [_("请输入有效的月份，例如 2026-03。")]}) from None
+    rows = measures.monthly(request.auth, month=first, group_by=group_by)
+    return {
+        "month": month,
+        "group_by": group_by,
+        "rows": [
+            {
+                "key": r.key,
+                "label": r.label,
+                "received": r.received,
+                "response": _ratio(r.response),
+                "resolution": _ratio(r.resolution),
+                "satisfaction": _ratio(r.satisfaction),
+                "on_time": _ratio(r.on_time),
+            }
+            for r in rows
+        ],
+    }
+
+
+class NotificationOut(Schema):
+    id: int
+    text: str
+    item_id: int | None
+    item_number: str | None
+    created_at: dt.datetime
+    read: bool
+
+
+def _notification_out(n) -> dict:
+    return {
+        "id": n.pk,
+        "text": n.text,
+        "item_id": n.item_id,
+        "item_number": n.item.number if n.item_id else None,
+        "created_at": n.created_at,
+        "read": n.read_at is not None,
+    }
+
+
+@api.get("/voices/notifications", response={200: list[NotificationOut], 401: ErrorOut}, tags=TAGS)
+@paginate(Page)
+def voice_notifications(request, unread: bool = False):
+    """What the caller has been told, newest first."""
+    qs = selectors.notifications_for(request.auth)
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    return Mapped(qs.order_by("-created_at", "-pk"), _notification_out)
