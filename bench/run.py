@@ -292,6 +292,24 @@ def import_worker(out: pathlib.Path) -> None:
     )
 
 
+def routing_worker(out: pathlib.Path) -> None:
+    """The Wangjiang demo with its year of history, then the classifier's held-out accuracy."""
+    os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR / 'routing.sqlite3'}"
+    _bootstrap()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", seed=SEED, verbosity=0)
+    import bench.bench_routing as bench_routing
+
+    out.write_text(
+        json.dumps(bench_routing.run(RESULTS), ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+
+
 # -- the parent ------------------------------------------------------------------------
 
 
@@ -339,13 +357,16 @@ def main() -> int:
     parser.add_argument("--communities", type=int, default=None)
     parser.add_argument("--skip-pg", action="store_true")
     parser.add_argument(
-        "--worker", choices=["sqlite", "postgresql", "import"], help=argparse.SUPPRESS
+        "--worker", choices=["sqlite", "postgresql", "import", "routing"], help=argparse.SUPPRESS
     )
     parser.add_argument("--out", type=pathlib.Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     communities = args.communities or (5 if args.quick else 100)
     if args.worker == "import":
         import_worker(args.out)
+        return 0
+    if args.worker == "routing":
+        routing_worker(args.out)
         return 0
     if args.worker:
         worker(args.worker, communities, args.out)
@@ -395,6 +416,8 @@ def main() -> int:
             report["import"] = _child(["--worker", "import"], tmp, 900)
         else:
             report["notes"].append("bench/bench_import.py not present: import benchmark skipped.")
+        print("== routing (classifier accuracy on the demo history)")
+        report["routing"] = _child(["--worker", "routing"], tmp, 900)
     finally:
         _clean_sqlite()
         tmp.unlink(missing_ok=True)
@@ -470,6 +493,9 @@ def render_summary(report: dict) -> str:
             f"{imp['reimport_unchanged']['median_s']} s unchanged, {imp['reimport_changed']['median_s']} s changed "
             f"{_verdict(imp['first_import']['median_s'], TARGETS['import_s'])} | | ≤ {TARGETS['import_s']} s |"
         )
+    rt = report.get("routing")
+    if rt:
+        lines.append(f"| classifier (held-out demo history) | {_routing_cell(rt)} | | reported |")
     lines += [
         "",
         "## Search p95 by query kind (ms)",
@@ -487,6 +513,24 @@ def render_summary(report: dict) -> str:
     if report["notes"]:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in report["notes"]]
     return "\n".join(lines) + "\n"
+
+
+def _routing_cell(rt: dict) -> str:
+    """One line from bench_routing's result, whatever its exact nesting."""
+
+    def find(d, key):
+        if isinstance(d, dict):
+            if key in d:
+                return d[key]
+            for v in d.values():
+                found = find(v, key)
+                if found is not None:
+                    return found
+        return None
+
+    top1, top3 = find(rt, "top1"), find(rt, "top3")
+    p95 = find(rt, "p95_ms")
+    return f"top-1 {top1}, top-3 {top3}, suggest p95 {p95} ms"
 
 
 if __name__ == "__main__":
