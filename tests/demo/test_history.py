@@ -2,21 +2,25 @@
 timeline per item, and shown to be something the services can pick up where it stops.
 
 Most tests run on a small community with a fraction of the history; one class seeds the
-whole demo once for the article's figures."""
+whole demo once for the article's figures. The history ends on the day it is seeded; the
+tests fix that day (``END``) so that they read the same whenever they run."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q
 from django.test import TestCase
+from django.utils import timezone
 
 from gongzhi.accounts.models import User
-from gongzhi.demo.history import AS_OF, HARD, START
+from gongzhi.demo.history import HARD, history_end
 from gongzhi.demo.seed import seed
 from gongzhi.voices import deadlines, services
 from gongzhi.voices.enums import (
@@ -40,7 +44,16 @@ from gongzhi.voices.models import (
     ReturnVisit,
 )
 
-SMALL = {"households": 400, "communities": 1, "history_scale": 0.15, "log": lambda m: None}
+# The history's "now" in these tests: close of business on Friday 27 November 2026, as a
+# seed run on Monday the 30th would have it.
+END = timezone.make_aware(dt.datetime(2026, 11, 27, 17, 30))
+SMALL = {
+    "households": 400,
+    "communities": 1,
+    "history_scale": 0.15,
+    "history_end": END,
+    "log": lambda m: None,
+}
 
 
 def _solved_with_partner():
@@ -54,8 +67,9 @@ class FullYearTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         out = io.StringIO()
-        call_command("seed_demo", "--seed", "5", stdout=out)
+        call_command("seed_demo", "--seed", "5", "--history-end", "2026-11-30", stdout=out)
         cls.output = out.getvalue()
+        cls.start = min(Item.objects.values_list("submitted_at", flat=True)).date()
 
     def test_the_articles_figures_from_records(self):
         assert EventSession.objects.count() >= 130
@@ -82,7 +96,11 @@ class FullYearTests(TestCase):
         assert statuses[Status.CLOSED] / total > 0.85
         assert sum(statuses.get(s, 0) for s in OPEN_STATUSES) >= 20
         assert statuses.get(Status.MERGED) and statuses.get(Status.WITHDRAWN)
-        assert deadlines.overdue(Item.objects.all(), AS_OF).count() >= 5
+        # Some still within their time limit at the end, a few past it.
+        still_open = Item.objects.filter(status__in=OPEN_STATUSES)
+        overdue = deadlines.overdue(Item.objects.all(), END).count()
+        assert 5 <= overdue <= still_open.count() / 2
+        assert still_open.filter(due_at__gte=END).count() >= 10
         confirmed = Item.objects.filter(category_confirmed=True).count()
         assert confirmed / total > 0.9
 
@@ -114,8 +132,8 @@ class FullYearTests(TestCase):
         assert len(months) == 12
         assert not EventSession.objects.filter(Q(place="") | Q(attendance=0)).exists()
         assert (
-            EventSession.objects.filter(held_on__lt=START).count()
-            == EventSession.objects.filter(held_on__gt=AS_OF.date()).count()
+            EventSession.objects.filter(held_on__lte=END.date() - dt.timedelta(days=365)).count()
+            == EventSession.objects.filter(held_on__gt=END.date()).count()
             == 0
         )
         formats = set(EventSession.objects.values_list("format", flat=True))
@@ -141,8 +159,8 @@ def test_timelines_are_ordered_and_match_the_status(small):
         types = [t for t, _at in timeline]
         assert times == sorted(times), item.number
         assert types[0] == EventType.SUBMITTED and times[0] == item.submitted_at
-        assert START.isoformat() <= item.submitted_at.date().isoformat()
-        assert times[-1] <= AS_OF
+        assert small.history.start <= timezone.localdate(item.submitted_at)
+        assert times[-1] <= END
         if item.status == Status.CLOSED:
             assert types[-1] == EventType.CLOSED and times[-1] == item.closed_at
             last = item.return_visits.order_by("visited_at", "id").last()
@@ -233,16 +251,17 @@ def test_places_are_the_reporters_household(small):
             assert r.entered_by is not None
     for r in ItemReporter.objects.filter(is_original=False).select_related("resident", "item"):
         assert r.resident.building_id == r.item.building_id
-        assert r.item.submitted_at <= r.joined_at <= AS_OF
+        assert r.item.submitted_at <= r.joined_at <= END
 
 
 def test_numbers_notifications_and_the_counter(small):
     numbers = list(Item.objects.order_by("submitted_at", "id").values_list("number", flat=True))
-    assert numbers[0] == "WJ2025-000001"
+    assert numbers[0] == f"WJ{small.history.start.year}-000001"
+    assert numbers[-1].startswith(f"WJ{END.year}-")
     assert len(set(numbers)) == len(numbers)
-    counter = ItemNumberCounter.objects.get(prefix="WJ", year=2025)
-    assert counter.last == len(numbers)
-    assert Notification.objects.filter(created_at__gt=AS_OF).count() == 0
+    counters = ItemNumberCounter.objects.filter(prefix="WJ")
+    assert sum(c.last for c in counters) == len(numbers)
+    assert Notification.objects.filter(created_at__gt=END).count() == 0
     first = Item.objects.order_by("submitted_at").first()
     note = Notification.objects.filter(item=first).order_by("created_at").first()
     assert first.number in note.text and note.created_at == first.submitted_at
@@ -250,18 +269,18 @@ def test_numbers_notifications_and_the_counter(small):
 
 def test_the_services_carry_on_where_the_history_stops(small):
     # Nothing the periodic job would still have to send at the history's "now".
-    assert deadlines.tick(now=AS_OF).total == 0
+    assert deadlines.tick(now=END).total == 0
     staff = User.objects.get(username="demo-staff")
     item = Item.objects.filter(status=Status.ACCEPTED, level=Level.COMMUNITY).first()
     if item is None:
         pytest.skip("no open community item in this small history")
-    services.item_resolve(actor=staff, item=item, note="已协调处理。", now=AS_OF)
+    services.item_resolve(actor=staff, item=item, note="已协调处理。", now=END)
     services.item_return_visit(
-        actor=staff, item=item, solved=Solved.SOLVED, satisfaction="satisfied", now=AS_OF
+        actor=staff, item=item, solved=Solved.SOLVED, satisfaction="satisfied", now=END
     )
     item.refresh_from_db()
     assert item.status == Status.CLOSED
-    new = Item.objects.filter(submitted_at__gte=AS_OF).count()
+    new = Item.objects.filter(submitted_at__gte=END).count()
     assert new == 0
 
 
@@ -322,12 +341,35 @@ def _digest() -> str:
     return h.hexdigest()
 
 
-def _seeded(seed_value: int) -> str:
+def _content() -> list:
+    """What the history says, without its dates: who reported what, how it was filed, how
+    it stands at the end and how its residents judged it."""
+    visits: dict[int, list] = {}
+    for item_id, satisfaction in ReturnVisit.objects.order_by("visited_at", "id").values_list(
+        "item_id", "satisfaction"
+    ):
+        visits.setdefault(item_id, []).append(satisfaction)
+    rows = Item.objects.values_list(
+        "pk",
+        "title",
+        "text",
+        "channel",
+        "kind",
+        "status",
+        "level",
+        "category__code",
+        "event_session__title",
+        "reporters__resident__name",
+    ).filter(reporters__is_original=True)
+    return sorted((*row[1:], visits.get(row[0], [])) for row in rows)
+
+
+def _seeded(seed_value: int, end: dt.datetime = END, what=_digest):
     with transaction.atomic():
-        seed(seed=seed_value, **SMALL)
-        digest = _digest()
+        seed(seed=seed_value, **(SMALL | {"history_end": end}))
+        result = what()
         transaction.set_rollback(True)
-    return digest
+    return result
 
 
 @pytest.mark.django_db
@@ -335,6 +377,42 @@ def test_same_seed_same_history_other_seed_other_history():
     first = _seeded(21)
     assert _seeded(21) == first
     assert _seeded(22) != first
+
+
+@pytest.mark.django_db
+def test_the_day_moves_the_dates_not_the_content():
+    # The end moved by months, over National Day and the Spring Festival.
+    here = _seeded(21, what=_content)
+    assert _seeded(21, timezone.make_aware(dt.datetime(2026, 4, 3, 17, 30)), _content) == here
+
+
+def test_the_year_ends_on_the_day_it_is_seeded(small):
+    assert small.history.end == END
+    newest = Item.objects.order_by("submitted_at").last().submitted_at
+    assert END - dt.timedelta(days=7) < newest < END
+    assert END.date() - dt.timedelta(days=365) < small.history.start
+    # The month of the end has items in several states, and figures for the measures.
+    month = timezone.make_aware(dt.datetime(2026, 11, 1))
+    states = Counter(Item.objects.filter(submitted_at__gte=month).values_list("status", flat=True))
+    assert states[Status.CLOSED] and states[Status.ACCEPTED], states
+    assert len(states) >= 3, states
+    assert Item.objects.filter(accepted_at__gte=month).exists()
+    assert Item.objects.filter(resolved_at__gte=month).exists()
+    assert ReturnVisit.objects.filter(visited_at__gte=month).exists()
+    # Open items: the newest still within their time limit.
+    assert Item.objects.filter(status__in=OPEN_STATUSES, due_at__gte=END).exists()
+
+
+def test_the_end_is_the_last_close_of_business_before_the_day():
+    at = timezone.make_aware
+    # Monday: Friday's close, whatever the time of day.
+    assert history_end(at(dt.datetime(2026, 11, 30, 8, 0))) == END
+    assert history_end(at(dt.datetime(2026, 11, 30, 23, 0))) == END
+    # After National Day and its make-up working Saturday.
+    assert history_end(at(dt.datetime(2025, 10, 9, 10, 0))) == at(dt.datetime(2025, 9, 30, 17, 30))
+    assert history_end(at(dt.datetime(2025, 10, 12, 10, 0))) == at(
+        dt.datetime(2025, 10, 11, 17, 30)
+    )
 
 
 def test_micro_wishes_through_their_services(small):

@@ -10,10 +10,22 @@ deadlines (``voices.deadlines``), the same status and dispatch transitions, the 
 types and data keys, the same notification texts — and then written in bulk. The columns
 are those the services would set; nothing is stored that the services could not have made.
 
-Everything is drawn from one seeded ``random.Random`` and dated against the generator's
-fixed ``REFERENCE_DATE``: the history covers the twelve months before it, and "now" for the
-history is the close of business on its eve, so a seed always gives the same year. Items
-still open at that moment stay open (some overdue, with their reminders and supervision).
+The year ends on the day the demo is seeded: its "now" (``end``) is the close of business
+of the last working day before that day (``history_end``), so the newest items are days
+old, some still waiting for their next step, a few past their time limit (with their
+reminders and supervision), and the current month has figures. Tests pass a fixed ``end``.
+
+Everything is drawn from ``random.Random`` seeded from the seed (one for the year's items,
+one for each item's life), and what is drawn does not depend on the day: the year is laid out on the last ``WORKDAYS`` working days before the end, counted
+back from it (``_Calendar``), and every moment is a working day of that count and a time of
+day — or an evening, weekend or holiday after it, which the time limits count alike. Each
+step of an item's life is then a span of office time, and its deadline is computed with
+the working calendar from the real date, holidays where they fall. So the same seed gives
+the same residents, texts, categories, statuses and satisfaction whatever the day; only
+the dates move, and on the same day the same data. The shape of the year (how busy, which
+season's troubles, the renewal project's phase) follows its months counted back from the
+end, as if it ended in December; the residents' ages are the register's, as of
+``REFERENCE_DATE``.
 """
 
 from __future__ import annotations
@@ -70,11 +82,12 @@ from . import voices_text as vt
 from .plans import WANGJIANG_GRIDS
 from .population import REFERENCE_DATE
 
-# The history's "now": close of business on the eve of the reference date.
-AS_OF = timezone.make_aware(
-    dt.datetime.combine(REFERENCE_DATE - dt.timedelta(days=1), dt.time(17, 30))
-)
-START = REFERENCE_DATE - dt.timedelta(days=365)
+# The year is laid out on this many working days before the end: fewer than any twelve
+# months hold (some 245 to 250), so it always fits in the year before the end.
+WORKDAYS = 240
+# The share of residents' online reports sent in the evening, at weekends or on holidays.
+OFF_HOURS_ONLINE = 0.3
+OFF_HOURS_SESSIONS = 0.3  # 坝坝会 and the like held at the weekend (or in the evening)
 
 SESSIONS = 138
 STANDALONE_ITEMS = 470  # opinions that did not come from an event
@@ -204,6 +217,8 @@ class HistoryStats:
     wishes: int = 0
     statuses: dict = field(default_factory=dict)
     seconds: float = 0.0
+    start: dt.date | None = None  # the first day of the year
+    end: dt.datetime | None = None  # the history's "now"
 
 
 @dataclass
@@ -230,6 +245,71 @@ class _Plan:
     reporters: list = field(default_factory=list)  # (joined at, resident id, user id)
     dispatches: list = field(default_factory=list)
     visits: list = field(default_factory=list)
+    index: int = 0  # in the order the items were drawn
+
+
+def history_end(now: dt.datetime | None = None) -> dt.datetime:
+    """The history's "now" for a seed run at ``now`` (default: the present): the close of
+    business of the last working day before that day, so that a seed run at any time of
+    the same day gives the same history."""
+    return _close_before(timezone.localdate(now or timezone.now()))
+
+
+def _as_end(moment: dt.datetime) -> dt.datetime:
+    """``moment`` if it is the close of a working day, else the last close before it."""
+    local = timezone.localtime(moment)
+    close = workcal.work_periods()[-1][1]
+    if workcal.is_working_day(local.date()) and local.time() >= close:
+        return timezone.make_aware(dt.datetime.combine(local.date(), close))
+    return _close_before(local.date())
+
+
+def _close_before(day: dt.date) -> dt.datetime:
+    day -= dt.timedelta(days=1)
+    while not workcal.is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, workcal.work_periods()[-1][1]))
+
+
+class _Calendar:
+    """The working days of the history, newest first: day 0 is the end's own day. A moment
+    of the history is a working day of this count and a time of day, or "off": in the
+    evening after it or on a weekend or holiday day following it, before the next working
+    day — which the time limits count the same, whichever of those it is."""
+
+    def __init__(self, end: dt.datetime):
+        day = timezone.localtime(end).date()
+        self.days: list[dt.date] = []
+        while len(self.days) < WORKDAYS:
+            if workcal.is_working_day(day):
+                self.days.append(day)
+            day -= dt.timedelta(days=1)
+        self.start = self.days[-1]
+
+    @staticmethod
+    def month(k: int) -> int:
+        """The month of the year's shape for working day ``k``: December for the last
+        twelfth, January for the first."""
+        return 12 - k * 12 // WORKDAYS
+
+    def moment(self, k: int, minutes: int, *, off: bool = False, pick: float = 0.0):
+        """Working day ``k`` at ``minutes`` past midnight; ``off``: on one of the days off
+        right after it (chosen by ``pick`` in [0, 1)), or that evening when there is none."""
+        day = self.days[k]
+        if off:
+            free = []
+            if k > 0:
+                d = day + dt.timedelta(days=1)
+                while d < self.days[k - 1]:
+                    free.append(d)
+                    d += dt.timedelta(days=1)
+            if free:
+                day = free[int(pick * len(free))]
+            else:
+                minutes = 19 * 60 + minutes % 60
+        return timezone.make_aware(
+            dt.datetime.combine(day, dt.time(0)) + dt.timedelta(minutes=minutes)
+        )
 
 
 class _Ref:
@@ -244,13 +324,23 @@ class _Ref:
 
 
 def write_history(
-    *, seed: int, community: Community, scale: float = 1.0, log=print
+    *,
+    seed: int,
+    community: Community,
+    scale: float = 1.0,
+    end: dt.datetime | None = None,
+    log=print,
 ) -> HistoryStats:
+    """Write the year of residents' voice ending at ``end`` (default ``history_end()``: close
+    of business of the last working day before today; any other moment is taken back to the
+    last close of business at or before it)."""
     started = time.perf_counter()
-    history = _History(seed, community, scale)
+    end = history_end() if end is None else _as_end(end)
+    history = _History(seed, community, scale, end)
     history.load()
     history.run()
     stats = history.write()
+    stats.start, stats.end = history.calendar.start, end
     stats.wishes = write_wishes(seed=seed, community=community, scale=scale, log=log)
     stats.seconds = time.perf_counter() - started
     log(
@@ -261,8 +351,11 @@ def write_history(
 
 
 class _History:
-    def __init__(self, seed: int, community: Community, scale: float):
+    def __init__(self, seed: int, community: Community, scale: float, end: dt.datetime):
+        self.seed = seed
         self.rng = random.Random(f"{seed}:history")
+        self.end = end
+        self.calendar = _Calendar(end)
         self.community = community
         self.scale = scale
         self.seq = 0
@@ -376,22 +469,19 @@ class _History:
 
     # -- time ---------------------------------------------------------------------------
 
-    def _day(self, *, working: bool = False) -> dt.date:
-        """A day of the year, busier in the months when works ran."""
+    def _day(self) -> int:
+        """A working day of the year (counted back from the end), busier in the months when
+        works ran."""
         top = max(MONTH_ACTIVITY.values())
         while True:
-            day = START + dt.timedelta(days=self.rng.randrange(365))
-            if self.rng.random() * top > MONTH_ACTIVITY[day.month]:
+            k = int(self.rng.random() * WORKDAYS)
+            if self.rng.random() * top > MONTH_ACTIVITY[self.calendar.month(k)]:
                 continue
-            if working and not workcal.is_working_day(day):
-                continue
-            return day
+            return k
 
-    def _at(self, day: dt.date, hour: float) -> dt.datetime:
+    def _at(self, k: int, hour: float, *, off: bool = False) -> dt.datetime:
         minutes = int(hour * 60) + self.rng.randrange(0, 30)
-        return timezone.make_aware(
-            dt.datetime.combine(day, dt.time(0)) + dt.timedelta(minutes=minutes)
-        )
+        return self.calendar.moment(k, minutes, off=off, pick=self.rng.random())
 
     def _after(self, life: dict, late: float) -> dt.datetime:
         """When the running stage's step is done: within its limit, or (with probability
@@ -410,49 +500,60 @@ class _History:
         self._sessions()
         for session, count, topic, compound_id in self.session_plans:
             for _ in range(count):
+                month = self.calendar.month(session._k)
                 code = (
                     TOPIC_CATEGORY[topic]
                     if topic in TOPIC_CATEGORY and self.rng.random() < 0.5
-                    else self._category(session.held_on.month)
+                    else self._category(month)
                 )
                 person = self._someone(compound_id)
-                end = timezone.make_aware(
-                    dt.datetime.combine(session.held_on, self._session_time[session.title])
-                ) + dt.timedelta(hours=2)
+                end = session._starts + dt.timedelta(hours=2)
                 submitted = _add_hours(end, self.rng.uniform(0.2, 6))
-                self._new_item(Channel.EVENT, code, person, submitted, session=session)
+                self._new_item(Channel.EVENT, code, person, submitted, month, session=session)
         standalone = round(STANDALONE_ITEMS * self.scale)
         if self.demo_person is not None:
             # The demo resident's own items: a few to show on their timeline page.
             for code in ("property_service", "elevator_retrofit", "civility", "elderly_service"):
-                day = self._day()
+                k = self._day()
+                off = self.rng.random() < OFF_HOURS_ONLINE
                 self._new_item(
                     Channel.ONLINE,
                     code,
                     self.demo_person,
-                    self._at(day, 9 + self.rng.random() * 11),
+                    self._at(k, 9 + self.rng.random() * 11, off=off),
+                    self.calendar.month(k),
                 )
+            # And one from the working day before the end, not yet taken up.
+            hours = 17.5 - self.rng.randrange(2, 6)
             self._new_item(
                 Channel.ONLINE,
                 "sanitation",
                 self.demo_person,
-                AS_OF - dt.timedelta(days=1, hours=self.rng.randrange(2, 6)),
+                self.calendar.moment(1, int(hours * 60)),
+                self.calendar.month(1),
             )
         weights = [w for _c, w in CHANNELS]
         for _ in range(standalone):
             channel = self.rng.choices([c for c, _w in CHANNELS], weights)[0]
+            k = self._day()
+            off = False
             if channel == Channel.ONLINE:
-                day = self._day()
+                off = self.rng.random() < OFF_HOURS_ONLINE
                 hour = self.rng.choice([7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19, 20, 21, 22])
             else:
-                day = self._day(working=True)
                 hour = self.rng.choice(
                     [9, 10, 11, 15, 16] if channel != Channel.PAPER else [9, 9.5, 10]
                 )
-            submitted = self._at(day, hour)
-            self._new_item(channel, self._category(day.month), self._someone(), submitted)
-        for plan in sorted(self.plans, key=lambda p: p.item.submitted_at):
+            submitted = self._at(k, hour, off=off)
+            month = self.calendar.month(k)
+            self._new_item(channel, self._category(month), self._someone(), submitted, month)
+        # Each item lives on its own draws: in what order lives are simulated, or which
+        # date a step falls on, moves no other item's.
+        drawing = self.rng
+        for plan in self.plans:
+            self.rng = random.Random(f"{self.seed}:life:{plan.index}")
             self._live(plan)
+        self.rng = drawing
         self._duplicates()
 
     def _sessions(self) -> None:
@@ -464,38 +565,41 @@ class _History:
         sizes = [len(self.buildings_by_compound[c.pk]) for c in compounds]
         made = []
         titles = set()
-        self._session_time = {}
+        repeats: Counter = Counter()
         while len(made) < count:
-            day = self._day()
-            if not workcal.is_working_day(day) and day.weekday() < 5:
-                continue  # a statutory holiday
+            k = self._day() or 1  # not in the evening after the end
+            off = rng.random() < OFF_HOURS_SESSIONS
+            month = self.calendar.month(k)
             fmt = rng.choices(formats, weights)[0]
             compound = rng.choices(compounds, sizes)[0]
             grid = self.grid_names[compound.grid_id]
-            month_topics = vt.EVENT_TOPICS[:8] if day.month < 9 else vt.EVENT_TOPICS
+            month_topics = vt.EVENT_TOPICS[:8] if month < 9 else vt.EVENT_TOPICS
             topic = rng.choice(month_topics)
             forums = sum(1 for s, *_ in made if s.format == EventFormat.RENEWAL_FORUM)
             ctx = {"compound": compound.name, "grid": grid, "topic": topic, "n": forums + 1}
             title = vt.expand(rng.choice(vt.EVENT_TITLES[fmt]), rng, ctx)
-            title = f"{title}（{day.month}月）" if title in titles else title
+            repeats[title] += 1
             if title in titles:
-                continue
+                title = f"{title}（第{repeats[title]}场）"
             titles.add(title)
             place = vt.expand(rng.choice(vt.EVENT_PLACES), rng, ctx)
             attendance = rng.randint(*FORMATS[fmt][1])
             start = rng.choice(FORMATS[fmt][3])
-            if start.hour >= 19 and day.month in (12, 1, 2):
+            if start.hour >= 19 and month in (12, 1, 2):
                 start = dt.time(15, 0)  # winter evenings are too cold for the 坝坝
+            starts = self.calendar.moment(
+                k, start.hour * 60 + start.minute, off=off, pick=rng.random()
+            )
             session = EventSession(
                 community=self.community,
                 title=title,
                 format=fmt,
-                held_on=day,
+                held_on=timezone.localtime(starts).date(),
                 place=place,
                 attendance=attendance,
                 created_by=self.staff,
             )
-            self._session_time[title] = start
+            session._k, session._starts = k, starts
             opinions = rng.randint(*FORMATS[fmt][2])
             scope = None if fmt == EventFormat.RENEWAL_FORUM else compound.pk
             made.append((session, opinions, topic, scope))
@@ -546,12 +650,14 @@ class _History:
         code: str,
         person: _Person,
         submitted: dt.datetime,
+        month: int,
         *,
         session: EventSession | None = None,
         kind: str | None = None,
     ) -> _Plan | None:
+        """``month``: the month of the year's shape the item falls in."""
         rng = self.rng
-        if submitted >= AS_OF:
+        if submitted >= self.end:
             return None
         if code not in self.categories:
             code = self.other.code
@@ -585,7 +691,7 @@ class _History:
             channel=channel,
             event_session=session,
             project_label=renewal.format(compound=ctx["compound"]) if renewal else "",
-            project_phase=PHASES[submitted.month] if renewal else "",
+            project_phase=PHASES[month] if renewal else "",
             community=self.community,
             grid_id=person.grid_id,
             compound_id=person.compound_id,
@@ -609,6 +715,7 @@ class _History:
             submitted_at=submitted,
         )
         item._true_category = category
+        item._month = month
         on_behalf = channel in (Channel.VISIT, Channel.PHONE, Channel.PAPER, Channel.EVENT)
         is_demo = self.demo_person is not None and person.pk == self.demo_person.pk
         reporter = ItemReporter(
@@ -621,7 +728,7 @@ class _History:
             share_phone_with_partner=rng.random() < 0.45,
             joined_at=submitted,
         )
-        plan = _Plan(item=item, person=person, reporter=reporter)
+        plan = _Plan(item=item, person=person, reporter=reporter, index=len(self.plans))
         plan.reporters.append((submitted, person.pk))
         self.plans.append(plan)
         return plan
@@ -712,7 +819,7 @@ class _History:
                 if step == 1
                 else _add_hours(life["due"], threshold * (step - 1))
             )
-            if at > until or at > AS_OF:
+            if at > until or at > self.end:
                 return
             can_escalate = (
                 life["stage"] in (Stage.RESPOND, Stage.HANDLE) and item.level != Level.SUBDISTRICT
@@ -747,8 +854,8 @@ class _History:
     def _reach(self, plan: _Plan, life: dict, end: dt.datetime | None) -> bool:
         """Whether the step ending at ``end`` happened before the history's "now"; the
         follow-ups of the running stage are sent up to then either way."""
-        if end is None or end > AS_OF:
-            self._follow(plan, life, AS_OF)
+        if end is None or end > self.end:
+            self._follow(plan, life, self.end)
             return False
         self._follow(plan, life, end)
         return True
@@ -794,7 +901,7 @@ class _History:
         self._tell(
             plan, t0, f"您反映的事项已收到，编号{{number}}，我们将在{_fmt(life['due'])}前受理。"
         )
-        stuck = t0.month >= 9 and rng.random() < 0.04
+        stuck = item._month >= 9 and rng.random() < 0.04
         # Withdrawn before anyone took it up.
         if rng.random() < 0.01:
             at = self._after(life, 0)
@@ -899,7 +1006,7 @@ class _History:
                 resolved = self._after(life, 0.2 if hard else 0.1)
                 if stuck or not self._reach(plan, life, resolved):
                     if stuck:
-                        self._follow(plan, life, AS_OF)
+                        self._follow(plan, life, self.end)
                     return self._finish(plan, life)
                 who, who_label = self._handler(item.level, item.grid_id)
                 note = vt.expand(rng.choice(vt.HANDLED.get(code, vt.HANDLED["other"])), rng, ctx)
@@ -1057,7 +1164,7 @@ class _History:
             replied = self._after(life, 0.25 if hard else 0.12)
             if stuck or not self._reach(plan, life, replied):
                 if stuck:
-                    self._follow(plan, life, AS_OF)
+                    self._follow(plan, life, self.end)
                 return None
             replies = vt.PARTNER_REPLIES.get(target.short_name) or ["已办理完毕。"]
             dispatch.status, dispatch.replied_at = DispatchStatus.REPLIED, replied
@@ -1161,13 +1268,16 @@ class _History:
         item = plan.item
         if item.status in (Status.WITHDRAWN, Status.MERGED) or rng.random() > 0.06:
             return
-        end = item.resolved_at or AS_OF
-        if end - item.submitted_at < dt.timedelta(days=1):
+        end = item.resolved_at or self.end
+        # Open for a working day at least (in office time, so that it is the same whatever
+        # weekends and holidays fell in between).
+        hours = workcal.working_hours_between(item.submitted_at, end)
+        if hours < deadlines.workday_hours():
             return
         taken = {pk for _at, pk in plan.reporters}
         neighbours = [p for p in self.by_building[plan.person.building_id] if p.pk not in taken]
         for person in rng.sample(neighbours, min(len(neighbours), rng.randint(1, 3))):
-            at = item.submitted_at + (end - item.submitted_at) * rng.uniform(0.05, 0.9)
+            at = _add_hours(item.submitted_at, hours * rng.uniform(0.05, 0.9))
             plan.reporters.append((at, person.pk))
             self._event(plan, at, EventType.JOINED, None, person.name)
             plan.notes.append((at, "您已附议诉求{number}，办理进展将通知您。", person.pk))
@@ -1179,8 +1289,9 @@ class _History:
             item = plan.item
             if item.channel == Channel.EVENT or item.accepted_at is None or rng.random() > 0.03:
                 continue
-            end = item.resolved_at or AS_OF
-            if end - item.accepted_at < dt.timedelta(days=3):
+            end = item.resolved_at or self.end
+            span = workcal.working_hours_between(item.accepted_at, end)
+            if span < 3 * deadlines.workday_hours():
                 continue
             others = [
                 p for p in self.by_building[plan.person.building_id] if p.pk != plan.person.pk
@@ -1188,9 +1299,7 @@ class _History:
             if not others:
                 continue
             person = rng.choice(others)
-            submitted = item.accepted_at + (end - item.accepted_at) * rng.uniform(0.05, 0.5)
-            if submitted.hour < 7 or submitted.hour > 22:
-                submitted = submitted.replace(hour=rng.randint(8, 21))
+            submitted = _add_hours(item.accepted_at, span * rng.uniform(0.05, 0.5))
             if submitted >= end:
                 continue
             dup = self._new_item(
@@ -1198,6 +1307,7 @@ class _History:
                 item._true_category.code,
                 person,
                 submitted,
+                item._month,
                 kind=ItemKind.PROBLEM,
             )
             if dup is None:
@@ -1220,7 +1330,7 @@ class _History:
                 f"您反映的事项已收到，编号{{number}}，我们将在{_fmt(life['due'])}前受理。",
             )
             merged = _add_hours(submitted, rng.uniform(0.5, 4))
-            if merged >= end or merged >= AS_OF:
+            if merged >= end or merged >= self.end:
                 self.plans.remove(dup)
                 continue
             who, who_label = self._handler(item.level, item.grid_id)
@@ -1304,6 +1414,7 @@ class _History:
                 visit.item = item
                 visits.append(visit)
             into = getattr(plan, "into", None)
+            rng = random.Random(f"{self.seed}:notes:{plan.index}")
             for note in plan.notes:
                 at, text = note[0], note[1]
                 text = text.format(number=item.number, into=into.item.number if into else "")
@@ -1313,7 +1424,7 @@ class _History:
                     else [pk for joined, pk in plan.reporters if joined <= at]
                 )
                 for pk in who:
-                    notes.append(self._notification(item, pk, at, text))
+                    notes.append(self._notification(rng, item, pk, at, text))
         _insert_as_given(ItemReporter, reporters)
         bulk_insert(ItemEvent, events)
         bulk_insert(ReturnVisit, visits)
@@ -1337,22 +1448,20 @@ class _History:
         return stats
 
     def _notification(
-        self, item: Item, resident_id: int, at: dt.datetime, text: str
+        self, rng: random.Random, item: Item, resident_id: int, at: dt.datetime, text: str
     ) -> Notification:
         # Old messages have been read; the last week's may not have been.
-        recent = AS_OF - at < dt.timedelta(days=7)
-        read = (
-            None
-            if recent and self.rng.random() < 0.6
-            else at + dt.timedelta(hours=self.rng.uniform(0.2, 30))
-        )
+        recent = self.end - at < dt.timedelta(days=7)
+        # As many draws whatever the dates, so that the day moves no other draw.
+        unread, after = rng.random() < 0.6, rng.uniform(0.2, 30)
+        read = None if recent and unread else at + dt.timedelta(hours=after)
         return Notification(
             resident_id=resident_id,
             item=item,
             text=text[:300],
             created_at=at,
-            read_at=read if read is None or read < AS_OF else None,
-            sms_sent=self.rng.random() < 0.6,
+            read_at=read if read is None or read < self.end else None,
+            sms_sent=rng.random() < 0.6,
         )
 
 

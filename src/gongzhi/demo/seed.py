@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from dataclasses import dataclass
@@ -42,11 +43,14 @@ def seed(
     workers: int | None = None,
     history: bool = True,
     history_scale: float = 1.0,
+    history_end: dt.datetime | None = None,
     log=print,
 ) -> SeedResult:
     """Write the demo world. ``scale="demo"``: Bingcaogang subdistrict with Wangjiang in full
     (or with ``households`` households, for quick tests) and small neighbours.
-    ``scale="city"``: ``communities`` full-size communities (default 100), Wangjiang first."""
+    ``scale="city"``: ``communities`` full-size communities (default 100), Wangjiang first.
+    The year of residents' voice ends at ``history_end``, by default the close of business
+    of the last working day before today."""
     started = time.perf_counter()
     generator = Generator(seed, log=log)
     with fast_sqlite_writes():
@@ -83,7 +87,9 @@ def seed(
     if history:
         # A year of residents' voice in Wangjiang (``history_scale`` < 1 for quick tests).
         with transaction.atomic():
-            voices = write_history(seed=seed, community=wangjiang, scale=history_scale, log=log)
+            voices = write_history(
+                seed=seed, community=wangjiang, scale=history_scale, end=history_end, log=log
+            )
     return SeedResult(
         stats=generator.stats,
         seconds=seconds,

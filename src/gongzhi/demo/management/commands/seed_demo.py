@@ -1,4 +1,7 @@
+import datetime as dt
+
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from gongzhi.demo.population import MAX_COMMUNITIES
 from gongzhi.demo.seed import seed, wangjiang_exists
@@ -33,6 +36,13 @@ class Command(BaseCommand):
             action="store_true",
             help="不生成一年的民意诉求历史（议事活动、诉求、派单、回访）。",
         )
+        parser.add_argument(
+            "--history-end",
+            type=dt.date.fromisoformat,
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="民意历史截至该日之前最后一个工作日下班时（默认：今天之前）。",
+        )
 
     def handle(self, *args, **options):
         if wangjiang_exists():
@@ -46,6 +56,10 @@ class Command(BaseCommand):
         ):
             raise CommandError(f"--communities 应在 1 到 {MAX_COMMUNITIES} 之间。")
         verbose = options["verbosity"] >= 2
+        end = None
+        if options["history_end"] is not None:
+            # As on that day: close of business of the working day before it.
+            end = timezone.make_aware(dt.datetime.combine(options["history_end"], dt.time(0)))
         result = seed(
             seed=options["seed"],
             scale=options["scale"],
@@ -53,6 +67,7 @@ class Command(BaseCommand):
             households=options["households"],
             workers=options["workers"],
             history=not options["no_history"],
+            history_end=end,
             log=(lambda msg: self.stdout.write(msg)) if verbose else (lambda msg: None),
         )
         s = result.stats
