@@ -32,7 +32,15 @@ def test_me_lists_posts_and_capabilities(world, api_as):
     assert [
         (p["kind"], p["kind_label"], p["node"]["level"], p["node"]["name"]) for p in data["posts"]
     ] == [("grid_chief", "网格长", "grid", "第一网格")]
-    assert data["capabilities"] == ["view", "edit_registry", "reveal_pii", "export"]
+    assert data["capabilities"] == [
+        "view",
+        "edit_registry",
+        "reveal_pii",
+        "export",
+        "submit_on_behalf",
+        "handle_items",
+        "view_measures",
+    ]
     assert data["household_id"] is None
 
 

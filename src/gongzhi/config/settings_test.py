@@ -15,6 +15,7 @@ from .settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 GONGZHI_TASKS_EAGER = True
+GONGZHI_SMS_BACKEND = "gongzhi.voices.notify.LocmemSMSBackend"
 DEMO_MODE = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
