@@ -20,6 +20,7 @@ from django.http import Http404
 
 from gongzhi.core.identity import mask_phone
 from gongzhi.core.scoping import Scope, scope_for
+from gongzhi.places.models import Household
 
 from .deadlines import with_overdue
 from .enums import OPEN_STATUSES, DispatchStatus
@@ -211,3 +212,33 @@ def notifications_for(user) -> QuerySet[Notification]:
     if user.resident_id:
         q |= Q(resident_id=user.resident_id)
     return Notification.objects.filter(q).select_related("item")
+
+
+def joinable_item_or_404(user, pk: int) -> Item:
+    """An open item a resident may add themselves to ("我也遇到了"): one of their own
+    community about their own building, or about their compound with no building named
+    (a resident whose home has no building joins anything of their compound). These are
+    the items the duplicate finder shows them; anything else, and anyone who is not a
+    resident, is 404. Whether the join is allowed now (resolved, already joined) is the
+    service's to say."""
+    resident_id = getattr(user, "resident_id", None)
+    if not resident_id:
+        raise Http404
+    household = (
+        Household.objects.filter(residents__pk=resident_id)
+        .values("community_id", "compound_id", "building_id")
+        .first()
+    )
+    if household is None:
+        raise Http404
+    where = Q(building__isnull=True, compound_id=household["compound_id"])
+    if household["building_id"]:
+        where |= Q(building_id=household["building_id"])
+    else:
+        where |= Q(compound_id=household["compound_id"])
+    item = Item.objects.filter(
+        where, pk=pk, community_id=household["community_id"], status__in=OPEN_STATUSES
+    ).first()
+    if item is None:
+        raise Http404
+    return item

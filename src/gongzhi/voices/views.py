@@ -33,7 +33,7 @@ from gongzhi.places.models import Grid, Resident
 from gongzhi.places.selectors import resident_search
 
 from . import deadlines, duplicates, events, measures, routing, selectors, services
-from .enums import OPEN_STATUSES, Channel, DispatchStatus, ItemKind, Level, Status
+from .enums import Channel, DispatchStatus, ItemKind, Level, Status
 from .forms import (
     AcceptForm,
     CommentForm,
@@ -272,18 +272,7 @@ def join(request, pk: int):
     """我也遇到了: add oneself to a neighbour's open item of the same building instead of
     filing the same thing again. Only the items the duplicate finder could have shown are
     reachable here."""
-    resident = _own_resident(request.user)
-    household = resident.household
-    where = (
-        {"building_id": household.building_id}
-        if household.building_id
-        else {"compound_id": household.compound_id}
-    )
-    item = Item.objects.filter(
-        pk=pk, community_id=household.community_id, status__in=OPEN_STATUSES, **where
-    ).first()
-    if item is None:
-        raise Http404
+    item = selectors.joinable_item_or_404(request.user, pk)
     try:
         services.item_join(actor=request.user, item=item)
     except ValidationError as exc:
