@@ -270,6 +270,7 @@ LISTS = {
     "voices:inbox",
     "voices:measures",
     "voices:partner_inbox",
+    "voices:notifications_read",
 }
 
 # Queries a list route is also asked, aimed at people outside grid 1.

@@ -65,6 +65,7 @@ from .models import (
     Item,
     ItemNumberCounter,
     ItemReporter,
+    Notification,
     ReturnVisit,
 )
 from .notify import notify
@@ -1530,3 +1531,27 @@ def _send_follow_up(item: Item, step: int, now: dt.datetime) -> None:
         changes={"stage": item.stage, "step": int(step)},
     )
     notify(item=item, text=text, users=recipients)
+
+
+# ---------------------------------------------------------------------------------------
+# Notifications
+# ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def notifications_mark_read(
+    *, actor, ids: Sequence[int] | None = None, now: dt.datetime | None = None
+) -> int:
+    """Mark the actor's own unread voices notifications read: those to their login and,
+    for a resident, those to them as a resident. ``ids`` limits it to those notifications
+    (what the page showed); ids of anyone else's are ignored, never marked. Returns how
+    many were marked."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return 0
+    own = Q(user_id=actor.pk)
+    if actor.resident_id:
+        own |= Q(resident_id=actor.resident_id)
+    qs = Notification.objects.filter(own, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=_now(now))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("for/<int:resident_id>/", views.new_for, name="new_for"),
     path("inbox/", views.inbox, name="inbox"),
     path("measures/", views.measures_page, name="measures"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("partner/", views.partner_inbox, name="partner_inbox"),
     path("partner/<int:pk>/", views.dispatch_detail, name="dispatch"),
     path("partner/<int:pk>/accept/", views.dispatch_accept, name="dispatch_accept"),

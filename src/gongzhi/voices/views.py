@@ -111,10 +111,19 @@ def mine(request):
         "voices/mine.html",
         {
             "page": page,
-            "notifications": list(selectors.notifications_for(user)[:5]),
+            "notifications": list(selectors.notifications_for(user).filter(read_at=None)[:5]),
             "nav": "mine",
         },
     )
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    """知道了: the notifications the page showed are marked read, and only one's own."""
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    services.notifications_mark_read(actor=request.user, ids=ids or None)
+    return redirect("voices:mine" if request.user.resident_id else "voices:inbox")
 
 
 def _own_resident(user) -> Resident:
