@@ -271,6 +271,8 @@ LISTS = {
     "voices:measures",
     "voices:partner_inbox",
     "voices:notifications_read",
+    "voices:event_sessions",
+    "voices:event_session_new",
 }
 
 # Queries a list route is also asked, aimed at people outside grid 1.

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.orgs.models import PartnerUnit
 
 from . import services
-from .enums import Channel, ItemKind, Level, Satisfaction, Solved, Status
+from .enums import Channel, EventFormat, ItemKind, Level, Satisfaction, Solved, Status
 from .models import Category
 
 ON_BEHALF_CHANNELS = [Channel.VISIT, Channel.PHONE, Channel.PAPER]
@@ -240,3 +240,97 @@ class MeasuresForm(forms.Form):
         required=False,
         choices=[("grid", _("按网格")), ("community", _("按社区")), ("unit", _("按责任单位"))],
     )
+
+
+class EventSessionForm(forms.Form):
+    """A new opinion-gathering event. Types are parsed here; what is allowed (title length,
+    a date not in the future, attendance range, who may) is ``event_session_create``'s."""
+
+    community = forms.ModelChoiceField(
+        label=_("社区"),
+        queryset=None,
+        required=False,
+        empty_label=None,
+        error_messages={"invalid_choice": _("请选择活动所在的社区。")},
+    )
+    title = forms.CharField(label=_("活动名称"), required=False, max_length=200)
+    format = forms.ChoiceField(
+        label=_("形式"),
+        choices=EventFormat.choices,
+        initial=EventFormat.BABA_LONGMENZHEN,
+        required=False,
+    )
+    held_on = forms.DateField(
+        label=_("日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("请按“2026-03-01”的格式填写日期。")},
+    )
+    place = forms.CharField(label=_("地点（可不填）"), required=False, max_length=200)
+    attendance = forms.IntegerField(
+        label=_("参与人次"),
+        required=False,
+        initial=0,
+        error_messages={"invalid": _("参与人次请填写整数。")},
+    )
+
+    def __init__(self, *args, communities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+
+
+def building_key(value: str) -> str:
+    """How a building is named on paper (3, 3栋, 3号楼) → its number."""
+    value = (value or "").strip()
+    for suffix in ("号楼", "栋", "幢"):
+        value = value.removesuffix(suffix)
+    return value.strip()
+
+
+class EventRowForm(forms.Form):
+    """One opinion of an event, as written down there: what was said, the building it is
+    about and who said it. A row left empty is skipped. The form only finds the building
+    by its number; the text is ``items_submit_from_event``'s to judge, row by row."""
+
+    text = forms.CharField(label=_("意见内容"), required=False, strip=False, widget=_textarea(2))
+    building = forms.CharField(label=_("楼栋号"), required=False, max_length=20)
+    # No max_length: the service's own words say the name is too long.
+    reporter_name = forms.CharField(
+        label=_("提出人"), required=False, widget=forms.TextInput(attrs={"maxlength": 50})
+    )
+
+    def __init__(self, *args, buildings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.buildings = buildings or {}
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return not any((data.get(name) or "").strip() for name in self.fields)
+
+    def clean(self):
+        data = super().clean()
+        if self.is_blank():
+            return data
+        number = building_key(data.get("building"))
+        data["building_obj"] = None
+        if number:
+            building = self.buildings.get(number)
+            if building is None:
+                self.add_error("building", _("本社区没有%(number)s栋。") % {"number": number})
+            data["building_obj"] = building
+        return data
+
+    def row(self) -> dict:
+        """The row as ``items_submit_from_event`` takes it."""
+        data = self.cleaned_data
+        return {
+            "text": data.get("text", ""),
+            "building": data.get("building_obj"),
+            "reporter_name": (data.get("reporter_name") or "").strip(),
+        }
+
+
+EVENT_ROWS_MAX = 200
+EventRowFormSet = forms.formset_factory(
+    EventRowForm, extra=0, max_num=EVENT_ROWS_MAX, validate_max=True
+)

@@ -15,16 +15,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from gongzhi.core.identity import mask_phone
-from gongzhi.core.scoping import Scope, scope_for
+from gongzhi.core.scoping import Scope, scope_for, visible
 from gongzhi.places.models import Household
 
 from .deadlines import with_overdue
 from .enums import OPEN_STATUSES, DispatchStatus
-from .models import Dispatch, Item, ItemEvent, ItemReporter, Notification
+from .models import Dispatch, EventSession, Item, ItemEvent, ItemReporter, Notification
 
 
 def _posts_scope(user) -> Scope:
@@ -212,6 +212,19 @@ def notifications_for(user) -> QuerySet[Notification]:
     if user.resident_id:
         q |= Q(resident_id=user.resident_id)
     return Notification.objects.filter(q).select_related("item")
+
+
+def event_session_list_visible_to(user) -> QuerySet[EventSession]:
+    """The opinion-gathering events of the communities in the user's reach (a community's
+    staff: theirs; the subdistrict: all of its communities; a grid chief or a resident:
+    none), newest first. Each carries ``opinion_count``, the items entered from it, counted
+    in the same query."""
+    return (
+        visible(user, EventSession.objects.all())
+        .select_related("community")
+        .annotate(opinion_count=Count("items"))
+        .order_by("-held_on", "-pk")
+    )
 
 
 def joinable_item_or_404(user, pk: int) -> Item:

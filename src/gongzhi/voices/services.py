@@ -48,6 +48,7 @@ from .enums import (
     TRANSITIONS,
     Channel,
     DispatchStatus,
+    EventFormat,
     EventType,
     ItemKind,
     Level,
@@ -1531,6 +1532,89 @@ def _send_follow_up(item: Item, step: int, now: dt.datetime) -> None:
         changes={"stage": item.stage, "step": int(step)},
     )
     notify(item=item, text=text, users=recipients)
+
+
+# ---------------------------------------------------------------------------------------
+# Opinion-gathering events
+# ---------------------------------------------------------------------------------------
+
+MAX_SESSION_TITLE = 120
+MAX_SESSION_PLACE = 120
+MAX_ATTENDANCE = 100_000
+
+
+@transaction.atomic
+def event_session_create(
+    *,
+    actor,
+    community: Community,
+    title: str,
+    format: str,
+    held_on: dt.date | None,
+    place: str = "",
+    attendance: int | None = 0,
+    now: dt.datetime | None = None,
+) -> EventSession:
+    """Record an opinion-gathering event (恳谈会, 坝坝龙门阵, 论坛...) of ``community`` so
+    that its opinions can be entered afterwards (``items_submit_from_event``). Needs
+    ``enter_event_opinions`` over the community: out of sight is 404, in sight but not
+    granted is 403. An event has happened already: ``held_on`` is today or earlier. Nothing
+    is written when anything is wrong; the ``ValidationError`` names each field."""
+    now = _now(now)
+    if community is None:
+        raise ValidationError({"community": _("请选择活动所在的社区。")})
+    if actor is not None:
+        require(actor, "enter_event_opinions", community)
+    errors: dict[str, list[str]] = {}
+
+    def err(name: str, message) -> None:
+        errors.setdefault(name, []).append(str(message))
+
+    title = (title or "").strip()
+    if not title:
+        err("title", _("请填写活动名称。"))
+    elif len(title) > MAX_SESSION_TITLE:
+        err("title", _("活动名称不能超过%(limit)d字。") % {"limit": MAX_SESSION_TITLE})
+    if format not in EventFormat.values:
+        err("format", _("请选择活动形式。"))
+    if held_on is None:
+        err("held_on", _("请填写活动日期。"))
+    elif held_on > timezone.localtime(now).date():
+        err("held_on", _("活动日期不能晚于今天。"))
+    place = (place or "").strip()
+    if len(place) > MAX_SESSION_PLACE:
+        err("place", _("地点不能超过%(limit)d字。") % {"limit": MAX_SESSION_PLACE})
+    if attendance is None:
+        attendance = 0
+    if (
+        isinstance(attendance, bool)
+        or not isinstance(attendance, int)
+        or not 0 <= attendance <= MAX_ATTENDANCE
+    ):
+        err("attendance", _("参与人次应在0到%(limit)d之间。") % {"limit": MAX_ATTENDANCE})
+    if errors:
+        raise ValidationError(errors)
+    session = EventSession.objects.create(
+        community=community,
+        title=title,
+        format=format,
+        held_on=held_on,
+        place=place,
+        attendance=attendance,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit.record(
+        actor=actor,
+        action="voices.event_session.created",
+        obj=session,
+        changes={
+            "community": community.pk,
+            "format": format,
+            "held_on": held_on.isoformat(),
+            "attendance": attendance,
+        },
+    )
+    return session
 
 
 # ---------------------------------------------------------------------------------------

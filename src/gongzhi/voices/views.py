@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+import re
 import secrets
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,17 +29,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.rules import is_staff_user
-from gongzhi.core.scoping import get_visible_or_404, scope_for, visible
-from gongzhi.places.models import Grid, Resident
+from gongzhi.core.scoping import get_visible_or_404, require, scope_for, visible
+from gongzhi.places.models import Building, Community, Grid, Resident
 from gongzhi.places.selectors import resident_search
 
 from . import deadlines, duplicates, events, measures, routing, selectors, services
 from .enums import Channel, DispatchStatus, ItemKind, Level, Status
 from .forms import (
+    EVENT_ROWS_MAX,
     AcceptForm,
     CommentForm,
     DispatchForm,
     EscalateForm,
+    EventRowForm,
+    EventRowFormSet,
+    EventSessionForm,
     InboxFilterForm,
     MeasuresForm,
     MergeForm,
@@ -52,7 +57,7 @@ from .forms import (
     VisitForm,
     apply_errors,
 )
-from .models import Attachment, Item
+from .models import Attachment, EventSession, Item
 
 PAGE_SIZE = 20
 SEARCH_LIMIT = 30
@@ -757,4 +762,234 @@ def measures_page(request):
             else "voices/base_partner.html",
             "nav": "measures",
         },
+    )
+
+
+# --- staff: opinion-gathering events ----------------------------------------------------
+
+EVENT_BLANK_ROWS = 10
+EVENT_MORE_ROWS = 5
+ROWS_PREFIX = "rows"
+ROW_NUMBER = re.compile(r"\d+")
+
+
+def _enterable_communities(user):
+    return visible(user, Community.objects.all(), "enter_event_opinions").order_by("code")
+
+
+@staff_required
+@require_GET
+def event_sessions(request):
+    """议事活动: the events of the communities in reach, newest first, each with the number
+    of opinions entered from it."""
+    user = request.user
+    enterable = set(_enterable_communities(user).values_list("pk", flat=True))
+    return render(
+        request,
+        "voices/event_sessions.html",
+        {
+            "page": _page(request, selectors.event_session_list_visible_to(user)),
+            "enterable": enterable,
+            "nav": "inbox",
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def event_session_new(request):
+    """A new event of one's community, then straight on to entering its opinions."""
+    user = request.user
+    communities = _enterable_communities(user)
+    if request.method == "GET":
+        if not communities.exists():
+            raise PermissionDenied
+        form = EventSessionForm(communities=communities, initial={"held_on": timezone.localdate()})
+        return render(request, "voices/event_session_new.html", {"form": form, "nav": "inbox"})
+
+    raw = request.POST.get("community", "")
+    community = (
+        get_visible_or_404(user, Community.objects.all(), pk=int(raw)) if raw.isdigit() else None
+    )
+    if community is None and not communities.exists():
+        raise PermissionDenied
+    if community is not None:
+        # Asked before the form is read, so that a refusal never depends on what was typed.
+        require(user, "enter_event_opinions", community)
+    form = EventSessionForm(request.POST, communities=communities)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = services.event_session_create(
+                actor=user,
+                community=community,
+                title=data["title"],
+                format=data["format"],
+                held_on=data["held_on"],
+                place=data["place"],
+                attendance=data["attendance"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已登记活动，请录入收集到的意见。"))
+            return redirect("voices:event_entry", session_id=session.pk)
+    return render(
+        request, "voices/event_session_new.html", {"form": form, "nav": "inbox"}, status=400
+    )
+
+
+def _session_or_404(user, session_id: int) -> EventSession:
+    session = selectors.event_session_list_visible_to(user).filter(pk=session_id).first()
+    if session is None:
+        raise Http404
+    return session
+
+
+@staff_required
+@require_GET
+def event_session_detail(request, session_id: int):
+    """One event and the opinions entered from it."""
+    user = request.user
+    session = _session_or_404(user, session_id)
+    items = (
+        selectors.item_list_visible_to(user)
+        .filter(event_session=session)
+        .select_related("category", "building")
+        .order_by("number")
+    )
+    may_enter = session.community_id in set(
+        _enterable_communities(user).values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "voices/event_session.html",
+        {"session": session, "page": _page(request, items), "may_enter": may_enter, "nav": "inbox"},
+    )
+
+
+def _entry_session(user, session_id: int) -> EventSession:
+    """The event whose opinions the user may enter: 404 out of reach, 403 in reach without
+    ``enter_event_opinions`` (the subdistrict reads, the community enters)."""
+    session = _session_or_404(user, session_id)
+    require(user, "enter_event_opinions", session)
+    return session
+
+
+def _rows(*, data=None, initial=None, buildings=None):
+    return EventRowFormSet(
+        data, initial=initial, prefix=ROWS_PREFIX, form_kwargs={"buildings": buildings or {}}
+    )
+
+
+def _row_count(raw: str) -> int:
+    return min(int(raw), EVENT_ROWS_MAX) if raw.isdigit() else 0
+
+
+def _typed_rows(request) -> list[dict]:
+    """What was typed into the table, the empty rows left out, whatever its state."""
+    count = _row_count(request.POST.get(f"{ROWS_PREFIX}-TOTAL_FORMS", ""))
+    typed = [
+        {
+            name: request.POST.get(f"{ROWS_PREFIX}-{i}-{name}", "")
+            for name in EventRowForm.base_fields
+        }
+        for i in range(count)
+    ]
+    return [row for row in typed if any(v.strip() for v in row.values())]
+
+
+def _bound_rows(typed: list[dict], buildings, *, blank: int) -> EventRowFormSet:
+    """A bound table of ``typed`` rows renumbered from 1, with ``blank`` empty rows after."""
+    total = len(typed) + blank
+    data = {
+        f"{ROWS_PREFIX}-TOTAL_FORMS": str(total),
+        f"{ROWS_PREFIX}-INITIAL_FORMS": "0",
+    }
+    for i, row in enumerate(typed):
+        for name, value in row.items():
+            data[f"{ROWS_PREFIX}-{i}-{name}"] = value
+    return _rows(data=data, buildings=buildings)
+
+
+def _entry_page(request, session, formset, *, errors=(), status: int = 200):
+    return render(
+        request,
+        "voices/event_entry.html",
+        {
+            "session": session,
+            "formset": formset,
+            "errors": list(errors),
+            "row_errors": sum(1 for f in formset.forms if f.is_bound and f.errors),
+            "nav": "inbox",
+        },
+        status=status,
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def event_entry(request, session_id: int):
+    """录入活动意见: a table of rows (what was said, building, who said it). More rows come
+    with htmx, or without it by the 再加几行 button. All rows are written or none: a refused
+    row is marked beside itself, and every row keeps what was typed."""
+    user = request.user
+    session = _entry_session(user, session_id)
+    if request.method == "GET":
+        return _entry_page(request, session, _rows(initial=[{}] * EVENT_BLANK_ROWS))
+
+    typed = _typed_rows(request)
+    if request.POST.get("action") == "more":
+        blank = max(EVENT_MORE_ROWS, EVENT_BLANK_ROWS - len(typed))
+        return _entry_page(request, session, _rows(initial=typed + [{}] * blank))
+
+    buildings = {b.number: b for b in Building.objects.filter(community_id=session.community_id)}
+    formset = _rows(data=request.POST, buildings=buildings)
+    if not formset.is_valid():
+        return _entry_page(request, session, formset, errors=formset.non_form_errors(), status=400)
+    filled = [f for f in formset.forms if not f.is_blank()]
+    try:
+        items = services.items_submit_from_event(
+            actor=user, event_session=session, rows=[f.row() for f in filled]
+        )
+    except ValidationError as exc:
+        # The service numbers the rows it was given: show the same rows, in the same
+        # order, so that 第2行 is the second row on the page.
+        formset = _bound_rows(typed, buildings, blank=max(0, EVENT_BLANK_ROWS - len(typed)))
+        formset.is_valid()
+        page_errors = []
+        refusals = (
+            exc.message_dict.get("rows", exc.messages)
+            if hasattr(exc, "error_dict")
+            else exc.messages
+        )
+        for message in refusals:
+            found = ROW_NUMBER.search(message)
+            index = int(found.group()) - 1 if found else -1
+            if 0 <= index < len(typed):
+                formset.forms[index].add_error(None, message)
+            else:
+                page_errors.append(message)
+        return _entry_page(request, session, formset, errors=page_errors, status=400)
+    messages.success(
+        request,
+        _("已录入%(n)d条意见：%(numbers)s。")
+        % {"n": len(items), "numbers": "、".join(i.number for i in items)},
+    )
+    return redirect("voices:event_session", session_id=session.pk)
+
+
+@staff_required
+@require_GET
+def event_entry_row(request, session_id: int):
+    """One more empty row for the table (htmx), numbered after the rows already there."""
+    _entry_session(request.user, session_id)
+    index = _row_count(request.GET.get(f"{ROWS_PREFIX}-TOTAL_FORMS", ""))
+    if index >= EVENT_ROWS_MAX:
+        return HttpResponse(status=204)
+    form = EventRowForm(prefix=f"{ROWS_PREFIX}-{index}")
+    return render(
+        request,
+        "voices/_event_row.html",
+        {"form": form, "number": index + 1, "total": index + 1, "oob": True},
     )
