@@ -7,6 +7,10 @@ answers), each in its own process because Django is set up once per process:
 2. resident search through ``places.selectors.resident_search`` as a community staff
    member, a subdistrict staff member and a superuser, over a mix of real queries;
 3. the building page as a grid chief, through Django's test client;
+4. residents' voice (``bench/bench_voices.py``): the routing model trained on Wangjiang's
+   history, the year copied to every community (≥ 100,000 items), then intake throughput
+   (duplicate lookup + ``item_submit`` with classification), the staff inbox and the
+   measures page;
 
 then the register import benchmark (``bench/bench_import.py``) when it is there.
 ``--quick`` generates a 5-community city instead, for a smoke test. Temporary databases
@@ -35,7 +39,14 @@ PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 PG_DATABASE = "gongzhi_bench_city"
 SEED = 2001
 
-TARGETS = {"search_p95_ms": 50, "building_page_p95_ms": 100, "import_s": 5, "city_s": 180}
+TARGETS = {
+    "search_p95_ms": 50,
+    "building_page_p95_ms": 100,
+    "import_s": 5,
+    "city_s": 180,
+    "inbox_p95_ms": 100,
+    "measures_p95_ms": 200,
+}
 QUERY_KINDS = (
     "initials",
     "pinyin_prefix",
@@ -106,6 +117,7 @@ def worker(database: str, communities: int, out: pathlib.Path) -> None:
     report = {"city": figures, "search": search_bench(), "building_page": building_page_bench()}
     if connection.vendor == "postgresql":
         report["explain"] = explain_search()
+    report["voices"] = voices_bench()
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
@@ -273,6 +285,15 @@ def explain_search() -> dict:
     return plans
 
 
+def voices_bench() -> dict | None:
+    """Residents' voice on the city just measured (``bench/bench_voices.py``)."""
+    if not (ROOT / "bench" / "bench_voices.py").exists():
+        return None
+    import bench.bench_voices as bench_voices
+
+    return bench_voices.run(RESULTS)
+
+
 # -- the import benchmark, in a child process ------------------------------------------
 
 
@@ -328,7 +349,7 @@ def _pg_admin(sql: str) -> bool:
 
 
 def _clean_sqlite() -> None:
-    for name in ("city.sqlite3", "import.sqlite3"):
+    for name in ("city.sqlite3", "import.sqlite3", "routing.sqlite3"):
         for suffix in ("", "-wal", "-shm", "-journal"):
             (WORKDIR / f"{name}{suffix}").unlink(missing_ok=True)
 
@@ -392,7 +413,7 @@ def main() -> int:
     tmp = WORKDIR / "worker.json"
     try:
         _clean_sqlite()
-        print(f"== SQLite: city of {communities} communities, search, building page")
+        print(f"== SQLite: city of {communities} communities, search, building page, voices")
         report["databases"]["sqlite"] = _child(
             ["--worker", "sqlite", "--communities", str(communities)], tmp, 1800
         )
@@ -402,7 +423,9 @@ def main() -> int:
         elif _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE}") and _pg_admin(
             f"CREATE DATABASE {PG_DATABASE}"
         ):
-            print(f"== PostgreSQL: city of {communities} communities, search, building page")
+            print(
+                f"== PostgreSQL: city of {communities} communities, search, building page, voices"
+            )
             try:
                 report["databases"]["postgresql"] = _child(
                     ["--worker", "postgresql", "--communities", str(communities)], tmp, 1800
@@ -486,6 +509,7 @@ def render_summary(report: dict) -> str:
     lines.append(
         f"| building page (grid chief) | {cell('sqlite', page)} | {cell('postgresql', page)} | p95 ≤ {TARGETS['building_page_p95_ms']} ms |"
     )
+    lines += _voices_rows(cell)
     imp = report.get("import")
     if imp and "first_import" in imp:
         lines.append(
@@ -495,7 +519,10 @@ def render_summary(report: dict) -> str:
         )
     rt = report.get("routing")
     if rt:
-        lines.append(f"| classifier (held-out demo history) | {_routing_cell(rt)} | | reported |")
+        lines.append(
+            f"| classifier, top-1 / top-3 on a held-out 20 % of the demo history (SQLite) "
+            f"| {_routing_cell(rt)} | | reported |"
+        )
     lines += [
         "",
         "## Search p95 by query kind (ms)",
@@ -510,9 +537,100 @@ def render_summary(report: dict) -> str:
                 for db in ("sqlite", "postgresql")
             ]
             lines.append(f"| {label} | {kind} | {values[0]} | {values[1]} |")
+    lines += _voices_details(cell)
     if report["notes"]:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in report["notes"]]
     return "\n".join(lines) + "\n"
+
+
+def _voices_rows(cell) -> list[str]:
+    """The residents' voice rows of the main table."""
+
+    def items(d):
+        c = d["voices"]["city_items"]
+        return (
+            f"{c['items_in_database']:,} items ({c['items_copied']:,} copied in {c['seconds']} s)"
+        )
+
+    def intake(d):
+        v = d["voices"]["intake"]
+        return (
+            f"{v['items_per_second']} items/s, p50 {v['p50_ms']} ms, p95 {v['p95_ms']} ms "
+            f"(n={v['submissions']}, {'model' if 'model' in v['classifier_path'] else 'keywords'})"
+        )
+
+    rows = [
+        f"| voices: items in the city (history copied to every community) | {cell('sqlite', items)} | {cell('postgresql', items)} | ≥ 100,000 |",
+        f"| voices: intake, duplicate lookup + submit with classification | {cell('sqlite', intake)} | {cell('postgresql', intake)} | reported |",
+    ]
+    for label, target in (
+        ("community_staff", True),
+        ("grid_chief", True),
+        ("subdistrict_staff", False),
+        ("superuser", False),
+    ):
+
+        def inbox(d, label=label, target=target):
+            b = d["voices"]["inbox"][label]
+            verdict = f" {_verdict(b['p95_ms'], TARGETS['inbox_p95_ms'])}" if target else ""
+            return (
+                f"p50 {b['p50_ms']} ms, p95 {b['p95_ms']} ms "
+                f"({b['open_items_in_reach']:,} open){verdict}"
+            )
+
+        goal = f"p95 ≤ {TARGETS['inbox_p95_ms']} ms" if target else "reported"
+        rows.append(
+            f"| voices: inbox as {label.replace('_', ' ')} | {cell('sqlite', inbox)} | {cell('postgresql', inbox)} | {goal} |"
+        )
+    for group_by in ("grid", "unit"):
+
+        def measures(d, group_by=group_by):
+            m = d["voices"]["measures"][group_by]
+            return f"p50 {m['p50_ms']} ms, p95 {m['p95_ms']} ms {_verdict(m['p95_ms'], TARGETS['measures_p95_ms'])}"
+
+        rows.append(
+            f"| voices: measures page by {group_by} (community staff) | {cell('sqlite', measures)} | {cell('postgresql', measures)} | p95 ≤ {TARGETS['measures_p95_ms']} ms |"
+        )
+    return rows
+
+
+def _voices_details(cell) -> list[str]:
+    """How the residents' voice figures were obtained, from the run's own data."""
+    lines = [
+        "",
+        "## Residents' voice",
+        "",
+        "| | SQLite | PostgreSQL |",
+        "|---|---|---|",
+    ]
+    details = {
+        "routing model (trained before intake)": lambda d: (
+            f"{d['voices']['routing_model']['path']}, trained on "
+            f"{d['voices']['routing_model']['trained_on']:,} confirmed items"
+        ),
+        "intake: duplicate lookup alone": lambda d: (
+            f"p50 {d['voices']['intake']['duplicate_lookup']['p50_ms']} ms, "
+            f"p95 {d['voices']['intake']['duplicate_lookup']['p95_ms']} ms"
+        ),
+        "intake: suggested category = phrase's category": lambda d: (
+            f"{d['voices']['intake']['suggested_category_matches_phrase']:.1%}"
+        ),
+        "intake: max per submission": lambda d: f"{d['voices']['intake']['max_ms']} ms",
+        "intake: queries per submission": lambda d: (
+            f"{d['voices']['intake']['queries_per_submission']}"
+        ),
+        "inbox: queries per page (community staff / grid chief)": lambda d: (
+            f"{d['voices']['inbox']['community_staff']['queries_per_page']} / "
+            f"{d['voices']['inbox']['grid_chief']['queries_per_page']}"
+        ),
+        "measures: queries per page (grid / unit)": lambda d: (
+            f"{d['voices']['measures']['grid']['queries_per_page']} / "
+            f"{d['voices']['measures']['unit']['queries_per_page']}"
+        ),
+    }
+    for label, getter in details.items():
+        lines.append(f"| {label} | {cell('sqlite', getter)} | {cell('postgresql', getter)} |")
+    return lines
 
 
 def _routing_cell(rt: dict) -> str:
