@@ -105,7 +105,5 @@ def http_error(request, exc):
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
-from . import me, orgs, places  # noqa: E402,F401  (registers the routes)
-from . import routing  # noqa: E402,F401  (registers the routing routes)
-from . import wishes  # noqa: E402,F401
-from . import voices  # noqa: E402,F401
+# Each module registers its routes on ``api`` when imported.
+from . import me, orgs, places, routing, voices, wishes  # noqa: E402,F401

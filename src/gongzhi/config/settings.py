@@ -202,7 +202,9 @@ GONGZHI_BLIND_INDEX_KEY = os.environ.get("GONGZHI_BLIND_INDEX_KEY", "")
 
 # Text messages to residents: a dotted path to a backend class. The console backend prints
 # (masked) messages, for the demo; a deployment names its gateway's backend here.
-GONGZHI_SMS_BACKEND = os.environ.get("GONGZHI_SMS_BACKEND", "gongzhi.voices.notify.ConsoleSMSBackend")
+GONGZHI_SMS_BACKEND = os.environ.get(
+    "GONGZHI_SMS_BACKEND", "gongzhi.voices.notify.ConsoleSMSBackend"
+)
 
 # Background work (imports) runs in a thread in the demo and synchronously in tests.
 GONGZHI_TASKS_EAGER = env_bool("GONGZHI_TASKS_EAGER", False)
