@@ -36,6 +36,7 @@ from pypinyin import Style, lazy_pinyin
 from gongzhi.core import audit
 from gongzhi.core.identity import mask_phone
 from gongzhi.core.scoping import may, require, scope_for
+from gongzhi.core.uploads import sniff_image
 from gongzhi.orgs.enums import PostKind
 from gongzhi.orgs.models import PartnerUnit, Post
 from gongzhi.places.models import Building, Community, Grid, Household, Resident
@@ -240,18 +241,6 @@ def _fmt(moment: dt.datetime) -> str:
 # ---------------------------------------------------------------------------------------
 # Photos
 # ---------------------------------------------------------------------------------------
-
-
-def sniff_image(head: bytes) -> str | None:
-    """The image type from its first bytes (JPEG, PNG or WebP), or None. A file's name and
-    declared type are what the sender claims; the bytes are what it is."""
-    if head[:3] == b"\xff\xd8\xff":
-        return "image/jpeg"
-    if head[:8] == b"\x89PNG\r\n\x1a\n":
-        return "image/png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 @dataclass

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit
+from gongzhi.core.uploads import IMAGE_EXTENSIONS, sniff_image
 from gongzhi.places.enums import ResidentStatus
 from gongzhi.places.models import Resident
 
@@ -36,11 +37,6 @@ from .models import TEXT_MAX, Wish, WishClaim, WishEvent, WishNotification
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 REASON_MAX = 200
-# File signatures: the first bytes decide what a file is, not its name or declared type.
-_SIGNATURES = (
-    (b"\xff\xd8\xff", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "png"),
-)
 
 
 def already_claimed_message() -> str:
@@ -69,12 +65,7 @@ def clean_category(category: str | None) -> str:
 
 def photo_kind(head: bytes) -> str | None:
     """``jpg``, ``png`` or ``webp`` from a file's first bytes; ``None`` for anything else."""
-    for signature, kind in _SIGNATURES:
-        if head.startswith(signature):
-            return kind
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    return None
+    return IMAGE_EXTENSIONS.get(sniff_image(head) or "")
 
 
 def check_photo(upload) -> tuple[bytes, str]:
