@@ -37,12 +37,17 @@ def work_periods() -> tuple[tuple[dt.time, dt.time], ...]:
     return _periods(getattr(settings, "GONGZHI_WORK_PERIODS", DEFAULT_PERIODS))
 
 
+_years_without_schedule: set[int] = set()
+
+
 @lru_cache(maxsize=4096)
 def is_working_day(day: dt.date) -> bool:
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
-        log.warning("no holiday schedule for %s; counting Monday to Friday", day.year)
+        if day.year not in _years_without_schedule:
+            _years_without_schedule.add(day.year)
+            log.warning("no holiday schedule for %s; counting Monday to Friday", day.year)
         return day.weekday() < 5
 
 
