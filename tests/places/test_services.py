@@ -75,6 +75,14 @@ def test_who_may_edit_a_grid1_resident(world, role, outcome):
             actor=world.users[role], resident=world.residents["zhangsan"], note="改"
         )
 
+    if outcome == "ok":
+        assert call().note == "改"
+    else:
+        with pytest.raises(outcome):
+            call()
+        world.residents["zhangsan"].refresh_from_db()
+        assert world.residents["zhangsan"].note != "改"
+
 
 def test_status_machine_keeps_history(world):
     r = world.residents["lisi"]
