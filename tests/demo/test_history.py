@@ -43,6 +43,7 @@ from gongzhi.voices.models import (
     Notification,
     ReturnVisit,
 )
+from tests.world import empty_database
 
 # The history's "now" in these tests: close of business on Friday 27 November 2026, as a
 # seed run on Monday the 30th would have it.
@@ -66,6 +67,7 @@ class FullYearTests(TestCase):
 
     @classmethod
     def setUpTestData(cls):
+        empty_database()
         out = io.StringIO()
         call_command("seed_demo", "--seed", "5", "--history-end", "2026-11-30", stdout=out)
         cls.output = out.getvalue()

@@ -41,6 +41,7 @@ from gongzhi.places.models import (
     Resident,
     ResidentStatusChange,
 )
+from tests.world import empty_database
 
 SIX_TEAMS = ["牵手", "菩提", "金穗", "春雨", "守望", "远声"]
 
@@ -48,6 +49,7 @@ SIX_TEAMS = ["牵手", "菩提", "金穗", "春雨", "守望", "远声"]
 class WangjiangDemoTests(TestCase):
     @classmethod
     def setUpTestData(cls):
+        empty_database()
         out = io.StringIO()
         call_command("seed_demo", "--seed", "7", stdout=out)
         cls.output = out.getvalue()
