@@ -54,6 +54,7 @@ lint: env
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
 	$(PY) manage.py makemigrations --check --dry-run -v0
+	PYTHONPATH=src $(VENV)/bin/lint-imports --no-cache
 
 format: env
 	$(VENV)/bin/ruff check --fix src tests bench

@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "gongzhi.accounts"
     label = "accounts"
     verbose_name = _("账号")
+
+    def ready(self):
+        from gongzhi.core.scoping import register_scope_builder
+
+        from .scopes import build_scope
+
+        register_scope_builder(build_scope)

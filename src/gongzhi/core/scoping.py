@@ -2,7 +2,9 @@
 
 A user's reach is the set of place nodes their active posts sit on (a resident's reach is
 their own household). For a capability (``view``, ``edit_registry``, ``reveal_pii``...)
-only the posts whose kind grants it count; ``accounts.rules.CAPABILITIES`` is the table.
+only the posts whose kind grants it count; ``accounts.rules.CAPABILITIES`` is the table and
+``accounts.scopes`` builds the reach. This module holds only the scope type and the doors,
+and imports nothing above ``core``.
 
 Every scoped model declares ``scope_columns``: for each level of the place tree, the
 column that holds the id of its node at that level, and ``scope_level`` when the model is
@@ -17,9 +19,11 @@ Views, the API, exports and search all go through ``visible(user, queryset, capa
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -65,55 +69,29 @@ class Scope:
         return type(obj)._default_manager.filter(q, pk=obj.pk).exists()
 
 
+ScopeBuilder = Callable[[Any, str], Scope]
+_builder: ScopeBuilder | None = None
+
+
+def register_scope_builder(builder: ScopeBuilder) -> None:
+    """Say how a user's reach is built. ``core`` knows nothing of posts, residents or
+    partner units: ``accounts`` registers its builder when the app is ready, so the layers
+    below never import the ones above them."""
+    global _builder
+    _builder = builder
+
+
 def scope_for(user, capability: str = "view") -> Scope:
     """The region in which ``user`` may exercise ``capability``. Cached on the user object,
     which lives for one request."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope()
+    if _builder is None:
+        raise ImproperlyConfigured("No scope builder is registered (is accounts installed?).")
     cache = user.__dict__.setdefault("_gongzhi_scopes", {})
     if capability not in cache:
-        cache[capability] = _build_scope(user, capability)
+        cache[capability] = _builder(user, capability)
     return cache[capability]
-
-
-def _build_scope(user, capability: str) -> Scope:
-    from gongzhi.accounts.rules import kinds_granting, resident_may
-    from gongzhi.orgs.models import Post
-    from gongzhi.places.models import Community, Household
-
-    if user.is_superuser:
-        return Scope(everything=True)
-    scope = Scope()
-    kinds = kinds_granting(capability)
-    posts = list(
-        Post.objects.active().filter(user=user, kind__in=kinds).select_related(*Post.NODE_FIELDS)
-    )
-    for post in posts:
-        node = post.node
-        level = post.level
-        scope.held[level].add(node.pk)
-        for anc_level, anc_id in node.ancestor_ids().items():
-            scope.ancestors[anc_level].add(anc_id)
-    # A subdistrict post reaches every community in it; the scoped models carry
-    # community columns, not subdistrict ones.
-    if scope.held.get("subdistrict"):
-        scope.held["community"].update(
-            Community.objects.filter(subdistrict_id__in=scope.held["subdistrict"]).values_list(
-                "pk", flat=True
-            )
-        )
-    if user.resident_id and resident_may(capability):
-        hh = (
-            Household.objects.filter(residents__pk=user.resident_id)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if hh:
-            scope.held["household"].add(hh)
-            household = Household.objects.get(pk=hh)
-            for anc_level, anc_id in household.ancestor_ids().items():
-                scope.ancestors[anc_level].add(anc_id)
-    return scope
 
 
 def visible(user, queryset: QuerySet, capability: str = "view") -> QuerySet:
