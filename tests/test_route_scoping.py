@@ -238,6 +238,7 @@ BODIES = {
 LISTS = {
     "api:voice_items",
     "api:voice_item_create",
+    "api:voice_similar",
     "api:voice_measures",
     "api:voice_notifications",
     "home",

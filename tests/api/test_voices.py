@@ -253,12 +253,25 @@ def test_on_behalf_me_too_and_merge(world, api_as, cats):
     assert [(r["name"], r["entered_by"]) for r in data["reporters"]] == [("李四", "wj-grid1")]
     # 张三 joins it (me too) from his own login.
     resident = api_as(world.users["resident"])
-    joined = resident.post(f"/voices/items/{data['id']}/join", {})
+    # Without the offer the duplicate finder makes, the item is as good as missing.
+    assert resident.post(f"/voices/items/{data['id']}/join", {}).status_code == 404
+    offers = body(resident.post("/voices/similar", {"text": "1栋门口的路灯坏了"}))
+    assert [(o["item_id"], o["number"]) for o in offers] == [(data["id"], data["number"])]
+    joined = resident.post(f"/voices/items/{data['id']}/join", {"offer": offers[0]["offer"]})
     assert joined.status_code == 200, joined.content
-    assert [r["name"] for r in body(joined)["reporters"]] == ["李四", "张三"]
-    assert body(resident.post(f"/voices/items/{data['id']}/join", {}))["errors"] == {
-        "__all__": ["您已反映或附议过该诉求。"]
+    # The answer says it is done and nothing about who else reported it.
+    assert body(joined) == {
+        "item_id": data["id"],
+        "number": data["number"],
+        "status": "submitted",
+        "detail": "已附议，办理进展会通知您。",
     }
+    mine = body(resident.get(f"/voices/items/{data['id']}"))
+    assert [r["name"] for r in mine["reporters"]] == ["张三"]
+    again = resident.post(f"/voices/items/{data['id']}/join", {"offer": offers[0]["offer"]})
+    assert body(again)["errors"] == {"__all__": ["您已反映或附议过该诉求。"]}
+    staff_view = body(grid.get(f"/voices/items/{data['id']}"))
+    assert [r["name"] for r in staff_view["reporters"]] == ["李四", "张三"]
     # Another grid-1 item merged into it: its reporters now hear the outcome of the first.
     dup = _staff_item(world, "1栋路灯不亮", resident="zhangsan")
     merged = grid.post(f"/voices/items/{dup.pk}/merge", {"into_id": data["id"]})

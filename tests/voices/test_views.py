@@ -5,6 +5,7 @@ query-count guards on every list page."""
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -111,8 +112,9 @@ def test_similar_open_items_of_the_building_are_offered_before_submitting(world,
     assert "我也遇到了" in text
     assert neighbour.number in text
     assert f'action="/voices/{neighbour.pk}/join/"' in text
+    offer = re.search(r'name="offer" value="([^"]+)"', review.content.decode()).group(1)
 
-    joined = client.post(f"/voices/{neighbour.pk}/join/", follow=True)
+    joined = client.post(f"/voices/{neighbour.pk}/join/", {"offer": offer}, follow=True)
     assert joined.status_code == 200
     assert "已附议" in page_text(joined)
     assert Item.objects.count() == 1

@@ -22,8 +22,7 @@ from gongzhi.orgs.models import PartnerUnit
 from gongzhi.places.models import Building, Community, Grid, Household, Resident
 from gongzhi.voices import measures, selectors, services
 from gongzhi.voices.deadlines import with_overdue
-from gongzhi.voices.enums import OPEN_STATUSES, Channel
-from gongzhi.voices.events import describe
+from gongzhi.voices.enums import Channel
 from gongzhi.voices.models import Category, Dispatch, EventSession, Item
 
 from .api import ErrorOut, FieldErrorsOut, api
@@ -205,14 +204,14 @@ def _detail(user, item_id: int) -> dict:
         ],
         "timeline": [
             {
-                "type": e.type,
-                "label": str(e.get_type_display()),
-                "text": describe(e),
-                "by": e.actor_label,
-                "at": e.at,
-                "public": e.public,
+                "type": row.event.type,
+                "label": str(row.event.get_type_display()),
+                "text": row.text,
+                "by": row.by,
+                "at": row.event.at,
+                "public": row.event.public,
             }
-            for e in selectors.item_timeline(user, item)
+            for row in selectors.item_timeline_rows(user, item)
         ],
         "dispatches": [_dispatch_out(d) for d in dispatches],
     }
@@ -312,41 +311,71 @@ def voice_item_create(request, payload: ItemIn):
     return Status(201, _detail(user, item.pk))
 
 
+class SimilarIn(Schema):
+    text: str = Field(..., description="居民要反映的内容")
+
+
+class JoinOfferOut(Schema):
+    item_id: int
+    number: str
+    status: str
+    status_label: str
+    text: str
+    offer: str = Field(..., description="附议凭据：24 小时内用于“我也遇到了”")
+
+
+@api.post("/voices/similar", response={200: list[JoinOfferOut], **WRITE_ERRORS}, tags=TAGS)
+def voice_similar(request, payload: SimilarIn):
+    """Before filing, a resident sees the open items of their own building that read like
+    what they are about to say, each with an ``offer`` that lets them, and only them, join
+    it ("我也遇到了") within a day."""
+    user = request.auth
+    if not user.resident_id:
+        raise Http404
+    resident = get_visible_or_404(user, Resident.objects.all(), pk=user.resident_id)
+    return [
+        {
+            "item_id": o.item.pk,
+            "number": o.item.number,
+            "status": o.item.status,
+            "status_label": str(o.item.get_status_display()),
+            "text": o.item.text,
+            "offer": o.token,
+        }
+        for o in selectors.join_offers(resident, payload.text)
+    ]
+
+
 class JoinIn(Schema):
+    offer: str = Field("", description="居民本人附议时：查重结果给出的附议凭据")
     resident_id: int | None = Field(None, description="代为附议的居民；居民本人附议时不填")
 
 
-@api.post("/voices/items/{item_id}/join", response={200: ItemDetailOut, **WRITE_ERRORS}, tags=TAGS)
+class JoinOut(Schema):
+    item_id: int
+    number: str
+    status: str
+    detail: str
+
+
+@api.post("/voices/items/{item_id}/join", response={200: JoinOut, **WRITE_ERRORS}, tags=TAGS)
 def voice_item_join(request, item_id: int, payload: JoinIn):
-    """ "Me too": a resident joins a neighbour's open item of their own building (the items
-    the duplicate finder could have shown them); a leader joins a resident they serve to
-    an item in their reach."""
+    """ "Me too": a resident joins an open item the duplicate finder offered them (the
+    ``offer`` from ``/voices/similar``); a leader joins a resident they serve to an item in
+    their reach. The answer says only that it is done: nothing about the other reporters."""
     user = request.auth
     resident = _place(user, Resident, payload.resident_id)
-    item = _get(user, item_id) if resident is not None else _joinable(user, item_id)
+    if resident is not None:
+        item = _get(user, item_id)
+    else:
+        item = selectors.offered_item_or_404(user, item_id, payload.offer)
     services.item_join(actor=user, item=item, resident=resident)
-    return _detail(user, item_id)
-
-
-def _joinable(user, item_id: int) -> Item:
-    # The same reach as the resident's "我也遇到了" page: open items of their building, or
-    # of their compound when the home has no building.
-    if not user.resident_id:
-        raise Http404
-    household = Household.objects.filter(residents__pk=user.resident_id).first()
-    if household is None:
-        raise Http404
-    where = (
-        {"building_id": household.building_id}
-        if household.building_id
-        else {"compound_id": household.compound_id}
-    )
-    item = Item.objects.filter(
-        pk=item_id, community_id=household.community_id, status__in=OPEN_STATUSES, **where
-    ).first()
-    if item is None:
-        raise Http404
-    return item
+    return {
+        "item_id": item.pk,
+        "number": item.number,
+        "status": item.status,
+        "detail": _("已附议，办理进展会通知您。"),
+    }
 
 
 class EventRowIn(Schema):
@@ -404,12 +433,15 @@ class AcceptIn(Schema):
     note: str = ""
 
 
-def _unit(pk: int | None, field: str) -> PartnerUnit | None:
+def _unit(item: Item, pk: int | None) -> PartnerUnit | None:
+    """A partner unit serving the item's community (the only ones an item can go to, and
+    the ones the caller, who sees the item, may name); any other id is 404, as a missing
+    one is."""
     if pk is None:
         return None
-    unit = PartnerUnit.objects.filter(pk=pk).first()
+    unit = PartnerUnit.objects.filter(pk=pk, communities=item.community_id).first()
     if unit is None:
-        raise ValidationError({field: _("该单位不存在。")})
+        raise Http404
     return unit
 
 
@@ -426,7 +458,7 @@ def voice_item_accept(request, item_id: int, payload: AcceptIn):
         item=item,
         category=category,
         level=payload.level,
-        responsible_unit=_unit(payload.responsible_unit_id, "responsible_unit_id"),
+        responsible_unit=_unit(item, payload.responsible_unit_id),
         note=payload.note,
     )
     return _detail(user, item_id)
@@ -465,7 +497,7 @@ def voice_item_dispatch(request, item_id: int, payload: DispatchIn):
     services.item_dispatch(
         actor=user,
         item=item,
-        unit=_unit(payload.unit_id, "unit"),
+        unit=_unit(item, payload.unit_id),
         instructions=payload.instructions,
     )
     return _detail(user, item_id)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+from django.db.models import Q
+
 from .enums import OPEN_STATUSES
 from .models import Item
 from .routing import bigrams, normalise, words
@@ -90,15 +92,20 @@ def similar_open_items(
     threshold: float = THRESHOLD,
 ) -> list[tuple[Item, float]]:
     """Open items of the same building (or compound) of the community that read like
-    ``text``, best first, each with its similarity in 0..1. One query."""
+    ``text``, best first, each with its similarity in 0..1. One query. Given both, the
+    building's items and the compound's items that name no building (the gate, the
+    courtyard) are both candidates: they concern everyone living there."""
     if not (text or "").strip() or (building is None and compound is None):
         return []
     qs = Item.objects.filter(community_id=_pk(community), status__in=OPEN_STATUSES)
-    qs = (
-        qs.filter(building_id=_pk(building))
-        if building is not None
-        else qs.filter(compound_id=_pk(compound))
-    )
+    if building is not None and compound is not None:
+        qs = qs.filter(
+            Q(building_id=_pk(building)) | Q(building__isnull=True, compound_id=_pk(compound))
+        )
+    elif building is not None:
+        qs = qs.filter(building_id=_pk(building))
+    else:
+        qs = qs.filter(compound_id=_pk(compound))
     if exclude is not None:
         qs = qs.exclude(pk=_pk(exclude))
     candidates = list(qs.order_by("-submitted_at", "-id")[:MAX_CANDIDATES])

@@ -15,15 +15,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from gongzhi.core.identity import mask_phone
 from gongzhi.core.scoping import Scope, scope_for, visible
-from gongzhi.places.models import Household
 
+from . import duplicates
 from .deadlines import with_overdue
-from .enums import OPEN_STATUSES, DispatchStatus
+from .enums import OPEN_STATUSES, DispatchStatus, EventType
+from .events import describe
 from .models import Dispatch, EventSession, Item, ItemEvent, ItemReporter, Notification
 
 
@@ -163,6 +167,41 @@ def item_timeline(user, item: Item) -> QuerySet[ItemEvent]:
     return qs.order_by("at", "pk")
 
 
+# The reporter's own acts. On the timeline of anyone but the staff who hold the item, they
+# are signed "居民": a neighbour who joined, or a partner unit, learns what was done, never
+# who among the residents did it.
+REPORTER_EVENTS = frozenset({EventType.SUBMITTED, EventType.JOINED, EventType.WITHDRAWN})
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    event: ItemEvent
+    text: str
+    by: str
+
+
+def item_timeline_rows(user, item: Item) -> list[TimelineRow]:
+    """The timeline as ``user`` may read it: the events ``item_timeline`` gives, each with
+    its text and the name it is signed with. Staff who see the internals read every name;
+    everyone else reads the names of staff and units, their own, and "居民" for any other
+    resident (a reporter's own acts, or acts by a user who reported the item)."""
+    events = list(item_timeline(user, item))
+    if sees_internal(user, item):
+        return [TimelineRow(e, describe(e), e.actor_label) for e in events]
+    reporter_users = {
+        pk for pk in item.reporters.values_list("user_id", flat=True) if pk is not None
+    }
+    rows = []
+    for e in events:
+        by = e.actor_label
+        if e.actor_id is None or e.actor_id != user.pk:
+            staff_entered = e.type == EventType.SUBMITTED and e.data.get("entered_by")
+            if (e.type in REPORTER_EVENTS and not staff_entered) or e.actor_id in reporter_users:
+                by = _("居民")
+        rows.append(TimelineRow(e, describe(e), by))
+    return rows
+
+
 @dataclass(frozen=True)
 class ReporterView:
     """A reporter as one viewer may see them. ``phone`` is masked; a full number goes
@@ -194,6 +233,13 @@ def item_reporters_for(user, item: Item) -> list[ReporterView]:
     reporters = item.reporters.select_related("resident", "user", "entered_by").order_by(
         "joined_at", "pk"
     )
+    if not staff and not partner:
+        # A resident reads only their own line: the neighbours who filed or joined the same
+        # thing stay unnamed to each other.
+        own = Q(user=user)
+        if getattr(user, "resident_id", None):
+            own |= Q(resident_id=user.resident_id)
+        reporters = reporters.filter(own)
     for r in reporters:
         name = r.resident.name if r.resident_id else (r.name or str(r.user or ""))
         phone = _reporter_phone(r)
@@ -243,31 +289,62 @@ def event_session_list_visible_to(user) -> QuerySet[EventSession]:
     )
 
 
-def joinable_item_or_404(user, pk: int) -> Item:
-    """An open item a resident may add themselves to ("我也遇到了"): one of their own
-    community about their own building, or about their compound with no building named
-    (a resident whose home has no building joins anything of their compound). These are
-    the items the duplicate finder shows them; anything else, and anyone who is not a
-    resident, is 404. Whether the join is allowed now (resolved, already joined) is the
-    service's to say."""
-    resident_id = getattr(user, "resident_id", None)
-    if not resident_id:
-        raise Http404
-    household = (
-        Household.objects.filter(residents__pk=resident_id)
-        .values("community_id", "compound_id", "building_id")
-        .first()
+# A join offer lets one resident join one item for a day: long enough to read and decide,
+# short enough that an offer copied out of a page does not stay a key to the item.
+JOIN_OFFER_SALT = "gongzhi.voices.join-offer"
+JOIN_OFFER_MAX_AGE = 24 * 3600
+
+
+@dataclass(frozen=True)
+class JoinOffer:
+    """An open item the duplicate finder showed one resident ("我也遇到了"), with the
+    signed token that lets that resident, and nobody else, join it."""
+
+    item: Item
+    score: float
+    token: str
+
+
+def join_offers(resident, text: str, *, limit: int = 3) -> list[JoinOffer]:
+    """Open items of the resident's building (or compound, for a home with no building)
+    that read like ``text``, each offered to this resident only."""
+    household = resident.household
+    found = duplicates.similar_open_items(
+        text=text,
+        community=household.community_id,
+        building=household.building_id,
+        compound=household.compound_id,
+        limit=limit,
     )
-    if household is None:
+    return [
+        JoinOffer(
+            item=item,
+            score=score,
+            token=signing.dumps({"r": resident.pk, "i": item.pk}, salt=JOIN_OFFER_SALT),
+        )
+        for item, score in found
+    ]
+
+
+def offered_item_or_404(user, pk: int, token: str) -> Item:
+    """The open item ``pk`` when ``token`` is an offer of it to ``user``'s own resident
+    record; 404 otherwise, exactly as for a missing item, so that joining opens no item
+    the resident was not shown. An offer older than a day is refused in words: the
+    resident simply files again and is shown the current duplicates."""
+    resident_id = getattr(user, "resident_id", None)
+    if not resident_id or not token:
         raise Http404
-    where = Q(building__isnull=True, compound_id=household["compound_id"])
-    if household["building_id"]:
-        where |= Q(building_id=household["building_id"])
-    else:
-        where |= Q(compound_id=household["compound_id"])
-    item = Item.objects.filter(
-        where, pk=pk, community_id=household["community_id"], status__in=OPEN_STATUSES
-    ).first()
+    try:
+        offer = signing.loads(token, salt=JOIN_OFFER_SALT, max_age=JOIN_OFFER_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ValidationError(
+            _("这条提示已过期，请重新反映一次，系统会再为您查找相同的诉求。")
+        ) from None
+    except signing.BadSignature:
+        raise Http404 from None
+    if offer != {"r": resident_id, "i": pk}:
+        raise Http404
+    item = Item.objects.filter(pk=pk, status__in=OPEN_STATUSES).first()
     if item is None:
         raise Http404
     return item

@@ -33,7 +33,7 @@ from gongzhi.core.scoping import get_visible_or_404, require, scope_for, visible
 from gongzhi.places.models import Building, Community, Grid, Resident
 from gongzhi.places.selectors import resident_search
 
-from . import deadlines, duplicates, events, measures, routing, selectors, services
+from . import deadlines, duplicates, measures, routing, selectors, services
 from .enums import Channel, DispatchStatus, ItemKind, Level, Status
 from .forms import (
     EVENT_ROWS_MAX,
@@ -180,17 +180,6 @@ def new_for(request, resident_id: int):
     return _steps(request, resident, on_behalf=True)
 
 
-def _similar(resident: Resident, text: str) -> list[tuple[Item, float]]:
-    household = resident.household
-    return duplicates.similar_open_items(
-        text=text,
-        community=household.community_id,
-        building=household.building_id,
-        compound=None if household.building_id else household.compound_id,
-        limit=3,
-    )
-
-
 def _stash(request, photos) -> list[str]:
     names = []
     for photo in photos:
@@ -255,7 +244,7 @@ def _steps(request, resident: Resident, *, on_behalf: bool):
                 "form": form,
                 "data": data,
                 "pending": pending,
-                "similar": _similar(resident, data["text"]),
+                "similar": selectors.join_offers(resident, data["text"]),
             },
         )
     pending = _stashed(request, request.POST.getlist("pending"))
@@ -284,10 +273,10 @@ def _steps(request, resident: Resident, *, on_behalf: bool):
 @require_POST
 def join(request, pk: int):
     """我也遇到了: add oneself to a neighbour's open item of the same building instead of
-    filing the same thing again. Only the items the duplicate finder could have shown are
-    reachable here."""
-    item = selectors.joinable_item_or_404(request.user, pk)
+    filing the same thing again. Only an item the duplicate finder showed this resident
+    (its signed offer comes with the form) can be joined; any other id is not found."""
     try:
+        item = selectors.offered_item_or_404(request.user, pk, request.POST.get("offer", ""))
         services.item_join(actor=request.user, item=item)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -330,7 +319,7 @@ def detail(request, pk: int):
 def _resident_detail(request, item: Item, *, rate_form=None, status: int = 200):
     user = request.user
     can_rate = item.status == Status.RESOLVED and selectors.is_reporter(user, item)
-    timeline = [(e, events.describe(e)) for e in selectors.item_timeline(user, item)]
+    timeline = selectors.item_timeline_rows(user, item)
     return render(
         request,
         "voices/detail_resident.html",
@@ -446,7 +435,7 @@ def _staff_detail(request, item: Item, *, status: int = 200, **forms):
             compound=None if item.building_id else item.compound_id,
             exclude=item,
         )
-    timeline = [(e, events.describe(e)) for e in selectors.item_timeline(user, item)]
+    timeline = selectors.item_timeline_rows(user, item)
     context = {
         "item": item,
         "overdue": deadlines.is_overdue(item),
@@ -652,7 +641,7 @@ def _dispatch_page(request, dispatch, *, status: int = 200, **forms):
             "reporters": selectors.item_reporters_for(user, item),
             "photos": list(item.attachments.filter(dispatch__isnull=True)),
             "evidence": list(dispatch.evidence.all()),
-            "timeline": [(e, events.describe(e)) for e in selectors.item_timeline(user, item)],
+            "timeline": selectors.item_timeline_rows(user, item),
             "reply_form": forms.get("reply") or ReplyForm(),
             "return_form": forms.get("return") or ReturnForm(),
             "nav": "partner",

@@ -1,0 +1,373 @@
+"""No write escapes scoping, whoever sends it.
+
+Every route of the project (taken from the resolver, as ``test_route_scoping`` does) that
+names an object in its URL and takes a write method is sent each of its write methods by
+every role of the world, with the ids of objects in another subdistrict that no role but
+the superuser reaches. Routes that take ids in their body are sent those ids too: bare,
+under the far path, and under a path in reach. Every answer must be the one a missing id
+gets (404, or 405 for a method the route does not take; 403 first where the path is in
+sight but not the role's to change), must not show the far objects, must add or remove no
+row in any table, and the far objects must be unchanged at the end.
+
+A new route with a URL kwarg this file cannot fill fails the suite and says where to add
+it, so the check grows with the routes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.contrib.sessions.models import Session
+from django.forms.models import model_to_dict
+
+from gongzhi.orgs.models import PartnerUnit
+from gongzhi.places import services as places
+from gongzhi.places.models import Building, Community, Compound, Entrance, Grid, Subdistrict
+from tests.test_route_scoping import OBJECT_ROUTES, ROUTES, Route, _body, category
+
+ROLES = [
+    "subdistrict",
+    "secretary",
+    "staff",
+    "grid",
+    "grid_worker",
+    "building",
+    "entrance",
+    "resident",
+    "partner",
+    "other_staff",
+    "nobody",
+]
+WRITE_METHODS = ["POST", "PATCH", "PUT", "DELETE"]
+MISSING = 987_654_321
+# Text no page may show back: the far resident's name and the far item's words.
+FAR_NAME = "远方居民甲"
+FAR_TEXT = "远方小区的水管爆了"
+
+
+@dataclass
+class Far:
+    """One of everything, in a subdistrict of its own, with its own partner unit."""
+
+    community: Community
+    grid: Grid
+    compound: Compound
+    building: Building
+    household: object
+    resident: object
+    unit: PartnerUnit
+    item: object
+    dispatch: object
+    attachment_id: int
+    session: object
+    wish: object
+    job: object
+
+
+def _build_far(world) -> Far:
+    from gongzhi.core.identity import make_id_number
+    from gongzhi.voices import services as voices
+    from gongzhi.voices.models import Attachment, Category, EventSession
+    from gongzhi.wishes import services as wishes
+
+    admin = world.users["admin"]
+    sd = Subdistrict.objects.create(code="510402002", name="远方街道", district="东区")
+    community = Community.objects.create(subdistrict=sd, code="510402002001", name="远方社区")
+    grid = Grid.objects.create(community=community, code="FAR-G1", name="远方网格")
+    compound = Compound.objects.create(community=community, grid=grid, name="远方小区")
+    building = Building.objects.create(
+        community=community, grid=grid, compound=compound, number="9", floors=6
+    )
+    entrance = Entrance.objects.create(
+        building=building, community=community, grid=grid, compound=compound, number=1
+    )
+    household = places.household_create(actor=None, entrance=entrance, door_number="601", floor=6)
+    resident = places.resident_create(
+        actor=None,
+        household=household,
+        name=FAR_NAME,
+        id_number=make_id_number("510402", __import__("datetime").date(1966, 6, 6), 55),
+        phone="13511112222",
+    )
+    unit = PartnerUnit.objects.create(name="远方供水公司", short_name="远方供水", kind="enterprise")
+    unit.communities.add(community)
+    other = Category.objects.get_or_create(code="other", defaults={"name": "其他"})[0]
+    item = voices.item_submit(
+        actor=admin, kind="problem", text=FAR_TEXT, channel="visit", on_behalf_of=resident
+    )
+    Attachment.objects.create(item=item, file="voices/far.png", content_type="image/png", size=1)
+    dispatched = voices.item_submit(
+        actor=admin, kind="problem", text="远方外墙开裂", channel="visit", on_behalf_of=resident
+    )
+    dispatched = voices.item_accept(actor=admin, item=dispatched, category=other, level="community")
+    dispatch = voices.item_dispatch(actor=admin, item=dispatched, unit=unit)
+    session = EventSession.objects.create(
+        community=community, title="远方议事会", format="baba_longmenzhen", held_on="2026-03-01"
+    )
+    wish = wishes.wish_submit(actor=admin, resident=resident, category="other", text="远方心愿")
+    wishes.wish_publish(actor=admin, wish=wish)
+    job = apps.get_model("register", "ImportJob").objects.create(
+        community=community, uploaded_by=admin, file_name="远方.xlsx"
+    )
+    return Far(
+        community=community,
+        grid=grid,
+        compound=compound,
+        building=building,
+        household=household,
+        resident=resident,
+        unit=unit,
+        item=item,
+        dispatch=dispatch,
+        attachment_id=item.attachments.get().pk,
+        session=session,
+        wish=wish,
+        job=job,
+    )
+
+
+@pytest.fixture
+def far(world):
+    return _build_far(world)
+
+
+# --- how to fill each URL kwarg with a far object -------------------------------------
+
+# (route, kwarg) or kwarg → the far object's id (or a plain value).
+FAR_KWARGS = {
+    "building_id": lambda f: f.building.pk,
+    "household_id": lambda f: f.household.pk,
+    "resident_id": lambda f: f.resident.pk,
+    "item_id": lambda f: f.item.pk,
+    "dispatch_id": lambda f: f.dispatch.pk,
+    "session_id": lambda f: f.session.pk,
+    "wish_id": lambda f: f.wish.pk,
+    "field_name": lambda f: "phone",
+    "attachment_id": lambda f: f.attachment_id,
+    ("wb-community", "pk"): lambda f: f.community.pk,
+    ("wb-grid", "pk"): lambda f: f.grid.pk,
+    ("wb-compound", "pk"): lambda f: f.compound.pk,
+    ("wb-building", "pk"): lambda f: f.building.pk,
+    ("wb-household", "pk"): lambda f: f.household.pk,
+    ("wb-resident", "pk"): lambda f: f.resident.pk,
+    ("wb-resident-reveal", "pk"): lambda f: f.resident.pk,
+}
+PK_BY_NAMESPACE = {
+    "register": lambda f: f.job.pk,
+    "wishes": lambda f: f.wish.pk,
+    "voices": lambda f: f.item.pk,
+}
+DISPATCH_PAGES = {"voices:dispatch", "voices:dispatch_accept", "voices:dispatch_reply"}
+DISPATCH_PAGES |= {"voices:dispatch_return"}
+
+
+def _filler(route: Route, kwarg: str):
+    if (route.key, kwarg) in FAR_KWARGS:
+        return FAR_KWARGS[(route.key, kwarg)]
+    if kwarg == "pk" and route.key in DISPATCH_PAGES:
+        return lambda f: f.dispatch.pk
+    if kwarg == "pk" and route.namespace in PK_BY_NAMESPACE:
+        return PK_BY_NAMESPACE[route.namespace]
+    return FAR_KWARGS.get(kwarg)
+
+
+def _far_values(route: Route, far: Far) -> dict:
+    return {k: _filler(route, k)(far) for k in route.kwargs}
+
+
+# --- bodies that carry far ids ---------------------------------------------------------
+
+# Route → a body naming far objects. The route is sent it under the far path (object
+# routes) or bare (routes without kwargs), and under NEAR_PATHS where given.
+FAR_BODIES = {
+    "api:voice_items": lambda f: {"resident_id": f.resident.pk, "text": "越界"},
+    "api:voice_item_create": lambda f: {"resident_id": f.resident.pk, "text": "越界"},
+    "api:residents": lambda f: {"household_id": f.household.pk, "name": "越界"},
+    "api:resident_create": lambda f: {"household_id": f.household.pk, "name": "越界"},
+    "api:wishes": lambda f: {"resident_id": f.resident.pk, "category": "other", "text": "越界"},
+    "api:wish_create": lambda f: {
+        "resident_id": f.resident.pk,
+        "category": "other",
+        "text": "越界",
+    },
+    "api:voice_item_merge": lambda f: {"into_id": f.item.pk},
+    "api:voice_item_join": lambda f: {"resident_id": f.resident.pk},
+    "api:voice_item_dispatch": lambda f: {"unit_id": f.unit.pk},
+    "api:voice_item_accept": lambda f: {"category": "other", "responsible_unit_id": f.unit.pk},
+}
+
+
+def _near_item(world):
+    """An item of grid 1 at the community level, accepted: in reach of the community and
+    subdistrict staff, who could act on it but for the far id in the body."""
+    from gongzhi.voices import services as voices
+    from gongzhi.voices.models import Category
+
+    other = Category.objects.get_or_create(code="other", defaults={"name": "其他"})[0]
+    item = voices.item_submit(
+        actor=world.users["admin"],
+        kind="problem",
+        text="1栋楼道灯不亮",
+        channel="visit",
+        on_behalf_of=world.residents["zhangsan"],
+    )
+    return voices.item_accept(
+        actor=world.users["admin"], item=item, category=other, level="community"
+    )
+
+
+NEAR_PATHS = {
+    "api:voice_item_merge",
+    "api:voice_item_join",
+    "api:voice_item_dispatch",
+    "api:voice_item_accept",
+}
+
+
+# --- the database before and after -------------------------------------------------------
+
+
+def _rows() -> dict:
+    """Rows per table: count and highest id, in one query."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    selects = [
+        f"SELECT '{m._meta.db_table}', COUNT(*), MAX({quote(m._meta.pk.column)}) "
+        f"FROM {quote(m._meta.db_table)}"
+        for m in apps.get_models()
+        if m is not Session  # logging in writes a session row
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects))
+        return {table: (n, top) for table, n, top in cursor.fetchall()}
+
+
+def _far_fields(far: Far) -> dict:
+    """Every field of the far objects, as stored."""
+    objects = {}
+    for name in ["community", "household", "resident", "unit", "item", "dispatch", "wish", "job"]:
+        obj = getattr(far, name)
+        fresh = type(obj)._default_manager.get(pk=obj.pk)
+        objects[name] = {k: str(v) for k, v in model_to_dict(fresh).items()}
+    return objects
+
+
+def _send(client, method: str, url: str, body: dict):
+    if url.startswith("/api/"):
+        return client.generic(method, url, json.dumps(body), content_type="application/json")
+    return client.generic(
+        method,
+        url,
+        "&".join(f"{k}={v}" for k, v in body.items()),
+        content_type="application/x-www-form-urlencoded",
+    )
+
+
+def _shown(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode("utf-8", errors="replace")
+
+
+def _problem(response, where: str, expected=(404, 405)) -> str | None:
+    if response.status_code not in expected:
+        return (
+            f"{where} answered {response.status_code}; an out-of-reach id must answer as a "
+            f"missing one {expected}"
+        )
+    text = _shown(response)
+    leaked = [s for s in (FAR_NAME, FAR_TEXT, "远方社区", "远方供水") if s in text]
+    return f"{where} shows {leaked}" if leaked else None
+
+
+# --- the checks --------------------------------------------------------------------------
+
+
+def write_methods(route: Route) -> list[str]:
+    """The write methods an API route declares (ninja knows them); POST for a page, whose
+    forms are all posted."""
+    if not route.key.startswith("api:"):
+        return ["POST"]
+    view = _api_view(route)
+    path_view = view.__closure__[0].cell_contents
+    declared = {m for op in path_view.operations for m in op.methods}
+    return sorted(declared & set(WRITE_METHODS))
+
+
+def _api_view(route: Route):
+    from django.urls import resolve
+
+    return resolve(route.url({k: 1 for k in route.kwargs})).func
+
+
+WRITE_ROUTES = [r for r in ROUTES if category(r) == "object" and write_methods(r)]
+BODY_ROUTES = [r for r in ROUTES if r.key in FAR_BODIES]
+
+
+def test_every_object_route_can_be_filled():
+    unfilled = [f"{r.key}: {k}" for r in OBJECT_ROUTES for k in r.kwargs if _filler(r, k) is None]
+    assert unfilled == [], (
+        "Add to FAR_KWARGS how to name a far object for these URL kwargs:\n  "
+        + "\n  ".join(unfilled)
+    )
+
+
+def test_every_body_route_exists():
+    keys = {r.key for r in ROUTES}
+    assert sorted(set(FAR_BODIES) - keys) == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_writes_with_far_ids_are_not_found_and_change_nothing(world, far, client, role):
+    client.force_login(
+        world.users[role], backend="gongzhi.accounts.backends.PhoneOrUsernameBackend"
+    )
+    near = _near_item(world)
+    problems = []
+
+    far_before = _far_fields(far)
+
+    def attempt(route, url, method, body, expected):
+        before = _rows()
+        response = _send(client, method, url, body)
+        problems.append(_problem(response, f"{method} {url} {body}", expected))
+        if _rows() != before:
+            problems.append(f"{method} {url} {body} added or removed rows")
+        return response
+
+    # Far ids in the path, with a body that would pass validation so that the write
+    # reaches its scoping check.
+    for route in WRITE_ROUTES:
+        url = route.url(_far_values(route, far))
+        body = FAR_BODIES[route.key](far) if route.key in FAR_BODIES else _body(route, world)
+        for method in write_methods(route):
+            response = attempt(route, url, method, body, (404, 405))
+            if role == "staff":  # exactly what a missing id gets
+                missing = route.url(
+                    {k: MISSING if k != "field_name" else "phone" for k in route.kwargs}
+                )
+                if _send(client, method, missing, body).status_code != response.status_code:
+                    problems.append(f"{method} {url} does not answer as {missing} does")
+
+    # Far ids in the body: bare, under the far path, and under a path in reach of the
+    # community staff. Under a path the role may see but not change, 403 comes first.
+    for route in BODY_ROUTES:
+        body = FAR_BODIES[route.key](far)
+        urls = [(route.url(_far_values(route, far)) if route.kwargs else route.url({}), (404,))]
+        if route.key in NEAR_PATHS:
+            urls.append((route.url({"item_id": near.pk}), (403, 404)))
+        for url, expected in urls:
+            for method in write_methods(route):
+                attempt(route, url, method, body, expected)
+
+    far_after = _far_fields(far)
+    problems += [
+        f"the far {name} changed: {far_before[name]} → {far_after[name]}"
+        for name in far_before
+        if far_after[name] != far_before[name]
+    ]
+    problems = [p for p in problems if p]
+    assert problems == [], f"as {role}:\n" + "\n".join(problems)
