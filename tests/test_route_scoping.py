@@ -127,6 +127,18 @@ def _dispatch_outside(w):
     return dispatch.pk
 
 
+def _token_outside(w):
+    # Another person's API token: tokens are scoped by owner, not by place.
+    from gongzhi.accounts.services import api_token_issue
+
+    ApiToken = apps.get_model("accounts", "ApiToken")
+    token = ApiToken.objects.filter(user=w.users["secretary"]).first()
+    if token is None:
+        api_token_issue(user=w.users["secretary"], name="书记的令牌")
+        token = ApiToken.objects.get(user=w.users["secretary"])
+    return token.pk
+
+
 def _session_outside(w):
     # An opinion-gathering event of the other community.
     EventSession = apps.get_model("voices", "EventSession")
@@ -197,6 +209,8 @@ OBJECT_KWARGS = {
     "item_id": _item_outside,
     "dispatch_id": _dispatch_outside,
     "session_id": _session_outside,
+    "token_id": _token_outside,
+    ("accounts:token_revoke", "pk"): _token_outside,
 }
 
 # Bodies that would succeed inside the reach, so that a write route reaches its scoping
@@ -236,6 +250,8 @@ BODIES = {
 }
 
 LISTS = {
+    "accounts:tokens",
+    "api:auth_tokens",
     "api:voice_items",
     "api:voice_item_create",
     "api:voice_similar",

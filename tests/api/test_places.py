@@ -324,4 +324,7 @@ def test_token_refused_with_chinese_reason(world, client):
     response = client.post(
         "/api/v1/auth/token", {"username": "wj-grid1", "password": "nope"}, "application/json"
     )
-    assert (response.status_code, body(response)) == (401, {"detail": "账号或密码不正确。"})
+    assert (response.status_code, body(response)) == (
+        401,
+        {"detail": "账号或密码不正确，或尝试次数过多，请稍后再试。"},
+    )

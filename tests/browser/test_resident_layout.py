@@ -80,6 +80,8 @@ def test_wrong_password_shows_the_chinese_error(live_world, page, live_server, a
     page.get_by_label("手机号或用户名").fill("resident-zhangsan")
     page.get_by_label("密码").fill("wrong-password")
     page.get_by_role("button", name="登录").click()
-    assert page.get_by_role("alert").inner_text() == "账号或密码不正确。"
+    assert (
+        page.get_by_role("alert").inner_text() == "账号或密码不正确，或尝试次数过多，请稍后再试。"
+    )
     _check_elderly_layout(page)
     axe_clean(page)

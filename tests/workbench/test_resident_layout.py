@@ -49,7 +49,7 @@ def test_login_shows_the_chinese_error(world, client):
     response = client.post(reverse("accounts:login"), {"login": "wj-grid1", "password": "wrong"})
     html = response.content.decode()
     assert 'role="alert"' in html
-    assert "账号或密码不正确。" in html
+    assert "账号或密码不正确，或尝试次数过多，请稍后再试。" in html
     assert 'value="wj-grid1"' in html
 
 

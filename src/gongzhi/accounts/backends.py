@@ -1,19 +1,20 @@
-"""Login by username or mobile number, with lockout after repeated failures."""
+"""Login by username or mobile number. Refusals are counted per (account, address) and per
+address (``accounts.lockout``); every way in — the login page, the API's token endpoint,
+the Django admin's login — goes through ``check_credentials``."""
 
 from __future__ import annotations
 
-import datetime as dt
+import enum
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.utils import timezone
 
-from gongzhi.core import audit
 from gongzhi.core.crypto import blind_index
 from gongzhi.core.identity import normalize_phone
+from gongzhi.core.middleware import client_address
 
+from . import lockout
 from .models import User
 
 
@@ -29,40 +30,58 @@ def find_user(login: str) -> User | None:
     return user
 
 
+class Outcome(enum.Enum):
+    OK = "ok"
+    # Unknown login, wrong password, blocked, locked or disabled: one answer for all.
+    REFUSED = "refused"
+    # The right password of a demo login outside demo mode; saying so tells nothing to
+    # someone who did not know the password.
+    DEMO_REFUSED = "demo_refused"
+
+
+def _same_work_as_a_check(password: str) -> None:
+    # Hash anyway, so that the time taken does not tell refusals apart.
+    User().set_password(password or "")
+
+
+def check_credentials(request, login: str, password: str) -> tuple[User | None, Outcome]:
+    from .services import login_failure_record, login_failures_clear_pair
+
+    ip = client_address(request)
+    user = find_user(login)
+    key = lockout.login_key(login, user)
+    if lockout.is_blocked(key, ip):
+        _same_work_as_a_check(password)
+        return None, Outcome.REFUSED
+    if user is None:
+        _same_work_as_a_check(password)
+        login_failure_record(key=key, user=None, ip=ip)
+        return None, Outcome.REFUSED
+    password_ok = user.check_password(password or "")
+    if password_ok and user.is_active and user.locked_at is None:
+        if user.is_demo and not settings.DEMO_MODE:
+            return None, Outcome.DEMO_REFUSED
+        login_failures_clear_pair(key=key, ip=ip)
+        return user, Outcome.OK
+    login_failure_record(key=key, user=user, ip=ip)
+    return None, Outcome.REFUSED
+
+
 class PhoneOrUsernameBackend(ModelBackend):
-    """A locked account or a demo login outside demo mode raises PermissionDenied, which
-    makes Django stop trying other backends. ``accounts.services.login_check`` asks the
-    same questions first so that the person is told why."""
+    """``authenticate()`` for Django's own callers (the admin's login form). Raising
+    PermissionDenied stops Django from trying another backend."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        user = find_user(username)
-        if user is None:
-            # Same work as a real check, so timing does not tell which logins exist.
-            User().set_password(password or "")
+        if username is None or password is None:
             return None
-        now = timezone.now()
-        if user.locked_until and user.locked_until > now:
+        user, outcome = check_credentials(request, username, password)
+        if outcome is Outcome.DEMO_REFUSED:
             raise PermissionDenied
-        if user.is_demo and not settings.DEMO_MODE:
-            raise PermissionDenied
-        if user.check_password(password or "") and self.user_can_authenticate(user):
-            if user.failed_logins or user.locked_until:
-                User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-            return user
-        register_failure(user)
-        return None
+        return user
 
-
-def register_failure(user: User) -> None:
-    with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        locked.failed_logins += 1
-        fields = ["failed_logins"]
-        if locked.failed_logins >= settings.LOGIN_MAX_FAILURES:
-            locked.locked_until = timezone.now() + dt.timedelta(
-                seconds=settings.LOGIN_LOCKOUT_SECONDS
-            )
-            locked.failed_logins = 0
-            fields.append("locked_until")
-            audit.record(actor=None, action="accounts.user.login_locked", obj=locked)
-        locked.save(update_fields=fields)
+    def get_user(self, user_id):
+        # A session outlives neither an administrator's lock nor the account being disabled.
+        user = super().get_user(user_id)
+        if user is not None and user.locked_at is not None:
+            return None
+        return user

@@ -11,3 +11,12 @@ class LoginForm(forms.Form):
     password = forms.CharField(
         label=_("密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("令牌名称（用途）"),
+        max_length=100,
+        help_text=_("例如：巡查App。以后在列表里认出它。"),
+        widget=forms.TextInput(attrs={"aria-describedby": "id_name-help"}),
+    )

@@ -1,19 +1,27 @@
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongzhi.core import audit
 from gongzhi.core.crypto import blind_index
 from gongzhi.core.identity import validate_mobile
 
-from .backends import find_user
-from .models import ApiToken, User
+from . import lockout
+from .backends import Outcome, check_credentials
+from .models import ApiToken, LoginFailure, User
+
+# The one answer for an unknown login, a wrong password and a blocked or locked account,
+# on the login page and from the API alike.
+LOGIN_REFUSED = gettext_lazy("账号或密码不正确，或尝试次数过多，请稍后再试。")
+DEMO_REFUSED = gettext_lazy("演示账号只能在演示模式下登录。")
 
 
 @dataclass
@@ -23,28 +31,14 @@ class LoginResult:
 
 
 def login_check(request, *, login: str, password: str) -> LoginResult:
-    """Authenticate and say, in Chinese, why not. One message for unknown login and wrong
-    password so that the form does not tell which accounts exist."""
-    user = find_user(login)
-    if user is not None:
-        if user.locked_until and user.locked_until > timezone.now():
-            minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
-            return LoginResult(
-                None,
-                _("密码错误次数过多，账号已锁定，请 %(m)d 分钟后再试，或联系社区工作人员。")
-                % {"m": minutes},
-            )
-        if user.is_demo and not settings.DEMO_MODE:
-            return LoginResult(None, _("演示账号只能在演示模式下登录。"))
-    authed = authenticate(request, username=login, password=password)
-    if authed is None:
-        user = find_user(login)
-        if user is not None and user.locked_until and user.locked_until > timezone.now():
-            return LoginResult(
-                None, _("密码错误次数过多，账号已锁定，请稍后再试，或联系社区工作人员。")
-            )
-        return LoginResult(None, _("账号或密码不正确。"))
-    return LoginResult(authed)
+    """Authenticate, or say in Chinese that it did not work, without telling which
+    accounts exist or which of them are blocked."""
+    user, outcome = check_credentials(request, login, password)
+    if outcome is Outcome.OK:
+        return LoginResult(user)
+    if outcome is Outcome.DEMO_REFUSED:
+        return LoginResult(None, str(DEMO_REFUSED))
+    return LoginResult(None, str(LOGIN_REFUSED))
 
 
 def user_set_phone(*, user: User, phone: str) -> None:
@@ -53,22 +47,167 @@ def user_set_phone(*, user: User, phone: str) -> None:
     user.phone_bidx = blind_index(phone, purpose="phone") if phone else ""
 
 
+# Failed logins.
+
+
 @transaction.atomic
-def api_token_issue(*, user: User) -> str:
+def login_failure_record(*, key: str, user: User | None, ip: str) -> None:
+    """Count one refused login. Reaching the limit for a known account is written to the
+    audit log; reaching the address cap too (a spray across accounts)."""
+    now = timezone.now()
+    LoginFailure.objects.filter(at__lt=lockout.window_start()).delete()
+    LoginFailure.objects.create(login_key=key, user=user, ip=ip, at=now)
+    pair, address = lockout.failure_counts(key, ip)
+    if user is not None and pair == settings.LOGIN_MAX_FAILURES:
+        audit.record(
+            actor=None,
+            action="accounts.user.login_locked",
+            obj=user,
+            changes={"ip": ip, "failures": pair},
+        )
+    if address == settings.LOGIN_MAX_FAILURES_PER_ADDRESS:
+        audit.record(
+            actor=None,
+            action="accounts.login.address_blocked",
+            object_type="accounts.loginfailure",
+            object_repr=ip,
+            changes={"ip": ip, "failures": address},
+        )
+
+
+def login_failures_clear_pair(*, key: str, ip: str) -> None:
+    """A successful login forgets that pair's earlier mistakes."""
+    LoginFailure.objects.filter(login_key=key, ip=ip).delete()
+
+
+# Administrators: locks and accounts.
+
+
+def _locked_user(user: User) -> User:
+    return User.objects.select_for_update().get(pk=user.pk)
+
+
+@transaction.atomic
+def user_lock(*, actor, user: User) -> User:
+    """Lock an account until an administrator unlocks it; its tokens die with the lock."""
+    user = _locked_user(user)
+    if user.locked_at is not None:
+        return user
+    now = timezone.now()
+    user.locked_at = now
+    user.credentials_changed_at = now
+    user.save(update_fields=["locked_at", "credentials_changed_at"])
+    audit.record(actor=actor, action="accounts.user.locked", obj=user)
+    return user
+
+
+@transaction.atomic
+def user_unlock(*, actor, user: User) -> User:
+    """Lift an administrator's lock and every block of failed logins on the account.
+    Tokens issued before the lock stay dead."""
+    user = _locked_user(user)
+    cleared, _per_model = LoginFailure.objects.filter(user=user).delete()
+    was_locked = user.locked_at is not None
+    if was_locked:
+        user.locked_at = None
+        user.save(update_fields=["locked_at"])
+    if was_locked or cleared:
+        audit.record(
+            actor=actor,
+            action="accounts.user.unlocked",
+            obj=user,
+            changes={"locked": was_locked, "failures_cleared": cleared},
+        )
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, actor, user: User, active: bool) -> User:
+    """Disable or re-enable an account. Disabling ends its tokens for good."""
+    user = _locked_user(user)
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    fields = ["is_active"]
+    if not active:
+        user.credentials_changed_at = timezone.now()
+        fields.append("credentials_changed_at")
+    user.save(update_fields=fields)
+    audit.record(
+        actor=actor,
+        action="accounts.user.enabled" if active else "accounts.user.disabled",
+        obj=user,
+    )
+    return user
+
+
+# API tokens.
+
+
+@transaction.atomic
+def api_token_issue(*, user: User, name: str = "") -> str:
+    """A new token for ``user``, who has just proved their password (or is logged in).
+    Returns the key, which is shown once; only its hash is kept."""
+    name = (name or "").strip()
+    if len(name) > 100:
+        raise ValidationError({"name": [_("名称不能超过100个字。")]})
     key = ApiToken.new_key()
-    ApiToken.objects.create(user=user, key_hash=ApiToken.hash(key))
-    audit.record(actor=user, action="accounts.api_token.created", obj=user)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        key_hash=ApiToken.hash(key),
+        expires_at=timezone.now() + dt.timedelta(days=settings.API_TOKEN_DAYS),
+    )
+    audit.record(
+        actor=user,
+        action="accounts.api_token.created",
+        obj=token,
+        changes={"name": name, "expires_at": token.expires_at.isoformat()},
+    )
     return key
 
 
+@transaction.atomic
+def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
+    """Revoke one token. The owner reaches only their own tokens through
+    ``accounts.selectors``; administrators revoke any from the admin or a command."""
+    token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(actor=actor, action="accounts.api_token.revoked", obj=token)
+    return token
+
+
 def api_token_user(key: str) -> User | None:
+    """The user a bearer token stands for, or None if it is unknown, revoked, expired,
+    issued before its user's credentials last changed, or its user may not log in."""
     token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(key)).first()
-    if token is None or not token.user.is_active:
+    if token is None or token.state() != "active":
         return None
-    if token.expires_at and token.expires_at <= timezone.now():
+    user = token.user
+    if not user.is_active or user.locked_at is not None:
         return None
-    if token.user.is_demo and not settings.DEMO_MODE:
+    if user.is_demo and not settings.DEMO_MODE:
         return None
-    if token.last_used_at is None or (timezone.now() - token.last_used_at).total_seconds() > 300:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token.user
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return user
+
+
+@transaction.atomic
+def login_failures_clear(*, actor, ip: str) -> int:
+    """Forget every failed login from one address (a shared office behind one address
+    that tripped the cap), for an administrator."""
+    cleared, _per_model = LoginFailure.objects.filter(ip=ip).delete()
+    if cleared:
+        audit.record(
+            actor=actor,
+            action="accounts.login.address_cleared",
+            object_type="accounts.loginfailure",
+            object_repr=ip,
+            changes={"ip": ip, "failures_cleared": cleared},
+        )
+    return cleared

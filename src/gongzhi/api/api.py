@@ -7,17 +7,23 @@ but not change, 422 with per-field ``errors`` for input a service refused."""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
+from gongzhi.accounts.models import ApiToken
+from gongzhi.accounts.selectors import tokens_of
 from gongzhi.accounts.services import api_token_issue, login_check
+from gongzhi.accounts.throttling import AddressThrottle, too_many_message
 
-from .auth import AUTH
+from .auth import AUTH, TokenRefused
 from .docs import LocalSwagger
 
 
@@ -49,7 +55,8 @@ class FieldErrorsOut(Schema):
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
-    return api.create_response(request, {"detail": _("请先登录。")}, status=401)
+    detail = str(exc) if isinstance(exc, TokenRefused) else _("请先登录。")
+    return api.create_response(request, {"detail": detail}, status=401)
 
 
 @api.exception_handler(Http404)
@@ -84,20 +91,41 @@ def validation_error(request, exc):
 class TokenIn(Schema):
     username: str
     password: str
+    # What the token is for ("巡查App"), to recognise it in the list of one's tokens.
+    name: str = ""
 
 
 class TokenOut(Schema):
     token: str
+    id: int
+    expires_at: dt.datetime
 
 
-@api.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut}, tags=["auth"])
+@api.post(
+    "/auth/token",
+    auth=None,
+    response={200: TokenOut, 401: ErrorOut, 429: ErrorOut},
+    throttle=[AddressThrottle("auth_token")],
+    tags=["auth"],
+)
 def auth_token(request, payload: TokenIn):
     """Exchange a username (or mobile number) and password for a bearer token. The token is
-    shown once; only its hash is stored."""
+    shown once; only its hash is stored. It expires after the configured lifetime, and
+    earlier if revoked or if the password changes or the account is locked or disabled.
+    An unknown login, a wrong password and too many failures all answer the same 401."""
     result = login_check(request, login=payload.username, password=payload.password)
     if result.user is None:
         raise HttpError(401, result.error)
-    return {"token": api_token_issue(user=result.user)}
+    key = api_token_issue(user=result.user, name=payload.name)
+    token = tokens_of(result.user).get(key_hash=ApiToken.hash(key))
+    return {"token": key, "id": token.pk, "expires_at": token.expires_at}
+
+
+@api.exception_handler(Throttled)
+def throttled(request, exc):
+    # ninja adds Retry-After to this answer.
+    seconds = max(1, math.ceil(exc.wait or 1))
+    return api.create_response(request, {"detail": too_many_message(seconds)}, status=429)
 
 
 @api.exception_handler(HttpError)
@@ -106,4 +134,4 @@ def http_error(request, exc):
 
 
 # Each module registers its routes on ``api`` when imported.
-from . import me, orgs, places, routing, voices, wishes  # noqa: E402,F401
+from . import me, orgs, places, routing, tokens, voices, wishes  # noqa: E402,F401

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/gongzhi
 PROJECT_DIR = BASE_DIR.parent.parent  # repository root
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "ninja",  # serves the bundled Swagger UI assets for /api/v1/docs (no CDN)
     "gongzhi.core",
     "gongzhi.accounts",
@@ -83,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -150,9 +153,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Lockout: this many failed logins within the window lock the account for the window.
+# Failed logins block the (account, client address) pair that made them, never the
+# account everywhere: this many within the window block that pair until the oldest of them
+# leaves the window. Every address is also capped across all accounts (a password spray).
 LOGIN_MAX_FAILURES = int(os.environ.get("GONGZHI_LOGIN_MAX_FAILURES", "5"))
-LOGIN_LOCKOUT_SECONDS = int(os.environ.get("GONGZHI_LOGIN_LOCKOUT_SECONDS", "900"))
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("GONGZHI_LOGIN_MAX_FAILURES_PER_ADDRESS", "30"))
+LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("GONGZHI_LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0: the client is
+# REMOTE_ADDR and X-Forwarded-For is ignored (anyone can write it).
+TRUSTED_PROXIES = int(os.environ.get("GONGZHI_TRUSTED_PROXIES", "0"))
+
+# API tokens live this many days unless revoked earlier.
+API_TOKEN_DAYS = int(os.environ.get("GONGZHI_API_TOKEN_DAYS", "30"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]
@@ -193,6 +205,44 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): only this server's own files, no inline code or
+# styles, no framing. Templates keep scripts in static files (tests/core/test_csp.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Swagger UI and the browsers' own widgets draw small icons as data: URLs.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+
+def _rate(name: str, default: str) -> str:
+    """A throttle rate, ``requests/period`` with period s, m, h or d (``10/m``)."""
+    value = os.environ.get(name, default).strip()
+    count, _, period = value.partition("/")
+    if not (count.isdigit() and period in {"s", "m", "h", "d"}):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name} must look like 10/m, not {value!r}.")
+    return value
+
+
+# Requests per client address (see TRUSTED_PROXIES), counted in the cache; over the rate
+# the answer is 429 with Retry-After.
+GONGZHI_THROTTLE_RATES = {
+    "auth_token": _rate("GONGZHI_THROTTLE_AUTH_TOKEN", "10/m"),
+    "login": _rate("GONGZHI_THROTTLE_LOGIN", "20/m"),
+    "open311_post": _rate("GONGZHI_THROTTLE_OPEN311_POST", "30/m"),
+}
 
 # Personal data keys. GONGZHI_FIELD_KEYS is "id:base64key,id:base64key" with the key
 # used for new writes first; older keys stay to decrypt until `manage.py rotate_keys`.

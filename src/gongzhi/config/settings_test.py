@@ -24,3 +24,5 @@ STORAGES = {
 # Serve static files straight from the app folders (no collectstatic before tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Every test shares one address and one cache: throttle tests lower these themselves.
+GONGZHI_THROTTLE_RATES = {scope: "10000/m" for scope in GONGZHI_THROTTLE_RATES}  # noqa: F405

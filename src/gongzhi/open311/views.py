@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from gongzhi.accounts.throttling import throttle
 from gongzhi.places.models import Community
 
 from . import selectors, serializers, services
@@ -239,6 +240,7 @@ def _create(request, fmt: str):
 
 @csrf_exempt
 @_endpoint(methods=("GET", "POST"))
+@throttle("open311_post", refuse=lambda request, message, fmt: errors(fmt, 429, message))
 def requests(request, fmt: str):
     if request.method == "POST":
         return _create(request, fmt)
