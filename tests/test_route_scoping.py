@@ -214,7 +214,7 @@ BODIES = {
     "api:voice_dispatch_return": {"reason": "越界"},
     "api:voice_dispatch_verify": {"accepted": True},
     "api:voice_event_items": {"rows": [{"text": "越界"}]},
-    "api:resident_reveal": {"field": "phone"},
+    "api:resident_reveal": {"field": "phone", "reason": "home_visit"},
     "api:resident_set_status": {"status": "moved_out", "reason": "x"},
     "api:resident_update": {"note": "越界"},
     "api:resident_detail": {"note": "越界"},

@@ -153,23 +153,51 @@ def test_resident_search_stays_in_reach(world, api_as):
     assert [r["name"] for r in body(api.get("/residents", q="zs"))["items"]] == ["张三"]
 
 
-def test_reveal_returns_value_and_is_audited(world, api_as):
+def test_reveal_returns_value_and_is_audited_with_its_reason(world, api_as):
     zhangsan = world.residents["zhangsan"]
     response = api_as(world.users["grid"]).post(
-        f"/residents/{zhangsan.pk}/reveal", {"field": "phone"}
+        f"/residents/{zhangsan.pk}/reveal", {"field": "phone", "reason": "emergency"}
     )
     assert body(response) == {"field": "phone", "value": "13812345678"}
     event = AuditEvent.objects.get(action="places.resident.revealed")
     assert (event.actor, event.object_id, event.changes) == (
         world.users["grid"],
         str(zhangsan.pk),
-        {"field": "phone"},
+        {"field": "phone", "reason": "emergency", "reason_note": ""},
     )
+
+
+@pytest.mark.parametrize(
+    ("payload", "errors"),
+    [
+        (
+            {"field": "phone"},
+            {"reason": ["请先选择查看事由（入户走访、核实身份、紧急联系或其他）。"]},
+        ),
+        (
+            {"field": "phone", "reason": "入户走访"},
+            {"reason": ["请先选择查看事由（入户走访、核实身份、紧急联系或其他）。"]},
+        ),
+        (
+            {"field": "id_number", "reason": "other"},
+            {"reason_note": ["选择“其他”时，请写明查看事由。"]},
+        ),
+    ],
+)
+def test_reveal_without_a_reason_is_422_and_shows_nothing(world, api_as, payload, errors):
+    response = api_as(world.users["grid"]).post(
+        f"/residents/{world.residents['zhangsan'].pk}/reveal", payload
+    )
+    assert response.status_code == 422
+    assert body(response) == {"detail": "请检查填写的内容。", "errors": errors}
+    assert b"13812345678" not in response.content
+    assert not AuditEvent.objects.filter(action="places.resident.revealed").exists()
 
 
 def test_reveal_visible_without_capability_is_403(world, api_as):
     response = api_as(world.users["building"]).post(
-        f"/residents/{world.residents['zhangsan'].pk}/reveal", {"field": "id_number"}
+        f"/residents/{world.residents['zhangsan'].pk}/reveal",
+        {"field": "id_number", "reason": "home_visit"},
     )
     assert response.status_code == 403
     assert body(response) == {"detail": "没有权限执行此操作。"}
@@ -178,15 +206,18 @@ def test_reveal_visible_without_capability_is_403(world, api_as):
 
 def test_reveal_out_of_reach_is_404_and_bad_field_422(world, api_as):
     api = api_as(world.users["grid"])
-    assert (
-        api.post(
-            f"/residents/{world.residents['wangwu'].pk}/reveal", {"field": "phone"}
-        ).status_code
-        == 404
+    outside = api.post(
+        f"/residents/{world.residents['wangwu'].pk}/reveal",
+        {"field": "phone", "reason": "home_visit"},
     )
-    response = api.post(f"/residents/{world.residents['zhangsan'].pk}/reveal", {"field": "name"})
+    assert (outside.status_code, body(outside)) == (404, {"detail": "未找到。"})
+    response = api.post(
+        f"/residents/{world.residents['zhangsan'].pk}/reveal",
+        {"field": "name", "reason": "home_visit"},
+    )
     assert response.status_code == 422
     assert body(response)["detail"] == "请求内容不正确。"
+    assert not AuditEvent.objects.filter(action="places.resident.revealed").exists()
 
 
 def test_create_resident(world, api_as):

@@ -271,6 +271,12 @@ def resident_detail(request, resident_id: int):
 
 class RevealIn(Schema):
     field: Literal["id_number", "phone"]
+    reason: str = Field(
+        "",
+        description="查看事由（必填）：home_visit 入户走访 / verify_identity 核实身份 / "
+        "emergency 紧急联系 / other 其他（须在 reason_note 中说明）",
+    )
+    reason_note: str = Field("", description="补充说明；reason 为 other 时必填")
 
 
 class RevealOut(Schema):
@@ -282,10 +288,17 @@ class RevealOut(Schema):
     "/residents/{resident_id}/reveal", response={200: RevealOut, **WRITE_ERRORS}, tags=["register"]
 )
 def resident_reveal(request, resident_id: int, payload: RevealIn):
-    """The full ID number or phone of one resident. Needs ``reveal_pii``; every call is
-    written to the audit log."""
+    """The full ID number or phone of one resident, for a reason (查看事由). Needs
+    ``reveal_pii``; a call without a reason answers 422 and shows nothing; every reveal is
+    written to the audit log with its reason."""
     resident = _visible_resident(request, resident_id)
-    value = services.resident_reveal(actor=request.auth, resident=resident, field=payload.field)
+    value = services.resident_reveal(
+        actor=request.auth,
+        resident=resident,
+        field=payload.field,
+        reason=payload.reason,
+        reason_note=payload.reason_note,
+    )
     return {"field": payload.field, "value": value}
 
 

@@ -35,6 +35,7 @@ from pypinyin import Style, lazy_pinyin
 
 from gongzhi.core import audit
 from gongzhi.core.identity import mask_phone
+from gongzhi.core.reasons import clean_reveal_reason
 from gongzhi.core.scoping import may, require, scope_for
 from gongzhi.core.uploads import sniff_image
 from gongzhi.orgs.enums import PostKind
@@ -1145,10 +1146,13 @@ def item_comment(*, actor, item: Item, note: str, now: dt.datetime | None = None
     return event
 
 
-def reporter_phone_reveal(*, actor, reporter: ItemReporter) -> str:
-    """The full phone of one reporter, written to the audit log. Staff with
-    ``reveal_pii`` over the item; a partner unit only where the reporter agreed to share
-    it and the item is dispatched to the unit."""
+def reporter_phone_reveal(
+    *, actor, reporter: ItemReporter, reason: str | None, reason_note: str = ""
+) -> str:
+    """The full phone of one reporter, written to the audit log with the reason
+    (查看事由) given; without one nothing is shown or logged. Staff with ``reveal_pii``
+    over the item; a partner unit only where the reporter agreed to share it and the item
+    is dispatched to the unit."""
     item = reporter.item
     if actor is None or not is_visible(actor, item):
         raise Http404
@@ -1159,6 +1163,7 @@ def reporter_phone_reveal(*, actor, reporter: ItemReporter) -> str:
     )
     if not partner_ok and not may(actor, "reveal_pii", item):
         raise PermissionDenied(_("没有权限查看完整电话。"))
+    why = clean_reveal_reason(reason, reason_note)
     if reporter.resident_id:
         phone = reporter.resident.phone
     elif reporter.user_id:
@@ -1169,7 +1174,7 @@ def reporter_phone_reveal(*, actor, reporter: ItemReporter) -> str:
         actor=actor,
         action="voices.reporter.revealed",
         obj=item,
-        changes={"phone": mask_phone(phone), "reporter": reporter.pk},
+        changes={"phone": mask_phone(phone), "reporter": reporter.pk, **why.as_audit()},
     )
     return phone
 

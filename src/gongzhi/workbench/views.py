@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import render
@@ -253,7 +254,14 @@ def household_detail(request, pk: int):
     )
 
 
-def _resident_page(request, resident: Resident, revealed: dict[str, str] | None = None):
+def _resident_page(
+    request,
+    resident: Resident,
+    revealed: dict[str, str] | None = None,
+    reason_errors: dict[str, str] | None = None,
+    reason_notes: dict[str, str] | None = None,
+    status: int = 200,
+):
     user = request.user
     history = list(
         ResidentStatusChange.objects.filter(resident=resident)
@@ -270,7 +278,10 @@ def _resident_page(request, resident: Resident, revealed: dict[str, str] | None 
             "history": history,
             "can_reveal": _may_reveal(user, resident),
             "revealed": revealed or {},
+            "reason_errors": reason_errors or {},
+            "reason_notes": reason_notes or {},
         },
+        status=status,
     )
 
 
@@ -298,12 +309,45 @@ def resident_detail(request, pk: int):
 @staff_required
 @require_POST
 def resident_reveal(request, pk: int, field_name: str):
-    """Show one full ID number or phone. The service checks ``reveal_pii`` (404 outside the
-    reach, 403 inside it without the capability) and writes the audit event."""
+    """Show one full ID number or phone, for the reason (查看事由) the button pressed names.
+    The service checks ``reveal_pii`` (404 outside the reach, 403 inside it without the
+    capability), refuses a missing reason (400 here, nothing shown, nothing recorded) and
+    writes the audit event with the reason."""
     if field_name not in PII_FIELDS:
         raise Http404
     resident = _get_resident(request.user, pk)
-    value = services.resident_reveal(actor=request.user, resident=resident, field=field_name)
+    note = request.POST.get("reason_note", "")
+    try:
+        value = services.resident_reveal(
+            actor=request.user,
+            resident=resident,
+            field=field_name,
+            reason=request.POST.get("reason", ""),
+            reason_note=note,
+        )
+    except ValidationError as exc:
+        message = " ".join(exc.messages)
+        if request.htmx:
+            return render(
+                request,
+                "workbench/_pii.html",
+                {
+                    "r": resident,
+                    "field": field_name,
+                    "revealed": False,
+                    "can_reveal": True,
+                    "reason_error": message,
+                    "reason_note": note,
+                },
+                status=400,
+            )
+        return _resident_page(
+            request,
+            resident,
+            reason_errors={field_name: message},
+            reason_notes={field_name: note},
+            status=400,
+        )
     if request.htmx:
         return render(
             request,
