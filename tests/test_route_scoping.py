@@ -254,6 +254,7 @@ LISTS = {
     "api:grids",
     "api:buildings",
     "api:residents",
+    "api:residents_search",
     "api:resident_create",
     "api:routing_suggest",
     "api:wishes",

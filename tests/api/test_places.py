@@ -149,8 +149,60 @@ def test_resident_search_masked_and_paginated(world, api_as):
 def test_resident_search_stays_in_reach(world, api_as):
     api = api_as(world.users["grid"])
     assert body(api.get("/residents", q="王五")) == {"items": [], "count": 0}
-    assert body(api.get("/residents", q="13700002222")) == {"items": [], "count": 0}
+    assert body(api.post("/residents/search", {"q": "13700002222"})) == {"items": [], "count": 0}
+    assert body(api.post("/residents/search", {"q": "王五"})) == {"items": [], "count": 0}
     assert [r["name"] for r in body(api.get("/residents", q="zs"))["items"]] == ["张三"]
+
+
+@pytest.mark.parametrize(
+    "q", ["13812345678", "+8613812345678", "138 1234 5678", "zhangsan_id", "５１０４０２"]
+)
+def test_a_phone_or_id_number_in_the_query_string_is_refused(world, api_as, q):
+    if q == "zhangsan_id":
+        q = world.residents["zhangsan"].id_number
+    if q == "５１０４０２":
+        q = "５１０４０２" + world.residents["zhangsan"].id_number[6:]
+    response = api_as(world.users["grid"]).get("/residents", q=q)
+    assert response.status_code == 400
+    assert body(response) == {
+        "detail": "身份证号和手机号不能放在网址中（网址会被记录在访问日志里）。"
+        "请改用 POST /api/v1/residents/search，在请求正文中提交 q。"
+    }
+
+
+def test_search_by_phone_or_id_number_in_the_body(world, api_as):
+    zhangsan = world.residents["zhangsan"]
+    api = api_as(world.users["grid"])
+    for q in ["13812345678", zhangsan.id_number]:
+        response = api.post("/residents/search", {"q": q})
+        data = body(response)
+        assert (data["count"], [r["id"] for r in data["items"]]) == (1, [zhangsan.pk])
+        assert data["items"][0]["phone_masked"] == "138****5678"
+        assert b"13812345678" not in response.content
+        assert zhangsan.id_number.encode() not in response.content
+    everyone = body(api.post("/residents/search", {"q": "1栋", "limit": 1, "offset": 1}))
+    assert (everyone["count"], [r["name"] for r in everyone["items"]]) == (2, ["张三"])
+    too_big = api.post("/residents/search", {"q": "1栋", "limit": 100000})
+    assert (too_big.status_code, body(too_big)["detail"]) == (422, "请求内容不正确。")
+
+
+def test_search_in_the_body_costs_the_same_for_one_and_three(world, api_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongzhi.places.services import resident_create
+
+    api = api_as(world.users["grid"])
+    api.post("/residents/search", {"q": "1栋"})
+    with CaptureQueriesContext(connection) as few:
+        assert body(api.post("/residents/search", {"q": "1栋"}))["count"] == 2
+    household = world.households["1-1-101"]
+    for n in range(3):
+        resident = resident_create(actor=None, household=household, name=f"新{n}", relation="child")
+        resident.care_tags.set(world.residents["zhangsan"].care_tags.all())
+    with CaptureQueriesContext(connection) as many:
+        assert body(api.post("/residents/search", {"q": "1栋"}))["count"] == 5
+    assert len(many) == len(few)
 
 
 def test_reveal_returns_value_and_is_audited_with_its_reason(world, api_as):
