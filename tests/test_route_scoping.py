@@ -178,6 +178,7 @@ OBJECT_KWARGS = {
             "join",
             "rate",
             "photo",
+            "photo_thumbnail",
             "accept",
             "escalate",
             "dispatch_item",
@@ -194,6 +195,7 @@ OBJECT_KWARGS = {
         ]
     },
     ("voices:photo", "attachment_id"): lambda w: 1,
+    ("voices:photo_thumbnail", "attachment_id"): lambda w: 1,
     "item_id": _item_outside,
     "dispatch_id": _dispatch_outside,
     "session_id": _session_outside,
