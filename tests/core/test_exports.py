@@ -65,18 +65,27 @@ def test_workbook_cells_are_strings_never_formulas(write_only):
     workbook = Workbook(write_only=write_only, notice="导出人：张三 & 李四", notice_row=True)
     sheet = workbook.sheet("居民登记", widths=(20, 10), freeze_header=True)
     sheet.write_row(["=1+1", "-1", -1, None], bold=True)
+    sheet.write_row(["#N/A", "张三", 3.5, dt.date(2026, 1, 2), "+86 138"])
     second = workbook.sheet("说明")
     second.write_row(["@x"])
     book = openpyxl.load_workbook(io.BytesIO(workbook.save()))
     assert book.sheetnames == ["居民登记", "说明"]
     first = book["居民登记"]
-    assert [(c.value, c.data_type) for c in first[2]] == [
+    assert [(c.value, c.data_type) for c in first[2][:4]] == [
         ("'=1+1", "s"),
         ("'-1", "s"),
         (-1, "n"),
         (None, "n"),
     ]
+    assert [(c.value, c.data_type) for c in first[3]] == [
+        ("#N/A", "s"),
+        ("张三", "s"),
+        (3.5, "n"),
+        (dt.datetime(2026, 1, 2), "d"),
+        ("'+86 138", "s"),
+    ]
     assert first["A2"].font.bold is True
+    assert first["A3"].font.bold is False
     assert first.column_dimensions["A"].width == 20
     assert first.freeze_panes == "A3"
     for ws in book.worksheets:

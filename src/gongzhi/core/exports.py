@@ -26,12 +26,14 @@ from typing import IO, Any
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_TYPES = (bool, int, float, Decimal, dt.date, dt.datetime, dt.time)
 _BOLD = Font(bold=True)
+_ERROR_TEXTS = frozenset(ERROR_CODES)
 
 
 def safe_cell(value: Any) -> Any:
@@ -70,12 +72,19 @@ class Sheet:
     def write_row(self, values, *, bold: bool = False) -> None:
         cells = []
         for value in values:
-            cell = WriteOnlyCell(self._ws, value=safe_cell(value))
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-            if bold:
-                cell.font = _BOLD
-            cells.append(cell)
+            value = safe_cell(value)
+            # openpyxl stores a str as a formula only when it starts with "=", which
+            # safe_cell has quoted, and as an error cell when it is an error code such
+            # as "#N/A": that one (and a bold cell) goes in as a cell typed as text. Plain
+            # values take openpyxl's fast path.
+            if bold or value in _ERROR_TEXTS:
+                cell = WriteOnlyCell(self._ws, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"
+                if bold:
+                    cell.font = _BOLD
+                value = cell
+            cells.append(value)
         self._ws.append(cells)
 
     def format_as_text(self, column: int, first_row: int, last_row: int) -> None:
