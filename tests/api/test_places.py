@@ -149,27 +149,107 @@ def test_resident_search_masked_and_paginated(world, api_as):
 def test_resident_search_stays_in_reach(world, api_as):
     api = api_as(world.users["grid"])
     assert body(api.get("/residents", q="王五")) == {"items": [], "count": 0}
-    assert body(api.get("/residents", q="13700002222")) == {"items": [], "count": 0}
+    assert body(api.post("/residents/search", {"q": "13700002222"})) == {"items": [], "count": 0}
+    assert body(api.post("/residents/search", {"q": "王五"})) == {"items": [], "count": 0}
     assert [r["name"] for r in body(api.get("/residents", q="zs"))["items"]] == ["张三"]
 
 
-def test_reveal_returns_value_and_is_audited(world, api_as):
+@pytest.mark.parametrize(
+    "q", ["13812345678", "+8613812345678", "138 1234 5678", "zhangsan_id", "５１０４０２"]
+)
+def test_a_phone_or_id_number_in_the_query_string_is_refused(world, api_as, q):
+    if q == "zhangsan_id":
+        q = world.residents["zhangsan"].id_number
+    if q == "５１０４０２":
+        q = "５１０４０２" + world.residents["zhangsan"].id_number[6:]
+    response = api_as(world.users["grid"]).get("/residents", q=q)
+    assert response.status_code == 400
+    assert body(response) == {
+        "detail": "身份证号和手机号不能放在网址中（网址会被记录在访问日志里）。"
+        "请改用 POST /api/v1/residents/search，在请求正文中提交 q。"
+    }
+
+
+def test_search_by_phone_or_id_number_in_the_body(world, api_as):
+    zhangsan = world.residents["zhangsan"]
+    api = api_as(world.users["grid"])
+    for q in ["13812345678", zhangsan.id_number]:
+        response = api.post("/residents/search", {"q": q})
+        data = body(response)
+        assert (data["count"], [r["id"] for r in data["items"]]) == (1, [zhangsan.pk])
+        assert data["items"][0]["phone_masked"] == "138****5678"
+        assert b"13812345678" not in response.content
+        assert zhangsan.id_number.encode() not in response.content
+    everyone = body(api.post("/residents/search", {"q": "1栋", "limit": 1, "offset": 1}))
+    assert (everyone["count"], [r["name"] for r in everyone["items"]]) == (2, ["张三"])
+    too_big = api.post("/residents/search", {"q": "1栋", "limit": 100000})
+    assert (too_big.status_code, body(too_big)["detail"]) == (422, "请求内容不正确。")
+
+
+def test_search_in_the_body_costs_the_same_for_one_and_three(world, api_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongzhi.places.services import resident_create
+
+    api = api_as(world.users["grid"])
+    api.post("/residents/search", {"q": "1栋"})
+    with CaptureQueriesContext(connection) as few:
+        assert body(api.post("/residents/search", {"q": "1栋"}))["count"] == 2
+    household = world.households["1-1-101"]
+    for n in range(3):
+        resident = resident_create(actor=None, household=household, name=f"新{n}", relation="child")
+        resident.care_tags.set(world.residents["zhangsan"].care_tags.all())
+    with CaptureQueriesContext(connection) as many:
+        assert body(api.post("/residents/search", {"q": "1栋"}))["count"] == 5
+    assert len(many) == len(few)
+
+
+def test_reveal_returns_value_and_is_audited_with_its_reason(world, api_as):
     zhangsan = world.residents["zhangsan"]
     response = api_as(world.users["grid"]).post(
-        f"/residents/{zhangsan.pk}/reveal", {"field": "phone"}
+        f"/residents/{zhangsan.pk}/reveal", {"field": "phone", "reason": "emergency"}
     )
     assert body(response) == {"field": "phone", "value": "13812345678"}
     event = AuditEvent.objects.get(action="places.resident.revealed")
     assert (event.actor, event.object_id, event.changes) == (
         world.users["grid"],
         str(zhangsan.pk),
-        {"field": "phone"},
+        {"field": "phone", "reason": "emergency", "reason_note": ""},
     )
+
+
+@pytest.mark.parametrize(
+    ("payload", "errors"),
+    [
+        (
+            {"field": "phone"},
+            {"reason": ["请先选择查看事由（入户走访、核实身份、紧急联系或其他）。"]},
+        ),
+        (
+            {"field": "phone", "reason": "入户走访"},
+            {"reason": ["请先选择查看事由（入户走访、核实身份、紧急联系或其他）。"]},
+        ),
+        (
+            {"field": "id_number", "reason": "other"},
+            {"reason_note": ["选择“其他”时，请写明查看事由。"]},
+        ),
+    ],
+)
+def test_reveal_without_a_reason_is_422_and_shows_nothing(world, api_as, payload, errors):
+    response = api_as(world.users["grid"]).post(
+        f"/residents/{world.residents['zhangsan'].pk}/reveal", payload
+    )
+    assert response.status_code == 422
+    assert body(response) == {"detail": "请检查填写的内容。", "errors": errors}
+    assert b"13812345678" not in response.content
+    assert not AuditEvent.objects.filter(action="places.resident.revealed").exists()
 
 
 def test_reveal_visible_without_capability_is_403(world, api_as):
     response = api_as(world.users["building"]).post(
-        f"/residents/{world.residents['zhangsan'].pk}/reveal", {"field": "id_number"}
+        f"/residents/{world.residents['zhangsan'].pk}/reveal",
+        {"field": "id_number", "reason": "home_visit"},
     )
     assert response.status_code == 403
     assert body(response) == {"detail": "没有权限执行此操作。"}
@@ -178,15 +258,18 @@ def test_reveal_visible_without_capability_is_403(world, api_as):
 
 def test_reveal_out_of_reach_is_404_and_bad_field_422(world, api_as):
     api = api_as(world.users["grid"])
-    assert (
-        api.post(
-            f"/residents/{world.residents['wangwu'].pk}/reveal", {"field": "phone"}
-        ).status_code
-        == 404
+    outside = api.post(
+        f"/residents/{world.residents['wangwu'].pk}/reveal",
+        {"field": "phone", "reason": "home_visit"},
     )
-    response = api.post(f"/residents/{world.residents['zhangsan'].pk}/reveal", {"field": "name"})
+    assert (outside.status_code, body(outside)) == (404, {"detail": "未找到。"})
+    response = api.post(
+        f"/residents/{world.residents['zhangsan'].pk}/reveal",
+        {"field": "name", "reason": "home_visit"},
+    )
     assert response.status_code == 422
     assert body(response)["detail"] == "请求内容不正确。"
+    assert not AuditEvent.objects.filter(action="places.resident.revealed").exists()
 
 
 def test_create_resident(world, api_as):

@@ -116,7 +116,9 @@ def test_update_records_masked_changes(world):
 def test_reveal_is_audited_and_scoped(world):
     zhang = world.residents["zhangsan"]
     assert (
-        services.resident_reveal(actor=world.users["grid"], resident=zhang, field="phone")
+        services.resident_reveal(
+            actor=world.users["grid"], resident=zhang, field="phone", reason="home_visit"
+        )
         == "13812345678"
     )
     assert (
@@ -126,9 +128,13 @@ def test_reveal_is_audited_and_scoped(world):
         == 1
     )
     with pytest.raises(PermissionDenied):
-        services.resident_reveal(actor=world.users["building"], resident=zhang, field="phone")
+        services.resident_reveal(
+            actor=world.users["building"], resident=zhang, field="phone", reason="home_visit"
+        )
     with pytest.raises(Http404):
-        services.resident_reveal(actor=world.users["other_staff"], resident=zhang, field="phone")
+        services.resident_reveal(
+            actor=world.users["other_staff"], resident=zhang, field="phone", reason="home_visit"
+        )
 
 
 def test_elderly_is_computed_not_stored(world):

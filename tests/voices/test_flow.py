@@ -228,8 +228,9 @@ def test_the_whole_loop(world, categories, sms, commit):
     assert not AuditEvent.objects.filter(changes__icontains="13812345678").exists()
 
 
-def png_upload(name="evidence.png", size=None):
+def png_upload(name="evidence.png"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    body = b"\x89PNG\r\n\x1a\n" + b"\x00" * (size - 8 if size else 64)
-    return SimpleUploadedFile(name, body, content_type="image/png")
+    from tests.images import PNG
+
+    return SimpleUploadedFile(name, PNG, content_type="image/png")

@@ -8,15 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
+from gongzhi.core.models import AuditEvent
 from gongzhi.voices import selectors, services
 from gongzhi.voices.enums import Channel, EventType, ItemKind, Level, Satisfaction, Solved, Status
 from gongzhi.voices.models import Attachment, EventSession, Item, ItemReporter, Notification
+from tests.images import JPEG, PNG, WEBP
 
 from .conftest import at
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
-WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 32
 
 
 def submit(world, **kwargs):
@@ -86,7 +84,9 @@ def test_real_images_are_kept(world, categories, body, content_type):
     item = submit(world, photos=[SimpleUploadedFile("a.bin", body)])
     (attachment,) = Attachment.objects.filter(item=item)
     assert attachment.content_type == content_type
-    assert attachment.size == len(body)
+    # Written anew (core.uploads.clean_image), so its size is its own.
+    assert attachment.size == attachment.file.size > 0
+    assert attachment.thumbnail.name.endswith("_thumb." + attachment.file.name.rsplit(".", 1)[1])
 
 
 def test_a_fake_image_is_refused(world, categories):
@@ -336,12 +336,23 @@ def test_the_partner_sees_no_phone_unless_shared(world, categories):
     assert (seen.name, seen.phone) == ("张*", "")
     reporter = item.reporters.get()
     with pytest.raises(PermissionDenied):
-        services.reporter_phone_reveal(actor=world.users["partner"], reporter=reporter)
+        services.reporter_phone_reveal(
+            actor=world.users["partner"], reporter=reporter, reason="emergency"
+        )
     (staff_view,) = selectors.item_reporters_for(world.users["staff"], item)
     assert (staff_view.name, staff_view.phone) == ("张三", "138****5678")
-    assert services.reporter_phone_reveal(actor=world.users["staff"], reporter=reporter) == (
-        "13812345678"
+    with pytest.raises(ValidationError) as exc:
+        services.reporter_phone_reveal(actor=world.users["staff"], reporter=reporter, reason="")
+    assert list(exc.value.message_dict) == ["reason"]
+    assert not AuditEvent.objects.filter(action="voices.reporter.revealed").exists()
+    assert (
+        services.reporter_phone_reveal(
+            actor=world.users["staff"], reporter=reporter, reason="emergency"
+        )
+        == "13812345678"
     )
+    event = AuditEvent.objects.get(action="voices.reporter.revealed")
+    assert (event.changes["reason"], event.changes["reason_note"]) == ("emergency", "")
 
 
 def test_partner_returns_and_the_community_sends_again(world, categories):

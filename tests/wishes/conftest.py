@@ -3,12 +3,8 @@ import pytest
 from gongzhi.orgs.enums import PartyOrgKind, TeamKind, TeamRole
 from gongzhi.orgs.models import PartyMember, PartyOrganisation, Team, TeamMembership
 from gongzhi.wishes import services
+from tests.images import JPEG, PNG, WEBP  # noqa: F401  (imported by the tests from here)
 from tests.world import make_user
-
-# Small valid images, by their signatures only; the app never decodes them.
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 64
 
 
 @pytest.fixture

@@ -254,6 +254,25 @@ def test_real_photo_kinds_are_kept(world, sponsors, make_wish, data, ext):
     assert claim.proof_photo.name.endswith("." + ext)
 
 
+def test_a_proof_photo_loses_its_gps_position(world, sponsors, make_wish):
+    import io
+
+    from PIL import Image
+
+    from tests.images import gps_exif, image_bytes
+
+    wish = make_wish("claimed")
+    photo = image_bytes("JPEG", size=(2400, 1800), exif=gps_exif())
+    claim = services.wish_fulfil(
+        actor=world.users["partner"],
+        wish=wish,
+        proof_text="完成",
+        photo=SimpleUploadedFile("a.jpg", photo),
+    )
+    stored = Image.open(io.BytesIO(claim.proof_photo.read()))
+    assert (stored.size, dict(stored.getexif())) == ((1600, 1200), {})
+
+
 @pytest.mark.parametrize(
     "public_text",
     ["张三想要一个放大镜", "请打13812345678联系", "住在101，想要一个放大镜", "电话 138 1234 5678"],

@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from ninja import Field, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from gongzhi.core.scoping import get_visible_or_404, visible
 from gongzhi.places import services
 from gongzhi.places.enums import ResidentStatus
 from gongzhi.places.models import Building, CareTag, Entrance, Grid, Household, Resident
-from gongzhi.places.selectors import community_figures, resident_search
+from gongzhi.places.selectors import community_figures, is_personal_query, resident_search
 
 from .api import ErrorOut, FieldErrorsOut, api
 from .pagination import Mapped, Page
@@ -250,14 +251,59 @@ def household_detail(request, household_id: int):
     }
 
 
-@api.get("/residents", response={200: list[ResidentOut], 401: ErrorOut}, tags=["register"])
-@paginate(Page)
-def residents(request, q: str = "", include_inactive: bool = False):
-    """Search residents in the caller's reach by name, pinyin or initials, the last four
-    digits of a phone, a full phone or ID number, or an address such as ``3栋2单元501``."""
+def _search(request, q: str, include_inactive: bool) -> Mapped:
     # No cap from the selector: the page slices, and the count is over the whole match.
     qs = resident_search(request.auth, q, include_inactive=include_inactive, limit=None)
     return Mapped(qs.prefetch_related("care_tags"), _resident_out)
+
+
+@api.get(
+    "/residents",
+    response={200: list[ResidentOut], 400: ErrorOut, 401: ErrorOut},
+    tags=["register"],
+)
+@paginate(Page)
+def residents(request, q: str = "", include_inactive: bool = False):
+    """Search residents in the caller's reach by name, pinyin or initials, the last four
+    digits of a phone, or an address such as ``3栋2单元501``. A full phone or ID number is
+    refused here (400): a URL is written to access logs on its way; send it in the body of
+    ``POST /residents/search``."""
+    if is_personal_query(q):
+        raise HttpError(
+            400,
+            _(
+                "身份证号和手机号不能放在网址中（网址会被记录在访问日志里）。"
+                "请改用 POST /api/v1/residents/search，在请求正文中提交 q。"
+            ),
+        )
+    return _search(request, q, include_inactive)
+
+
+class ResidentSearchIn(Schema):
+    q: str = Field("", description="姓名、拼音或首字母、手机尾号4位、完整手机号或身份证号、地址")
+    include_inactive: bool = False
+    limit: int = Field(50, ge=1, le=Page.MAX, description="每页条数（最多200）")
+    offset: int = Field(0, ge=0, description="跳过的条数")
+
+
+class ResidentPageOut(Schema):
+    items: list[ResidentOut]
+    count: int
+
+
+@api.post(
+    "/residents/search",
+    response={200: ResidentPageOut, 401: ErrorOut},
+    tags=["register"],
+)
+def residents_search(request, payload: ResidentSearchIn):
+    """The same search as ``GET /residents``, everything in the request body, so that a
+    full phone or ID number never appears in a URL. Answers a page like the GET."""
+    found = _search(request, payload.q, payload.include_inactive)
+    return {
+        "items": found[payload.offset : payload.offset + payload.limit],
+        "count": found.count(),
+    }
 
 
 def _visible_resident(request, resident_id: int) -> Resident:
@@ -271,6 +317,12 @@ def resident_detail(request, resident_id: int):
 
 class RevealIn(Schema):
     field: Literal["id_number", "phone"]
+    reason: str = Field(
+        "",
+        description="查看事由（必填）：home_visit 入户走访 / verify_identity 核实身份 / "
+        "emergency 紧急联系 / other 其他（须在 reason_note 中说明）",
+    )
+    reason_note: str = Field("", description="补充说明；reason 为 other 时必填")
 
 
 class RevealOut(Schema):
@@ -282,10 +334,17 @@ class RevealOut(Schema):
     "/residents/{resident_id}/reveal", response={200: RevealOut, **WRITE_ERRORS}, tags=["register"]
 )
 def resident_reveal(request, resident_id: int, payload: RevealIn):
-    """The full ID number or phone of one resident. Needs ``reveal_pii``; every call is
-    written to the audit log."""
+    """The full ID number or phone of one resident, for a reason (查看事由). Needs
+    ``reveal_pii``; a call without a reason answers 422 and shows nothing; every reveal is
+    written to the audit log with its reason."""
     resident = _visible_resident(request, resident_id)
-    value = services.resident_reveal(actor=request.auth, resident=resident, field=payload.field)
+    value = services.resident_reveal(
+        actor=request.auth,
+        resident=resident,
+        field=payload.field,
+        reason=payload.reason,
+        reason_note=payload.reason_note,
+    )
     return {"field": payload.field, "value": value}
 
 

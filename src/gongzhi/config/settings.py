@@ -259,9 +259,50 @@ GONGZHI_SMS_BACKEND = os.environ.get(
 # Background work (imports) runs in a thread in the demo and synchronously in tests.
 GONGZHI_TASKS_EAGER = env_bool("GONGZHI_TASKS_EAGER", False)
 
+# Request lines and access logs can carry an ID number or phone (an old bookmark, a client
+# putting one in a query string); MaskPersonalData masks them before any handler writes.
+# It sits on the loggers that log requests and on the console handler everything else
+# reaches. The development server's and gunicorn's access loggers do not propagate, so
+# they get handlers here (Django's own "django.server" set-up, gunicorn's access line to
+# stdout); configuring a logger replaces the handlers it had.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_personal_data": {"()": "gongzhi.core.logging.MaskPersonalData"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_personal_data"],
+        },
+        "access": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["mask_personal_data"],
+        },
+    },
+    "loggers": {
+        "django.request": {"filters": ["mask_personal_data"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["mask_personal_data"],
+        },
+        "gunicorn.access": {
+            "handlers": ["access"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["mask_personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("GONGZHI_LOG_LEVEL", "WARNING")},
 }

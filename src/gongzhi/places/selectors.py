@@ -9,6 +9,7 @@ from django.db.models import Count, QuerySet
 
 from gongzhi.core.crypto import blind_index
 from gongzhi.core.identity import normalize_id_number, normalize_phone
+from gongzhi.core.logging import contains_personal_data
 from gongzhi.core.query import prefix_q
 from gongzhi.core.scoping import visible
 from gongzhi.core.text import to_simplified
@@ -74,6 +75,12 @@ def parse_query(raw: str) -> ParsedQuery:
     if q.isascii() and q.isalpha():
         return ParsedQuery("pinyin", q.lower())
     return ParsedQuery("name", q)
+
+
+def is_personal_query(raw: str) -> bool:
+    """A full phone or ID number (in any spelling): such a query travels only in a request
+    body, never in a URL, which servers and proxies write to their access logs."""
+    return parse_query(raw).kind in {"phone", "id_number"} or contains_personal_data(raw or "")
 
 
 # Enough for any desk; a search that matches more asks for a sharper query.

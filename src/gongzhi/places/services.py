@@ -22,6 +22,7 @@ from gongzhi.core.identity import (
     validate_id_number,
     validate_mobile,
 )
+from gongzhi.core.reasons import clean_reveal_reason
 from gongzhi.core.scoping import require
 from gongzhi.core.text import name_keys
 
@@ -284,13 +285,20 @@ def resident_set_status(
 
 
 @transaction.atomic
-def resident_reveal(*, actor, resident: Resident, field: str) -> str:
-    """Return the full ID number or phone, and log that ``actor`` saw it."""
+def resident_reveal(
+    *, actor, resident: Resident, field: str, reason: str | None, reason_note: str = ""
+) -> str:
+    """Return the full ID number or phone, and log that ``actor`` saw it and why. Without a
+    reason (``core.reasons.RevealReason``) nothing is shown and nothing is logged."""
     if field not in {"id_number", "phone"}:
         raise ValueError(field)
     require(actor, "reveal_pii", resident)
+    why = clean_reveal_reason(reason, reason_note)
     audit.record(
-        actor=actor, action="places.resident.revealed", obj=resident, changes={"field": field}
+        actor=actor,
+        action="places.resident.revealed",
+        obj=resident,
+        changes={"field": field, **why.as_audit()},
     )
     return getattr(resident, field)
 

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.reasons import MAX_NOTE, RevealReason, clean_reveal_reason
 
 from . import selectors
 from .services import UploadRejected, check_upload_size, register_upload_check
@@ -60,10 +63,33 @@ class ExportForm(forms.Form):
         required=False,
         help_text=_("导出完整的身份证号和手机号。每次导出都会记录在审计日志中。"),
     )
+    reason = forms.ChoiceField(
+        label=_("查看事由"),
+        choices=RevealReason.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("导出完整信息时必须选择。"),
+    )
+    reason_note = forms.CharField(
+        label=_("补充说明（选择“其他”时必填）"),
+        required=False,
+        max_length=MAX_NOTE,
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["building"].queryset = selectors.export_building_list(user)
         self.fields["grid"].queryset = selectors.export_grid_list(user)
         if not selectors.may_reveal_somewhere(user):
-            del self.fields["reveal"]
+            for name in ("reveal", "reason", "reason_note"):
+                del self.fields[name]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reveal"):
+            try:
+                clean_reveal_reason(cleaned.get("reason"), cleaned.get("reason_note"))
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    self.add_error(name, messages)
+        return cleaned

@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import openpyxl
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -33,13 +32,13 @@ from django.db import connection, connections, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Value
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from gongzhi.core import audit
 from gongzhi.core.bulk import bulk_insert
+from gongzhi.core.exports import Workbook, unquote_cell
 from gongzhi.core.identity import mask_id_number, mask_phone
+from gongzhi.core.reasons import clean_reveal_reason
 from gongzhi.core.scoping import require, scope_for
 from gongzhi.places.enums import Relation, Residence, ResidentStatus
 from gongzhi.places.models import (
@@ -95,6 +94,7 @@ COL_ERRORS = "错误说明"
 COL_STATUS = "状态"
 SHEET_DATA = "居民登记"
 SHEET_HELP = "填写说明"
+HEADER_SEARCH_ROWS = 3
 
 TAG_SEPARATORS = re.compile(r"[,，、;；\s]+")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -250,7 +250,8 @@ def _cell_text(value: Any) -> str:
         return str(int(value)) if value.is_integer() else str(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return str(value).strip()
+    # Our exports quote text that would start a formula; the quote is not part of it.
+    return unquote_cell(str(value).strip())
 
 
 @dataclass
@@ -258,6 +259,15 @@ class _Sheet:
     columns: dict[str, int]
     rows: Iterator[tuple[int, list[str]]]
     estimated_rows: int
+
+
+def _header_columns(values) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, value in enumerate(values):
+        text = _cell_text(value).replace(" ", "").replace("*", "")
+        if text in COLUMNS and text not in columns:
+            columns[text] = index
+    return columns
 
 
 def _read_sheet(workbook) -> _Sheet:
@@ -277,12 +287,14 @@ def _read_sheet(workbook) -> _Sheet:
         raise UploadRejected(
             _("无法读取该文件，可能已损坏或不是居民登记表。请下载导入模板重新填写。")
         ) from None
-    header = table[0] if table else ()
-    columns: dict[str, int] = {}
-    for index, value in enumerate(header):
-        text = _cell_text(value).replace(" ", "").replace("*", "")
-        if text in COLUMNS and text not in columns:
-            columns[text] = index
+    # An unmasked export begins with a row naming who exported it; the column names are
+    # the first row that has any, so that an edited export imports as it is.
+    header_at, columns = 0, {}
+    for number, candidate in enumerate(table[:HEADER_SEARCH_ROWS]):
+        columns = _header_columns(candidate)
+        if columns:
+            header_at = number
+            break
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise UploadRejected(
@@ -293,7 +305,7 @@ def _read_sheet(workbook) -> _Sheet:
     order = [columns.get(c) for c in COLUMNS]
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        for number, values in enumerate(table[1:], start=2):
+        for number, values in enumerate(table[header_at + 1 :], start=header_at + 2):
             if not values or all(
                 v is None or (isinstance(v, str) and not v.strip()) for v in values
             ):
@@ -304,7 +316,7 @@ def _read_sheet(workbook) -> _Sheet:
                 [_cell_text(values[i]) if i is not None and i < width else "" for i in order],
             )
 
-    return _Sheet(columns=columns, rows=rows(), estimated_rows=max(len(table) - 1, 0))
+    return _Sheet(columns=columns, rows=rows(), estimated_rows=max(len(table) - header_at - 1, 0))
 
 
 def register_upload_check(*, data: bytes) -> int:
@@ -888,35 +900,22 @@ def register_import_run(*, job_id: int, data: bytes) -> None:
 # --------------------------------------------------------------------------- spreadsheets
 
 
-def _save(workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def register_template_workbook() -> bytes:
     """The blank register with its header row and a sheet explaining every column."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET_DATA
-    bold = Font(bold=True)
+    workbook = Workbook(write_only=False)
+    sheet = workbook.sheet(
+        SHEET_DATA,
+        widths=[22 if c in {COL_ID, COL_ADDRESS, COL_NOTE} else 12 for c in COLUMNS],
+        freeze_header=True,
+    )
+    sheet.write_row(COLUMNS, bold=True)
     for index, header in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index, value=header)
-        cell.font = bold
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = (
-            22 if header in {COL_ID, COL_ADDRESS, COL_NOTE} else 12
-        )
         if header in TEXT_COLUMNS:
             # Text format on the empty cells below, so that typed ID numbers stay text.
-            for row in range(2, 1002):
-                sheet.cell(row=row, column=index).number_format = "@"
-    sheet.freeze_panes = "A2"
+            sheet.format_as_text(index, 2, 1001)
 
-    help_sheet = workbook.create_sheet(SHEET_HELP)
-    help_sheet.append([_("列名"), _("是否必填"), _("说明"), _("可填写的值")])
-    for cell in help_sheet[1]:
-        cell.font = bold
+    help_sheet = workbook.sheet(SHEET_HELP, widths=(14, 10, 70, 50))
+    help_sheet.write_row([_("列名"), _("是否必填"), _("说明"), _("可填写的值")], bold=True)
     required, optional = _("必填"), _("选填")
     tags = "、".join(CareTag.objects.order_by("sort_order", "code").values_list("name", flat=True))
     explanations = [
@@ -961,9 +960,9 @@ def register_template_workbook() -> bytes:
         (COL_NOTE, optional, _("其他需要说明的情况。留空则保留原有备注。"), ""),
     ]
     for row in explanations:
-        help_sheet.append(list(row))
-    help_sheet.append([])
-    help_sheet.append(
+        help_sheet.write_row(list(row))
+    help_sheet.write_row([])
+    help_sheet.write_row(
         [
             _("注意"),
             "",
@@ -972,24 +971,22 @@ def register_template_workbook() -> bytes:
             ),
         ]
     )
-    for letter, width in zip("ABCD", (14, 10, 70, 50), strict=True):
-        help_sheet.column_dimensions[letter].width = width
-    return _save(workbook)
+    return workbook.save()
 
 
 def register_error_workbook(job: ImportJob) -> bytes:
     """The rows that failed, as uploaded, with a column saying what to correct."""
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(SHEET_DATA)
-    sheet.append([_("行号"), *COLUMNS, COL_ERRORS])
+    workbook = Workbook()
+    sheet = workbook.sheet(SHEET_DATA)
+    sheet.write_row([_("行号"), *COLUMNS, COL_ERRORS])
     cells = json.loads(job.error_rows) if job.error_rows else {}
     by_row: dict[int, list[str]] = {}
     for error in job.error_report:
         by_row.setdefault(error["row"], []).append(f"{error['column']}：{error['message']}")
     for row, messages in sorted(by_row.items()):
         values = cells.get(str(row)) or [""] * len(COLUMNS)
-        sheet.append([row, *values, "；".join(messages)])
-    return _save(workbook)
+        sheet.write_row([row, *values, "；".join(messages)])
+    return workbook.save()
 
 
 # --------------------------------------------------------------------------- export
@@ -1036,21 +1033,44 @@ def register_export_queryset(
     )
 
 
+def export_notice(actor, moment=None) -> str:
+    """Who exported, when, and that the file is for work only: printed on every sheet of an
+    export, so that a copy found on a desk or forwarded in a chat says where it came from."""
+    moment = timezone.localtime(moment or timezone.now())
+    name = str(actor)
+    username = actor.get_username()
+    who = name if name == username else f"{name}（{username}）"
+    return _("导出人：%(who)s  导出时间：%(at)s  仅限工作使用，不得外传") % {
+        "who": who,
+        "at": f"{moment:%Y-%m-%d %H:%M}",
+    }
+
+
 def register_export(
-    *, actor, building: Building | None = None, grid: Grid | None = None, reveal: bool = False
+    *,
+    actor,
+    building: Building | None = None,
+    grid: Grid | None = None,
+    reveal: bool = False,
+    reason: str | None = None,
+    reason_note: str = "",
 ) -> ExportFile:
     """Write the residents ``actor`` may export (optionally one building or grid) to an
     .xlsx in a temporary file. ID numbers and phones are masked except, when ``reveal`` is
     asked, for residents within the actor's ``reveal_pii`` reach; those reveals are recorded
-    in one ``register.export.revealed`` event. Every export records
-    ``register.export.completed``."""
+    in one ``register.export.revealed`` event, with the reason (查看事由) the actor gave —
+    an unmasked export without a reason is refused before anything is read. Every export
+    records ``register.export.completed`` and carries the exporter's name and the time on
+    every sheet; an unmasked one also in its first row."""
+    reveal = reveal and not scope_for(actor, "reveal_pii").empty
+    why = clean_reveal_reason(reason, reason_note) if reveal else None
     qs = register_export_queryset(actor=actor, building=building, grid=grid, reveal=reveal)
     relations = dict(Relation.choices)
     residences = dict(Residence.choices)
     statuses = dict(ResidentStatus.choices)
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(SHEET_DATA)
-    sheet.append([*COLUMNS, COL_STATUS])
+    workbook = Workbook(notice=export_notice(actor), notice_row=reveal)
+    sheet = workbook.sheet(SHEET_DATA, freeze_header=reveal)
+    sheet.write_row([*COLUMNS, COL_STATUS])
     count = 0
     revealed: list[int] = []
     for resident in qs.iterator(chunk_size=2000):
@@ -1060,7 +1080,7 @@ def register_export(
             revealed.append(resident.pk)
         else:
             id_number, phone = mask_id_number(resident.id_number), mask_phone(resident.phone)
-        sheet.append(
+        sheet.write_row(
             [
                 resident.building.number,
                 resident.entrance.number,
@@ -1095,6 +1115,7 @@ def register_export(
                     "fields": ["id_number", "phone"],
                     "residents": revealed,
                     **where,
+                    **why.as_audit(),
                 },
             )
         audit.record(
@@ -1102,7 +1123,12 @@ def register_export(
             action="register.export.completed",
             object_type="places.resident",
             object_repr=_("导出居民登记表（%(n)d人）") % {"n": count},
-            changes={"count": count, "revealed": len(revealed), **where},
+            changes={
+                "count": count,
+                "revealed": len(revealed),
+                **where,
+                **(why.as_audit() if why else {}),
+            },
         )
     filename = f"居民登记_{timezone.localdate():%Y%m%d}.xlsx"
     return ExportFile(file=output, filename=filename, count=count, revealed=len(revealed))

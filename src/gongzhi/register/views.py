@@ -113,6 +113,8 @@ def export(request):
             building=form.cleaned_data["building"],
             grid=form.cleaned_data["grid"],
             reveal=form.cleaned_data.get("reveal", False),
+            reason=form.cleaned_data.get("reason"),
+            reason_note=form.cleaned_data.get("reason_note", ""),
         )
         response = FileResponse(result.file, content_type=XLSX)
         response["Content-Disposition"] = _content_disposition(result.filename)

@@ -297,6 +297,8 @@ class Attachment(models.Model):
         "Dispatch", on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
     )
     file = models.FileField(upload_to="voices/%Y/%m/")
+    # A small copy for lists and pages; empty for photos stored before thumbnails existed.
+    thumbnail = models.FileField(upload_to="voices/%Y/%m/", blank=True)
     content_type = models.CharField(max_length=60)
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(

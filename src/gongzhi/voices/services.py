@@ -21,6 +21,7 @@ A partner unit's user acts only on dispatches to their unit.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -35,8 +36,9 @@ from pypinyin import Style, lazy_pinyin
 
 from gongzhi.core import audit
 from gongzhi.core.identity import mask_phone
+from gongzhi.core.reasons import clean_reveal_reason
 from gongzhi.core.scoping import may, require, scope_for
-from gongzhi.core.uploads import sniff_image
+from gongzhi.core.uploads import ImageRejected, clean_image, sniff_image
 from gongzhi.orgs.enums import PostKind
 from gongzhi.orgs.models import PartnerUnit, Post
 from gongzhi.places.models import Building, Community, Grid, Household, Resident
@@ -248,11 +250,14 @@ class CleanPhoto:
     name: str
     content: bytes
     content_type: str
+    thumbnail: bytes = b""
 
 
 def clean_photos(photos: Sequence, field_name: str = "photos") -> list[CleanPhoto]:
     """Check uploaded files (Django ``UploadedFile`` or any object with ``read`` and
-    ``name``): at most 5, each at most 5 MB, each really a JPEG, PNG or WebP."""
+    ``name``): at most 5, each at most 5 MB, each really a JPEG, PNG or WebP — and return
+    clean copies (``core.uploads.clean_image``): no EXIF (no GPS position), upright, at
+    most 1600 pixels, with a thumbnail, under a random name."""
     photos = [p for p in (photos or ()) if p is not None]
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({field_name: _("最多上传%(n)d张照片。") % {"n": MAX_PHOTOS}})
@@ -269,12 +274,28 @@ def clean_photos(photos: Sequence, field_name: str = "photos") -> list[CleanPhot
         if len(content) > MAX_PHOTO_BYTES:
             errors.append(_("第%(i)d张照片超过5MB。") % {"i": i})
             continue
-        kind = sniff_image(content[:16])
-        if kind is None:
+        if sniff_image(content[:16]) is None:
             errors.append(_("第%(i)d张不是有效的图片（仅支持JPEG、PNG、WebP）。") % {"i": i})
             continue
-        name = (getattr(photo, "name", "") or "photo").rsplit("/", 1)[-1][-60:]
-        out.append(CleanPhoto(name=name, content=content, content_type=kind))
+        try:
+            clean = clean_image(content)
+        except ImageRejected as exc:
+            if exc.reason == "too_large":
+                errors.append(
+                    _("第%(i)d张照片像素太多（超过4000万），请换一张或缩小后再上传。") % {"i": i}
+                )
+            else:
+                errors.append(_("第%(i)d张照片已损坏或无法打开，请换一张。") % {"i": i})
+            continue
+        name = f"{secrets.token_hex(8)}.{clean.extension}"
+        out.append(
+            CleanPhoto(
+                name=name,
+                content=clean.content,
+                content_type=clean.content_type,
+                thumbnail=clean.thumbnail,
+            )
+        )
     if errors:
         raise ValidationError({field_name: errors})
     return out
@@ -290,6 +311,11 @@ def _save_photos(item: Item, photos: list[CleanPhoto], actor, dispatch=None) -> 
             uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         attachment.file.save(photo.name, ContentFile(photo.content), save=False)
+        if photo.thumbnail:
+            stem, ext = photo.name.rsplit(".", 1)
+            attachment.thumbnail.save(
+                f"{stem}_thumb.{ext}", ContentFile(photo.thumbnail), save=False
+            )
         attachment.save()
 
 
@@ -1145,10 +1171,13 @@ def item_comment(*, actor, item: Item, note: str, now: dt.datetime | None = None
     return event
 
 
-def reporter_phone_reveal(*, actor, reporter: ItemReporter) -> str:
-    """The full phone of one reporter, written to the audit log. Staff with
-    ``reveal_pii`` over the item; a partner unit only where the reporter agreed to share
-    it and the item is dispatched to the unit."""
+def reporter_phone_reveal(
+    *, actor, reporter: ItemReporter, reason: str | None, reason_note: str = ""
+) -> str:
+    """The full phone of one reporter, written to the audit log with the reason
+    (查看事由) given; without one nothing is shown or logged. Staff with ``reveal_pii``
+    over the item; a partner unit only where the reporter agreed to share it and the item
+    is dispatched to the unit."""
     item = reporter.item
     if actor is None or not is_visible(actor, item):
         raise Http404
@@ -1159,6 +1188,7 @@ def reporter_phone_reveal(*, actor, reporter: ItemReporter) -> str:
     )
     if not partner_ok and not may(actor, "reveal_pii", item):
         raise PermissionDenied(_("没有权限查看完整电话。"))
+    why = clean_reveal_reason(reason, reason_note)
     if reporter.resident_id:
         phone = reporter.resident.phone
     elif reporter.user_id:
@@ -1169,7 +1199,7 @@ def reporter_phone_reveal(*, actor, reporter: ItemReporter) -> str:
         actor=actor,
         action="voices.reporter.revealed",
         obj=item,
-        changes={"phone": mask_phone(phone), "reporter": reporter.pk},
+        changes={"phone": mask_phone(phone), "reporter": reporter.pk, **why.as_audit()},
     )
     return phone
 

@@ -26,6 +26,9 @@ urlpatterns = [
     path("<int:pk>/join/", views.join, name="join"),
     path("<int:pk>/rate/", views.rate, name="rate"),
     path("<int:pk>/photo/<int:attachment_id>/", views.photo, name="photo"),
+    path(
+        "<int:pk>/photo/<int:attachment_id>/small/", views.photo_thumbnail, name="photo_thumbnail"
+    ),
     path("<int:pk>/accept/", views.item_accept, name="accept"),
     path("<int:pk>/escalate/", views.item_escalate, name="escalate"),
     path("<int:pk>/dispatch/", views.item_dispatch, name="dispatch_item"),

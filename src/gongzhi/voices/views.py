@@ -24,8 +24,9 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.rules import is_staff_user
@@ -359,18 +360,42 @@ def rate(request, pk: int):
     return redirect("voices:detail", pk=item.pk)
 
 
-@never_cache
-@login_required
-@require_GET
-def photo(request, pk: int, attachment_id: int):
-    """A photo of an item, to those who may see the item. Never served as public media."""
+# A stored photo never changes, so a browser may keep it; "private" because it is scoped
+# (no shared cache may hand it to someone else). The ETag answers a reload with a 304.
+PHOTO_MAX_AGE = 7 * 24 * 3600
+
+
+def _serve_photo(request, pk: int, attachment_id: int, *, thumbnail: bool):
     item = selectors.get_item_visible_or_404(request.user, pk=pk)
     attachment = Attachment.objects.filter(item=item, pk=attachment_id).first()
     if attachment is None:
         raise Http404
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    small = thumbnail and bool(attachment.thumbnail)
+    stored = attachment.thumbnail if small else attachment.file
+    etag = f'"a{attachment.pk}-{"t" if small else "f"}"'
+    modified = int(attachment.uploaded_at.timestamp())
+    response = get_conditional_response(request, etag=etag, last_modified=modified)
+    if response is None:
+        response = FileResponse(stored.open("rb"), content_type=attachment.content_type)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified)
+    response["Cache-Control"] = f"private, max-age={PHOTO_MAX_AGE}"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_GET
+def photo(request, pk: int, attachment_id: int):
+    """A photo of an item, to those who may see the item. Never served as public media."""
+    return _serve_photo(request, pk, attachment_id, thumbnail=False)
+
+
+@login_required
+@require_GET
+def photo_thumbnail(request, pk: int, attachment_id: int):
+    """The small copy of a photo, for pages; the same reach as the photo."""
+    return _serve_photo(request, pk, attachment_id, thumbnail=True)
 
 
 # --- staff: item page and actions -------------------------------------------------------

@@ -7,17 +7,23 @@ the audited reveal of an ID number or phone, done by ``places.services.resident_
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.rules import is_staff_user
+from gongzhi.core.crypto import DecryptionError, decrypt, encrypt
 from gongzhi.core.scoping import get_visible_or_404, may, visible
 from gongzhi.places import selectors, services
 from gongzhi.places.enums import ResidentStatus
@@ -31,6 +37,7 @@ from gongzhi.places.models import (
     Resident,
     ResidentStatusChange,
 )
+from gongzhi.places.selectors import is_personal_query
 
 from .forms import SearchForm
 
@@ -253,7 +260,14 @@ def household_detail(request, pk: int):
     )
 
 
-def _resident_page(request, resident: Resident, revealed: dict[str, str] | None = None):
+def _resident_page(
+    request,
+    resident: Resident,
+    revealed: dict[str, str] | None = None,
+    reason_errors: dict[str, str] | None = None,
+    reason_notes: dict[str, str] | None = None,
+    status: int = 200,
+):
     user = request.user
     history = list(
         ResidentStatusChange.objects.filter(resident=resident)
@@ -270,7 +284,10 @@ def _resident_page(request, resident: Resident, revealed: dict[str, str] | None 
             "history": history,
             "can_reveal": _may_reveal(user, resident),
             "revealed": revealed or {},
+            "reason_errors": reason_errors or {},
+            "reason_notes": reason_notes or {},
         },
+        status=status,
     )
 
 
@@ -298,12 +315,45 @@ def resident_detail(request, pk: int):
 @staff_required
 @require_POST
 def resident_reveal(request, pk: int, field_name: str):
-    """Show one full ID number or phone. The service checks ``reveal_pii`` (404 outside the
-    reach, 403 inside it without the capability) and writes the audit event."""
+    """Show one full ID number or phone, for the reason (查看事由) the button pressed names.
+    The service checks ``reveal_pii`` (404 outside the reach, 403 inside it without the
+    capability), refuses a missing reason (400 here, nothing shown, nothing recorded) and
+    writes the audit event with the reason."""
     if field_name not in PII_FIELDS:
         raise Http404
     resident = _get_resident(request.user, pk)
-    value = services.resident_reveal(actor=request.user, resident=resident, field=field_name)
+    note = request.POST.get("reason_note", "")
+    try:
+        value = services.resident_reveal(
+            actor=request.user,
+            resident=resident,
+            field=field_name,
+            reason=request.POST.get("reason", ""),
+            reason_note=note,
+        )
+    except ValidationError as exc:
+        message = " ".join(exc.messages)
+        if request.htmx:
+            return render(
+                request,
+                "workbench/_pii.html",
+                {
+                    "r": resident,
+                    "field": field_name,
+                    "revealed": False,
+                    "can_reveal": True,
+                    "reason_error": message,
+                    "reason_note": note,
+                },
+                status=400,
+            )
+        return _resident_page(
+            request,
+            resident,
+            reason_errors={field_name: message},
+            reason_notes={field_name: note},
+            status=400,
+        )
     if request.htmx:
         return render(
             request,
@@ -317,11 +367,31 @@ def resident_reveal(request, pk: int, field_name: str):
 # --- search ---------------------------------------------------------------------------
 
 
-@staff_required
-@require_GET
-def search(request):
-    form = SearchForm(request.GET or None)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
+# The last few searches of a session, sealed, under short random keys: the results page's
+# URL carries the key, never what was typed.
+SEARCH_SESSION_KEY = "wb_searches"
+SEARCHES_KEPT = 10
+
+
+def _remember_search(request, query: str) -> str:
+    key = secrets.token_urlsafe(6)
+    kept = dict(request.session.get(SEARCH_SESSION_KEY, {}))
+    kept[key] = encrypt(query)
+    request.session[SEARCH_SESSION_KEY] = dict(list(kept.items())[-SEARCHES_KEPT:])
+    return key
+
+
+def _recall_search(request, key: str) -> str:
+    sealed = request.session.get(SEARCH_SESSION_KEY, {}).get(key)
+    if not sealed:
+        return ""
+    try:
+        return decrypt(sealed)
+    except DecryptionError:
+        return ""
+
+
+def _search_page(request, form, query: str):
     results = (
         list(selectors.resident_search(request.user, query, limit=SEARCH_LIMIT)) if query else []
     )
@@ -331,6 +401,41 @@ def search(request):
         "results": results,
         "limit_hit": len(results) >= SEARCH_LIMIT,
     }
-    if request.htmx:
-        return render(request, "workbench/_search_results.html", context)
-    return render(request, "workbench/search.html", context)
+    template = "workbench/_search_results.html" if request.htmx else "workbench/search.html"
+    return render(request, template, context)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def search(request):
+    """One box for names, pinyin, addresses, the last four digits of a phone, and full
+    phones and ID numbers. The form posts (a full number in a URL would be written to every
+    access log on its way); the answer redirects to ``?k=``, a key to the query kept sealed
+    in the session, so that reloading and the back button show the same results. htmx's
+    live search posts too and is told the same URL. A name in ``?q=`` still works, as old
+    links do; a phone or ID number there is refused."""
+    url = reverse("wb-search")
+    if request.method == "POST":
+        form = SearchForm(request.POST)
+        query = form.cleaned_data["q"] if form.is_valid() else ""
+        key = _remember_search(request, query) if query else ""
+        target = f"{url}?k={key}" if key else url
+        if not request.htmx:
+            return redirect(target)
+        response = _search_page(request, form, query)
+        response["HX-Replace-Url"] = target
+        return response
+    if "q" in request.GET:
+        form = SearchForm(request.GET)
+        query = form.cleaned_data["q"] if form.is_valid() else ""
+        if is_personal_query(query):
+            # Not searched, and off the address bar at once (the page would otherwise
+            # carry the URL on, e.g. in the language switcher).
+            messages.error(
+                request,
+                _("为保护居民信息，身份证号和手机号不能放在网址里。请在搜索框中输入后按“搜索”。"),
+            )
+            return redirect(url)
+        return _search_page(request, form, query)
+    query = _recall_search(request, request.GET.get("k", ""))
+    return _search_page(request, SearchForm(initial={"q": query}), query)

@@ -7,3 +7,14 @@ document.addEventListener("htmx:afterSettle", function () {
     el.focus();
   }
 });
+
+// A form marked data-swap-errors shows the 400 it gets back (a missing reason for a reveal:
+// the message and the reasons again) instead of htmx's default of leaving the page as it is.
+document.addEventListener("htmx:beforeSwap", function (evt) {
+  // detail.elt is the swap target; the form that asked is requestConfig.elt.
+  var elt = evt.detail.requestConfig && evt.detail.requestConfig.elt;
+  if (evt.detail.xhr.status === 400 && elt && elt.closest && elt.closest("[data-swap-errors]")) {
+    evt.detail.shouldSwap = true;
+    evt.detail.isError = false;
+  }
+});

@@ -1,5 +1,7 @@
 from django import template
 
+from gongzhi.core.reasons import RevealReason
+
 register = template.Library()
 
 # Only these attributes may be shown masked; anything else renders empty rather than leak.
@@ -10,3 +12,9 @@ _MASKED = {"id_number": "id_number_masked", "phone": "phone_masked"}
 def masked(resident, field: str) -> str:
     attr = _MASKED.get(field)
     return getattr(resident, attr) if attr else ""
+
+
+@register.simple_tag
+def reveal_reasons():
+    """The reasons offered as one-tap buttons; "其他" comes last, after its text box."""
+    return [(value, label) for value, label in RevealReason.choices if value != RevealReason.OTHER]
