@@ -65,6 +65,7 @@ class Far:
     session: object
     wish: object
     job: object
+    token: object
 
 
 def _build_far(world) -> Far:
@@ -112,7 +113,14 @@ def _build_far(world) -> Far:
     job = apps.get_model("register", "ImportJob").objects.create(
         community=community, uploaded_by=admin, file_name="远方.xlsx"
     )
+    from gongzhi.accounts.models import ApiToken
+    from gongzhi.accounts.services import api_token_issue
+    from tests.world import make_user
+
+    far_staff = make_user("far-staff", kind="community_staff", node=community)
+    api_token_issue(user=far_staff, name="远方的令牌")
     return Far(
+        token=ApiToken.objects.get(user=far_staff),
         community=community,
         grid=grid,
         compound=compound,
@@ -147,6 +155,8 @@ FAR_KWARGS = {
     "wish_id": lambda f: f.wish.pk,
     "field_name": lambda f: "phone",
     "attachment_id": lambda f: f.attachment_id,
+    "token_id": lambda f: f.token.pk,
+    ("accounts:token_revoke", "pk"): lambda f: f.token.pk,
     ("wb-community", "pk"): lambda f: f.community.pk,
     ("wb-grid", "pk"): lambda f: f.grid.pk,
     ("wb-compound", "pk"): lambda f: f.compound.pk,
@@ -249,7 +259,8 @@ def _rows() -> dict:
 def _far_fields(far: Far) -> dict:
     """Every field of the far objects, as stored."""
     objects = {}
-    for name in ["community", "household", "resident", "unit", "item", "dispatch", "wish", "job"]:
+    names = ["community", "household", "resident", "unit", "item", "dispatch", "wish", "job"]
+    for name in [*names, "token"]:
         obj = getattr(far, name)
         fresh = type(obj)._default_manager.get(pk=obj.pk)
         objects[name] = {k: str(v) for k, v in model_to_dict(fresh).items()}
