@@ -729,7 +729,9 @@ def measures_page(request):
     if scope_for(user, "view_measures").empty and not user.partner_unit_id:
         raise Http404
     form = MeasuresForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    valid = form.is_valid() if form.is_bound else True
+    # A month that is not one (2026-13, 9999-12) is said so above this month's figures.
+    data = form.cleaned_data if form.is_bound and valid else {}
     today = timezone.localdate()
     month = data.get("month") or today.replace(day=1)
     group_by = data.get("group_by") or ("unit" if user.partner_unit_id else "grid")
@@ -762,6 +764,7 @@ def measures_page(request):
             else "voices/base_partner.html",
             "nav": "measures",
         },
+        status=200 if valid else 400,
     )
 
 
