@@ -70,7 +70,7 @@ class ItemOut(Schema):
     place: PlaceOut
 
 
-class EventOut(Schema):
+class TimelineEventOut(Schema):
     type: str
     label: str
     text: str
@@ -107,7 +107,7 @@ class ItemDetailOut(ItemOut):
     merged_into: str | None
     full_timeline: bool
     reporters: list[ReporterOut]
-    timeline: list[EventOut]
+    timeline: list[TimelineEventOut]
     dispatches: list[DispatchOut]
 
 

@@ -28,7 +28,7 @@ from .pagination import Mapped, Page
 WRITE_ERRORS = {**ERRORS, 409: ErrorOut}
 
 
-class EventOut(Schema):
+class WishEventOut(Schema):
     kind: str
     label: str
     by: str
@@ -49,7 +49,7 @@ class WishOut(Schema):
     channel: str
     sponsor: str
     created_at: dt.datetime
-    events: list[EventOut] | None = None
+    events: list[WishEventOut] | None = None
 
 
 class WallWishOut(Schema):
@@ -231,12 +231,12 @@ def wish_publish(request, wish_id: Id, payload: PublishIn):
     return _wish_out(_get_full(request, wish_id), full=True)
 
 
-class ReasonIn(Schema):
+class WishReasonIn(Schema):
     reason: str = limited(services.REASON_MAX)
 
 
 @api.post("/wishes/{wish_id}/reject", response={200: WishOut, **WRITE_ERRORS}, tags=["wishes"])
-def wish_reject(request, wish_id: Id, payload: ReasonIn):
+def wish_reject(request, wish_id: Id, payload: WishReasonIn):
     """Decline a wish at verification, with a reason the resident will read."""
     services.wish_reject(
         actor=request.auth, wish=_get_full(request, wish_id), reason=payload.reason
@@ -282,7 +282,7 @@ def wish_claim(request, wish_id: Id, payload: ClaimIn):
 
 
 @api.post("/wishes/{wish_id}/release", response={200: ClaimOut, **WRITE_ERRORS}, tags=["wishes"])
-def wish_release(request, wish_id: Id, payload: ReasonIn):
+def wish_release(request, wish_id: Id, payload: WishReasonIn):
     """Give a claimed wish up; it goes back to the wall."""
     wish = selectors.claimed_wish_for(request.auth, wish_id)
     services.wish_release(actor=request.auth, wish=wish, reason=payload.reason)
