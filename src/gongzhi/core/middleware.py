@@ -7,6 +7,7 @@ from xml.sax.saxutils import escape
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 
 _ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("gongzhi_ip", default=None)
@@ -47,8 +48,12 @@ class InputGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _unsafe_request(request):
-            return _refusal(request)
+        try:
+            unsafe = _unsafe_request(request)
+        except MultiPartParserError:
+            return _refusal(request, _("请求内容的格式不正确。"))
+        if unsafe:
+            return _refusal(request, refusal_message())
         return self.get_response(request)
 
 
@@ -139,8 +144,7 @@ def refusal_message() -> str:
     return _("请求中含有无法识别的字符（空字符或无效的编码），请删除后重试。")
 
 
-def _refusal(request) -> HttpResponse:
-    message = refusal_message()
+def _refusal(request, message: str) -> HttpResponse:
     path = request.path_info
     if path.startswith("/api/"):
         body = {"detail": message}
