@@ -924,6 +924,8 @@ def _entry_page(request, session, formset, *, errors=(), status: int = 200):
             "formset": formset,
             "errors": list(errors),
             "row_errors": sum(1 for f in formset.forms if f.is_bound and f.errors),
+            "row_limit": EVENT_ROWS_MAX,
+            "text_limit": services.MAX_TEXT,
             "nav": "inbox",
         },
         status=status,
