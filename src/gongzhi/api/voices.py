@@ -380,7 +380,8 @@ class EventItemsOut(Schema):
 )
 def voice_event_items(request, session_id: Id, payload: EventRowsIn):
     """Enter the opinions gathered at an event, all or nothing; a refusal names each bad
-    row (``errors.rows``)."""
+    row (``errors.rows``). At most 200 rows per request: a larger batch will go through a
+    background job once the task queue arrives."""
     user = request.auth
     session = get_visible_or_404(user, EventSession.objects.all(), pk=session_id)
     rows = [
