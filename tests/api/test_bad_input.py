@@ -428,7 +428,10 @@ def test_a_bad_row_names_its_place_in_the_list(world, staff, session):
 
 @pytest.mark.parametrize("layer", ["schema", "service"])
 def test_every_422_has_the_shape_the_schema_documents(world, staff, layer):
-    payload = {"household_id": "x"} if layer == "schema" else {"household_id": 1, "name": ""}
+    household = world.households["1-1-101"].pk
+    payload = (
+        {"household_id": "x"} if layer == "schema" else {"household_id": household, "name": ""}
+    )
     response = staff.post("/residents", payload)
     data = body(response)
     assert response.status_code == 422
