@@ -94,8 +94,10 @@ def service_refused(request, exc):
 
 @api.exception_handler(NinjaValidationError)
 def validation_error(request, exc):
-    """Input that does not fit a route's schema, in the same shape and words as a
-    service's refusal: ``{"detail": ..., "errors": {"rows.2.text": ["不能超过2000字。"]}}``."""
+    """Input that does not fit a route's schema, in the same shape as a service's refusal:
+    ``{"detail": ..., "errors": {"rows.1.kind": ["不是可选的值，可选：problem、suggestion。"]}}``.
+    pydantic's English never reaches the caller; an error type not named below gets a
+    general Chinese message."""
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
         errors.setdefault(_field_path(error), []).append(validation_message(error))
@@ -166,9 +168,6 @@ def validation_message(error: dict) -> str:
         return _("应为列表。")
     if kind == "string_pattern_mismatch":
         return _("格式不正确。")
-    if kind == "value_error" and ctx.get("error"):
-        # Our own validators raise ValueError with a Chinese message.
-        return str(ctx["error"])
     if kind == "extra_forbidden":
         return _("不认识这一项。")
     return _("填写的内容不正确。")
