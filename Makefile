@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo serve install env test test-pg test-browser test-all bench lint format migrations-check messages clean
+.PHONY: demo serve install env test test-pg test-browser test-fuzz test-all bench lint format migrations-check messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,8 @@ demo: env
 serve: env
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## make test: the suite on SQLite (browser tests excluded; see test-browser)
+## make test: the suite on SQLite (browser tests and the API fuzzing excluded; see below)
+## (tests/api/conftest.py collects the fuzzing only when -m asks for it)
 test: env
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 	$(PY) manage.py makemigrations --check --dry-run -v0
@@ -44,7 +45,12 @@ test-pg: env
 test-browser: env
 	$(PY) -m pytest -m browser
 
-test-all: test test-pg test-browser
+## make test-fuzz: schemathesis against the whole API, in process (≥ 5,000 calls)
+test-fuzz: env
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+	$(PY) -m pytest -m fuzz
+
+test-all: test test-pg test-browser test-fuzz
 
 ## make bench: benchmarks; figures are written to bench/results/
 bench: env

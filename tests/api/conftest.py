@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 
@@ -29,3 +30,12 @@ def api_as(login):
         return Api(login(user))
 
     return _api_as
+
+
+def pytest_ignore_collect(collection_path, config):
+    """The API fuzzing takes minutes, and loading it seconds: it is collected only when
+    asked for by marker (``make test-fuzz``, ``-m fuzz``), never in a plain run."""
+    if collection_path.name == "test_fuzz.py":
+        asked = re.search(r"(?<!not )\bfuzz\b", config.getoption("markexpr") or "")
+        return None if asked else True
+    return None

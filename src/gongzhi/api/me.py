@@ -6,7 +6,7 @@ from gongzhi.accounts.rules import CAPABILITIES
 from gongzhi.core.scoping import scope_for
 from gongzhi.orgs.models import Post
 
-from .api import api
+from .api import ERRORS, api
 
 
 class NodeOut(Schema):
@@ -35,7 +35,7 @@ class MeOut(Schema):
     capabilities: list[str]
 
 
-@api.get("/me", response=MeOut, tags=["accounts"])
+@api.get("/me", response={200: MeOut, **ERRORS}, tags=["accounts"])
 def me(request):
     """Who the caller is, the posts that give their reach, and what they may do there."""
     user = request.auth

@@ -15,7 +15,8 @@ from gongzhi.orgs.selectors import (
     team_list_visible_to,
 )
 
-from .api import ErrorOut, api
+from .api import ERRORS, api
+from .inputs import filter_
 from .me import NodeOut
 from .pagination import Mapped, Page
 
@@ -30,9 +31,9 @@ class PostListOut(Schema):
     ended_on: str | None
 
 
-@api.get("/posts", response={200: list[PostListOut], 401: ErrorOut}, tags=["orgs"])
+@api.get("/posts", response={200: list[PostListOut], **ERRORS}, tags=["orgs"])
 @paginate(Page)
-def posts(request, kind: str = ""):
+def posts(request, kind: str = filter_(40, description="岗位类型代码")):
     """Active posts over the places in the caller's reach."""
     qs = post_list_visible_to(request.auth)
     if kind:
@@ -62,7 +63,7 @@ class TeamOut(Schema):
     members: int
 
 
-@api.get("/teams", response={200: list[TeamOut], 401: ErrorOut}, tags=["orgs"])
+@api.get("/teams", response={200: list[TeamOut], **ERRORS}, tags=["orgs"])
 def teams(request):
     """Teams of the communities in the caller's reach, with their member counts."""
     qs = (
@@ -102,7 +103,7 @@ class PartnerOut(Schema):
     contacts: list[ContactOut]
 
 
-@api.get("/partners", response={200: list[PartnerOut], 401: ErrorOut}, tags=["orgs"])
+@api.get("/partners", response={200: list[PartnerOut], **ERRORS}, tags=["orgs"])
 def partners(request):
     """Partner units serving the caller's communities; a partner user sees their own unit."""
     qs = (
@@ -153,7 +154,7 @@ def _party_org_out(node: PartyOrgNode) -> dict:
     }
 
 
-@api.get("/party-organisations", response={200: list[PartyOrgOut], 401: ErrorOut}, tags=["orgs"])
+@api.get("/party-organisations", response={200: list[PartyOrgOut], **ERRORS}, tags=["orgs"])
 def party_organisations(request):
     """The party organisations in the caller's reach as a tree (综合党委 → 社区党组织 →
     小区党支部 → 楼栋先锋 → 党员中心户); one whose parent is out of reach is a root."""

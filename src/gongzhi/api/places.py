@@ -15,16 +15,18 @@ from ninja.pagination import paginate
 
 from gongzhi.core.scoping import get_visible_or_404, visible
 from gongzhi.places import services
-from gongzhi.places.enums import ResidentStatus
+from gongzhi.places.enums import Gender, Relation, Residence, ResidentStatus
 from gongzhi.places.models import Building, CareTag, Entrance, Grid, Household, Resident
 from gongzhi.places.selectors import community_figures, is_personal_query, resident_search
 
-from .api import ErrorOut, FieldErrorsOut, api
-from .pagination import Mapped, Page
+from .api import ERRORS, api
+from .inputs import Id, code, filter_, limited
+from .pagination import MAX_OFFSET, Mapped, Page
 
-# What a route that reads one object answers besides 200.
-READ_ERRORS = {401: ErrorOut, 404: ErrorOut}
-WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: FieldErrorsOut}
+GenderCode = Literal[tuple(Gender.values)]
+RelationCode = Literal[tuple(Relation.values)]
+ResidenceCode = Literal[tuple(Residence.values)]
+StatusCode = Literal[tuple(ResidentStatus.values)]
 
 
 class CommunityOut(Schema):
@@ -36,7 +38,7 @@ class CommunityOut(Schema):
     residents_60_plus: int
 
 
-@api.get("/communities", response={200: list[CommunityOut], 401: ErrorOut}, tags=["places"])
+@api.get("/communities", response={200: list[CommunityOut], **ERRORS}, tags=["places"])
 def communities(request):
     """Communities the caller may see, with figures counted from records in the caller's reach."""
     return [
@@ -59,8 +61,8 @@ class GridOut(Schema):
     community: str = Field(..., description="社区编码")
 
 
-@api.get("/grids", response={200: list[GridOut], 401: ErrorOut}, tags=["places"])
-def grids(request, community: str = ""):
+@api.get("/grids", response={200: list[GridOut], **ERRORS}, tags=["places"])
+def grids(request, community: str = filter_(32, description="社区编码")):
     """Grids in the caller's reach (and the grid that contains it), optionally of one community."""
     qs = visible(request.auth, Grid.objects.select_related("community"))
     if community:
@@ -99,9 +101,13 @@ def _building_out(b: Building) -> dict:
     }
 
 
-@api.get("/buildings", response={200: list[BuildingOut], 401: ErrorOut}, tags=["places"])
+@api.get("/buildings", response={200: list[BuildingOut], **ERRORS}, tags=["places"])
 @paginate(Page)
-def buildings(request, community: str = "", grid: str = ""):
+def buildings(
+    request,
+    community: str = filter_(32, description="社区编码"),
+    grid: str = filter_(32, description="网格编码"),
+):
     """Buildings in the caller's reach; ``community`` and ``grid`` take codes."""
     qs = visible(request.auth, Building.objects.select_related("community", "grid", "compound"))
     if community:
@@ -135,10 +141,8 @@ class BuildingDetailOut(BuildingOut):
     floors_summary: list[FloorOut]
 
 
-@api.get(
-    "/buildings/{building_id}", response={200: BuildingDetailOut, **READ_ERRORS}, tags=["places"]
-)
-def building_detail(request, building_id: int):
+@api.get("/buildings/{building_id}", response={200: BuildingDetailOut, **ERRORS}, tags=["places"])
+def building_detail(request, building_id: Id):
     """One building with its entrances and, floor by floor, the households in the caller's
     reach and how many people live in each."""
     user = request.auth
@@ -231,8 +235,8 @@ class HouseholdOut(Schema):
     members: list[ResidentOut]
 
 
-@api.get("/households/{household_id}", response={200: HouseholdOut, **READ_ERRORS}, tags=["places"])
-def household_detail(request, household_id: int):
+@api.get("/households/{household_id}", response={200: HouseholdOut, **ERRORS}, tags=["places"])
+def household_detail(request, household_id: Id):
     """One household and its members (masked), moved-out and deceased members included."""
     user = request.auth
     household = get_visible_or_404(
@@ -257,13 +261,13 @@ def _search(request, q: str, include_inactive: bool) -> Mapped:
     return Mapped(qs.prefetch_related("care_tags"), _resident_out)
 
 
-@api.get(
-    "/residents",
-    response={200: list[ResidentOut], 400: ErrorOut, 401: ErrorOut},
-    tags=["register"],
-)
+@api.get("/residents", response={200: list[ResidentOut], **ERRORS}, tags=["register"])
 @paginate(Page)
-def residents(request, q: str = "", include_inactive: bool = False):
+def residents(
+    request,
+    q: str = filter_(100, description="姓名、拼音或首字母、手机尾号4位或地址"),
+    include_inactive: bool = False,
+):
     """Search residents in the caller's reach by name, pinyin or initials, the last four
     digits of a phone, or an address such as ``3栋2单元501``. A full phone or ID number is
     refused here (400): a URL is written to access logs on its way; send it in the body of
@@ -280,10 +284,10 @@ def residents(request, q: str = "", include_inactive: bool = False):
 
 
 class ResidentSearchIn(Schema):
-    q: str = Field("", description="姓名、拼音或首字母、手机尾号4位、完整手机号或身份证号、地址")
+    q: str = code(100, description="姓名、拼音或首字母、手机尾号4位、完整手机号或身份证号、地址")
     include_inactive: bool = False
     limit: int = Field(50, ge=1, le=Page.MAX, description="每页条数（最多200）")
-    offset: int = Field(0, ge=0, description="跳过的条数")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过的条数")
 
 
 class ResidentPageOut(Schema):
@@ -293,7 +297,7 @@ class ResidentPageOut(Schema):
 
 @api.post(
     "/residents/search",
-    response={200: ResidentPageOut, 401: ErrorOut},
+    response={200: ResidentPageOut, **ERRORS},
     tags=["register"],
 )
 def residents_search(request, payload: ResidentSearchIn):
@@ -310,8 +314,8 @@ def _visible_resident(request, resident_id: int) -> Resident:
     return get_visible_or_404(request.auth, _residents(Resident.objects.all()), pk=resident_id)
 
 
-@api.get("/residents/{resident_id}", response={200: ResidentOut, **READ_ERRORS}, tags=["register"])
-def resident_detail(request, resident_id: int):
+@api.get("/residents/{resident_id}", response={200: ResidentOut, **ERRORS}, tags=["register"])
+def resident_detail(request, resident_id: Id):
     return _resident_out(_visible_resident(request, resident_id))
 
 
@@ -330,10 +334,8 @@ class RevealOut(Schema):
     value: str
 
 
-@api.post(
-    "/residents/{resident_id}/reveal", response={200: RevealOut, **WRITE_ERRORS}, tags=["register"]
-)
-def resident_reveal(request, resident_id: int, payload: RevealIn):
+@api.post("/residents/{resident_id}/reveal", response={200: RevealOut, **ERRORS}, tags=["register"])
+def resident_reveal(request, resident_id: Id, payload: RevealIn):
     """The full ID number or phone of one resident, for a reason (查看事由). Needs
     ``reveal_pii``; a call without a reason answers 422 and shows nothing; every reveal is
     written to the audit log with its reason."""
@@ -361,20 +363,20 @@ def _care_tags(codes: list[str] | None):
 
 
 class ResidentIn(Schema):
-    household_id: int
-    name: str
-    id_number: str = ""
-    phone: str = ""
-    gender: str | None = None
-    birth_date: dt.date | None = None
-    relation: str = "head"
-    residence: str = "both"
-    registered_address: str = ""
-    note: str = ""
-    care_tags: list[str] = Field(default_factory=list, description="关爱标签代码")
+    household_id: Id
+    name: str = limited(services.NAME_MAX, ...)
+    id_number: str = code(40, description="18位身份证号")
+    phone: str = code(40, description="11位手机号")
+    gender: GenderCode | None = None
+    birth_date: dt.date | None = Field(None, description="1900年至今天")
+    relation: RelationCode = "head"
+    residence: ResidenceCode = "both"
+    registered_address: str = limited(services.ADDRESS_MAX)
+    note: str = limited(services.NOTE_MAX)
+    care_tags: list[str] = Field(default_factory=list, max_length=20, description="关爱标签代码")
 
 
-@api.post("/residents", response={201: ResidentOut, **WRITE_ERRORS}, tags=["register"])
+@api.post("/residents", response={201: ResidentOut, **ERRORS}, tags=["register"])
 def resident_create(request, payload: ResidentIn):
     """Register a resident in a household in the caller's reach (needs ``edit_registry``)."""
     household = get_visible_or_404(request.auth, Household.objects.all(), pk=payload.household_id)
@@ -386,22 +388,23 @@ def resident_create(request, payload: ResidentIn):
 
 
 class ResidentPatch(Schema):
-    name: str | None = None
-    id_number: str | None = None
-    phone: str | None = None
-    gender: str | None = None
-    birth_date: dt.date | None = None
-    relation: str | None = None
-    residence: str | None = None
-    registered_address: str | None = None
-    note: str | None = None
-    care_tags: list[str] | None = None
+    """Only the fields sent change. A field may be left out but not sent as null, except
+    ``birth_date``, whose null clears it."""
+
+    name: str = limited(services.NAME_MAX, None)
+    id_number: str = code(40, None, description="18位身份证号；空字符串清除")
+    phone: str = code(40, None, description="11位手机号；空字符串清除")
+    gender: GenderCode = None
+    birth_date: dt.date | None = Field(None, description="1900年至今天；null 清除")
+    relation: RelationCode = None
+    residence: ResidenceCode = None
+    registered_address: str = limited(services.ADDRESS_MAX, None)
+    note: str = limited(services.NOTE_MAX, None)
+    care_tags: list[str] = Field(None, max_length=20, description="关爱标签代码")
 
 
-@api.patch(
-    "/residents/{resident_id}", response={200: ResidentOut, **WRITE_ERRORS}, tags=["register"]
-)
-def resident_update(request, resident_id: int, payload: ResidentPatch):
+@api.patch("/residents/{resident_id}", response={200: ResidentOut, **ERRORS}, tags=["register"])
+def resident_update(request, resident_id: Id, payload: ResidentPatch):
     """Change the fields sent; an empty ``id_number`` or ``phone`` clears it."""
     resident = _visible_resident(request, resident_id)
     data = payload.dict(exclude_unset=True)
@@ -411,21 +414,19 @@ def resident_update(request, resident_id: int, payload: ResidentPatch):
 
 
 class StatusIn(Schema):
-    status: str = Field(..., description="living / moved_out / deceased")
-    effective_on: dt.date | None = None
-    reason: str = ""
+    status: StatusCode = Field(..., description="living 在住 / moved_out 已迁出 / deceased 已故")
+    effective_on: dt.date | None = Field(None, description="1900年至2100年；不填为今天")
+    reason: str = limited(services.REASON_MAX)
 
 
 @api.post(
     "/residents/{resident_id}/status",
-    response={200: ResidentOut, **WRITE_ERRORS},
+    response={200: ResidentOut, **ERRORS},
     tags=["register"],
 )
-def resident_set_status(request, resident_id: int, payload: StatusIn):
+def resident_set_status(request, resident_id: Id, payload: StatusIn):
     """Move a resident to another status (moved out, back, deceased); the history is kept."""
     resident = _visible_resident(request, resident_id)
-    if payload.status not in ResidentStatus.values:
-        raise ValidationError({"status": _("未知的状态，应为：在住、已迁出或已故。")})
     services.resident_set_status(
         actor=request.auth,
         resident=resident,

@@ -6,19 +6,20 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Schema
+from ninja import Schema
 
 from gongzhi.core.scoping import visible
 from gongzhi.places.models import Community
 from gongzhi.voices.routing import suggest
 
-from .api import ErrorOut, FieldErrorsOut, api
+from .api import ERRORS, api
+from .inputs import limited
 
 MAX_TEXT = 2000
 
 
 class SuggestIn(Schema):
-    text: str = Field(..., description="居民反映的内容（简体或繁体）")
+    text: str = limited(MAX_TEXT, ..., description="居民反映的内容（简体或繁体）")
 
 
 class CategoryBriefOut(Schema):
@@ -52,7 +53,7 @@ def _caller_community(user):
 
 @api.post(
     "/routing/suggest",
-    response={200: SuggestOut, 401: ErrorOut, 422: FieldErrorsOut},
+    response={200: SuggestOut, **ERRORS},
     tags=["routing"],
 )
 def routing_suggest(request, payload: SuggestIn):

@@ -11,26 +11,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
+from gongzhi.core.dates import parse_month
 from gongzhi.core.scoping import get_visible_or_404
 from gongzhi.orgs.models import PartnerUnit
 from gongzhi.places.models import Building, Community, Grid, Household, Resident
 from gongzhi.voices import measures, selectors, services
 from gongzhi.voices.deadlines import with_overdue
-from gongzhi.voices.enums import Channel
+from gongzhi.voices.enums import Channel, Satisfaction, Solved
 from gongzhi.voices.models import Category, Dispatch, EventSession, Item
 
-from .api import ErrorOut, FieldErrorsOut, api
+from .api import ERRORS, api
+from .inputs import Id, code, filter_, limited
 from .pagination import Mapped, Page
 
 TAGS = ["voices"]
-READ_ERRORS = {401: ErrorOut, 404: ErrorOut}
-WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: FieldErrorsOut}
 
 
 # --- output -------------------------------------------------------------------------------
@@ -69,7 +68,7 @@ class ItemOut(Schema):
     place: PlaceOut
 
 
-class EventOut(Schema):
+class TimelineEventOut(Schema):
     type: str
     label: str
     text: str
@@ -106,7 +105,7 @@ class ItemDetailOut(ItemOut):
     merged_into: str | None
     full_timeline: bool
     reporters: list[ReporterOut]
-    timeline: list[EventOut]
+    timeline: list[TimelineEventOut]
     dispatches: list[DispatchOut]
 
 
@@ -220,15 +219,15 @@ def _detail(user, item_id: int) -> dict:
 # --- reads --------------------------------------------------------------------------------
 
 
-@api.get("/voices/items", response={200: list[ItemOut], 401: ErrorOut}, tags=TAGS)
+@api.get("/voices/items", response={200: list[ItemOut], **ERRORS}, tags=TAGS)
 @paginate(Page)
 def voice_items(
     request,
-    status: str = "",
-    level: str = "",
+    status: str = filter_(200, description="状态，可用逗号分隔多个"),
+    level: str = filter_(20),
     overdue: bool | None = None,
-    category: str = "",
-    grid: str = "",
+    category: str = filter_(400, description="分类代码，可用逗号分隔多个"),
+    grid: str = filter_(32, description="网格编码"),
 ):
     """Items the caller may see, newest first. ``status`` and ``category`` take several
     values separated by commas; ``grid`` takes a grid code; ``overdue`` true or false."""
@@ -246,8 +245,8 @@ def voice_items(
     return Mapped(qs.order_by("-submitted_at", "-pk"), _item_out)
 
 
-@api.get("/voices/items/{item_id}", response={200: ItemDetailOut, **READ_ERRORS}, tags=TAGS)
-def voice_item_detail(request, item_id: int):
+@api.get("/voices/items/{item_id}", response={200: ItemDetailOut, **ERRORS}, tags=TAGS)
+def voice_item_detail(request, item_id: Id):
     """One item with its reporters (masked as the caller may see them), its timeline (in
     full for the staff who hold it, the public part for everyone else) and dispatches."""
     return _detail(request.auth, item_id)
@@ -257,27 +256,27 @@ def voice_item_detail(request, item_id: int):
 
 
 class ItemIn(Schema):
-    text: str
+    text: str = limited(services.MAX_TEXT, ..., description="诉求内容")
     kind: Literal["problem", "suggestion"] = "problem"
-    title: str = ""
-    resident_id: int | None = Field(None, description="代为反映的居民")
-    reporter_name: str = Field("", description="无登记居民时的反映人姓名")
-    household_id: int | None = None
-    building_id: int | None = None
-    grid: str = Field("", description="网格编码")
-    community: str = Field("", description="社区编码")
-    location_text: str = ""
+    title: str = limited(services.MAX_TITLE, description="不填时取内容开头")
+    resident_id: Id | None = Field(None, description="代为反映的居民")
+    reporter_name: str = limited(services.MAX_NAME, description="无登记居民时的反映人姓名")
+    household_id: Id | None = None
+    building_id: Id | None = None
+    grid: str = code(32, description="网格编码")
+    community: str = code(32, description="社区编码")
+    location_text: str = limited(services.MAX_LOCATION)
     channel: Literal["online", "visit", "phone", "paper", "staff"] | None = None
     share_phone_with_partner: bool = False
-    project_label: str = ""
-    project_phase: str = ""
+    project_label: str = limited(services.MAX_PROJECT_LABEL)
+    project_phase: str = limited(services.MAX_PROJECT_PHASE)
 
 
 def _place(user, model, pk):
     return get_visible_or_404(user, model.objects.all(), pk=pk) if pk is not None else None
 
 
-@api.post("/voices/items", response={201: ItemDetailOut, **WRITE_ERRORS}, tags=TAGS)
+@api.post("/voices/items", response={201: ItemDetailOut, **ERRORS}, tags=TAGS)
 def voice_item_create(request, payload: ItemIn):
     """File a problem or suggestion: a resident for themselves, or a leader for a resident
     (``resident_id``) or a named person and place, recorded as entered by the caller."""
@@ -312,7 +311,7 @@ def voice_item_create(request, payload: ItemIn):
 
 
 class SimilarIn(Schema):
-    text: str = Field(..., description="居民要反映的内容")
+    text: str = limited(services.MAX_TEXT, ..., description="居民要反映的内容")
 
 
 class JoinOfferOut(Schema):
@@ -324,7 +323,7 @@ class JoinOfferOut(Schema):
     offer: str = Field(..., description="附议凭据：24 小时内用于“我也遇到了”")
 
 
-@api.post("/voices/similar", response={200: list[JoinOfferOut], **WRITE_ERRORS}, tags=TAGS)
+@api.post("/voices/similar", response={200: list[JoinOfferOut], **ERRORS}, tags=TAGS)
 def voice_similar(request, payload: SimilarIn):
     """Before filing, a resident sees the open items of their own building that read like
     what they are about to say, each with an ``offer`` that lets them, and only them, join
@@ -347,8 +346,8 @@ def voice_similar(request, payload: SimilarIn):
 
 
 class JoinIn(Schema):
-    offer: str = Field("", description="居民本人附议时：查重结果给出的附议凭据")
-    resident_id: int | None = Field(None, description="代为附议的居民；居民本人附议时不填")
+    offer: str = code(300, description="居民本人附议时：查重结果给出的附议凭据")
+    resident_id: Id | None = Field(None, description="代为附议的居民；居民本人附议时不填")
 
 
 class JoinOut(Schema):
@@ -358,8 +357,8 @@ class JoinOut(Schema):
     detail: str
 
 
-@api.post("/voices/items/{item_id}/join", response={200: JoinOut, **WRITE_ERRORS}, tags=TAGS)
-def voice_item_join(request, item_id: int, payload: JoinIn):
+@api.post("/voices/items/{item_id}/join", response={200: JoinOut, **ERRORS}, tags=TAGS)
+def voice_item_join(request, item_id: Id, payload: JoinIn):
     """ "Me too": a resident joins an open item the duplicate finder offered them (the
     ``offer`` from ``/voices/similar``); a leader joins a resident they serve to an item in
     their reach. The answer says only that it is done: nothing about the other reporters."""
@@ -379,17 +378,23 @@ def voice_item_join(request, item_id: int, payload: JoinIn):
 
 
 class EventRowIn(Schema):
-    text: str
-    title: str = ""
+    text: str = limited(services.MAX_TEXT, ...)
+    title: str = limited(services.MAX_TITLE)
     kind: Literal["problem", "suggestion"] = "suggestion"
-    reporter_name: str = ""
-    household_id: int | None = None
-    building_id: int | None = None
-    location_text: str = ""
+    reporter_name: str = limited(services.MAX_NAME)
+    household_id: Id | None = None
+    building_id: Id | None = None
+    location_text: str = limited(services.MAX_LOCATION)
 
 
 class EventRowsIn(Schema):
-    rows: list[EventRowIn]
+    # Refused here, before each row's place is looked up; a larger batch waits for the
+    # background-job path.
+    rows: list[EventRowIn] = Field(
+        ...,
+        max_length=services.MAX_EVENT_ROWS,
+        description=f"每次最多{services.MAX_EVENT_ROWS}条，全部成功或全部不录入",
+    )
 
 
 class EventItemsOut(Schema):
@@ -398,12 +403,13 @@ class EventItemsOut(Schema):
 
 @api.post(
     "/voices/event-sessions/{session_id}/items",
-    response={201: EventItemsOut, **WRITE_ERRORS},
+    response={201: EventItemsOut, **ERRORS},
     tags=TAGS,
 )
-def voice_event_items(request, session_id: int, payload: EventRowsIn):
+def voice_event_items(request, session_id: Id, payload: EventRowsIn):
     """Enter the opinions gathered at an event, all or nothing; a refusal names each bad
-    row (``errors.rows``)."""
+    row (``errors.rows``). At most 200 rows per request: a larger batch will go through a
+    background job once the task queue arrives."""
     user = request.auth
     session = get_visible_or_404(user, EventSession.objects.all(), pk=session_id)
     rows = [
@@ -427,10 +433,10 @@ def voice_event_items(request, session_id: int, payload: EventRowsIn):
 
 
 class AcceptIn(Schema):
-    category: str = Field(..., description="分类代码")
+    category: str = code(40, ..., description="分类代码")
     level: Literal["grid", "community", "subdistrict"] | None = None
-    responsible_unit_id: int | None = None
-    note: str = ""
+    responsible_unit_id: Id | None = None
+    note: str = limited(services.MAX_TEXT)
 
 
 def _unit(item: Item, pk: int | None) -> PartnerUnit | None:
@@ -445,10 +451,8 @@ def _unit(item: Item, pk: int | None) -> PartnerUnit | None:
     return unit
 
 
-@api.post(
-    "/voices/items/{item_id}/accept", response={200: ItemDetailOut, **WRITE_ERRORS}, tags=TAGS
-)
-def voice_item_accept(request, item_id: int, payload: AcceptIn):
+@api.post("/voices/items/{item_id}/accept", response={200: ItemDetailOut, **ERRORS}, tags=TAGS)
+def voice_item_accept(request, item_id: Id, payload: AcceptIn):
     """受理: confirm or correct the category; the first acceptor keeps the lead."""
     user = request.auth
     item = _get(user, item_id)
@@ -465,17 +469,15 @@ def voice_item_accept(request, item_id: int, payload: AcceptIn):
 
 
 class ReasonIn(Schema):
-    reason: str = ""
+    reason: str = limited(services.MAX_REASON)
 
 
 class NoteIn(Schema):
-    note: str = ""
+    note: str = limited(services.MAX_TEXT)
 
 
-@api.post(
-    "/voices/items/{item_id}/escalate", response={200: ItemDetailOut, **WRITE_ERRORS}, tags=TAGS
-)
-def voice_item_escalate(request, item_id: int, payload: ReasonIn):
+@api.post("/voices/items/{item_id}/escalate", response={200: ItemDetailOut, **ERRORS}, tags=TAGS)
+def voice_item_escalate(request, item_id: Id, payload: ReasonIn):
     """上报 one level: grid → community → subdistrict."""
     user = request.auth
     services.item_escalate(actor=user, item=_get(user, item_id), reason=payload.reason)
@@ -483,14 +485,12 @@ def voice_item_escalate(request, item_id: int, payload: ReasonIn):
 
 
 class DispatchIn(Schema):
-    unit_id: int
-    instructions: str = ""
+    unit_id: Id
+    instructions: str = limited(services.MAX_TEXT)
 
 
-@api.post(
-    "/voices/items/{item_id}/dispatch", response={200: ItemDetailOut, **WRITE_ERRORS}, tags=TAGS
-)
-def voice_item_dispatch(request, item_id: int, payload: DispatchIn):
+@api.post("/voices/items/{item_id}/dispatch", response={200: ItemDetailOut, **ERRORS}, tags=TAGS)
+def voice_item_dispatch(request, item_id: Id, payload: DispatchIn):
     """吹哨: send an accepted community-level item to a partner unit of its community."""
     user = request.auth
     item = _get(user, item_id)
@@ -503,10 +503,8 @@ def voice_item_dispatch(request, item_id: int, payload: DispatchIn):
     return _detail(user, item_id)
 
 
-@api.post(
-    "/voices/items/{item_id}/resolve", response={200: ItemDetailOut, **WRITE_ERRORS}, tags=TAGS
-)
-def voice_item_resolve(request, item_id: int, payload: NoteIn):
+@api.post("/voices/items/{item_id}/resolve", response={200: ItemDetailOut, **ERRORS}, tags=TAGS)
+def voice_item_resolve(request, item_id: Id, payload: NoteIn):
     """办结 by the level that holds it; the item then waits for its return visit."""
     user = request.auth
     services.item_resolve(actor=user, item=_get(user, item_id), note=payload.note)
@@ -514,17 +512,21 @@ def voice_item_resolve(request, item_id: int, payload: NoteIn):
 
 
 class ReturnVisitIn(Schema):
-    solved: str = Field(..., description="solved / partly / not_solved")
-    satisfaction: str = Field(..., description="satisfied / basically / dissatisfied")
-    comment: str = ""
+    solved: Literal[tuple(Solved.values)] = Field(
+        ..., description="solved 已解决 / partly 部分解决 / not_solved 未解决"
+    )
+    satisfaction: Literal[tuple(Satisfaction.values)] = Field(
+        ..., description="satisfied 满意 / basically 基本满意 / dissatisfied 不满意"
+    )
+    comment: str = limited(services.MAX_TEXT)
 
 
 @api.post(
     "/voices/items/{item_id}/return-visit",
-    response={200: ItemDetailOut, **WRITE_ERRORS},
+    response={200: ItemDetailOut, **ERRORS},
     tags=TAGS,
 )
-def voice_item_return_visit(request, item_id: int, payload: ReturnVisitIn):
+def voice_item_return_visit(request, item_id: Id, payload: ReturnVisitIn):
     """回访: recorded by the staff who hold the item, or the reporter's own rating. "Not
     solved" reopens the item."""
     user = request.auth
@@ -541,11 +543,11 @@ def voice_item_return_visit(request, item_id: int, payload: ReturnVisitIn):
 
 
 class MergeIn(Schema):
-    into_id: int
+    into_id: Id
 
 
-@api.post("/voices/items/{item_id}/merge", response={200: ItemDetailOut, **WRITE_ERRORS}, tags=TAGS)
-def voice_item_merge(request, item_id: int, payload: MergeIn):
+@api.post("/voices/items/{item_id}/merge", response={200: ItemDetailOut, **ERRORS}, tags=TAGS)
+def voice_item_merge(request, item_id: Id, payload: MergeIn):
     """合并 a duplicate into another open item of the same community; its reporters hear
     the outcome of the other. Answers the item merged into."""
     user = request.auth
@@ -564,10 +566,10 @@ def _partner_dispatch(request, dispatch_id: int) -> Dispatch:
 
 @api.post(
     "/voices/dispatches/{dispatch_id}/accept",
-    response={200: DispatchOut, **WRITE_ERRORS},
+    response={200: DispatchOut, **ERRORS},
     tags=TAGS,
 )
-def voice_dispatch_accept(request, dispatch_id: int):
+def voice_dispatch_accept(request, dispatch_id: Id):
     """报到: the partner unit signs for a dispatch to it."""
     d = services.dispatch_accept(
         actor=request.auth, dispatch=_partner_dispatch(request, dispatch_id)
@@ -576,15 +578,15 @@ def voice_dispatch_accept(request, dispatch_id: int):
 
 
 class ReplyIn(Schema):
-    reply: str
+    reply: str = limited(services.MAX_TEXT, ...)
 
 
 @api.post(
     "/voices/dispatches/{dispatch_id}/reply",
-    response={200: DispatchOut, **WRITE_ERRORS},
+    response={200: DispatchOut, **ERRORS},
     tags=TAGS,
 )
-def voice_dispatch_reply(request, dispatch_id: int, payload: ReplyIn):
+def voice_dispatch_reply(request, dispatch_id: Id, payload: ReplyIn):
     """The partner unit answers what it did (photos as evidence are added on the page)."""
     d = services.dispatch_reply(
         actor=request.auth, dispatch=_partner_dispatch(request, dispatch_id), reply=payload.reply
@@ -594,10 +596,10 @@ def voice_dispatch_reply(request, dispatch_id: int, payload: ReplyIn):
 
 @api.post(
     "/voices/dispatches/{dispatch_id}/return",
-    response={200: DispatchOut, **WRITE_ERRORS},
+    response={200: DispatchOut, **ERRORS},
     tags=TAGS,
 )
-def voice_dispatch_return(request, dispatch_id: int, payload: ReasonIn):
+def voice_dispatch_return(request, dispatch_id: Id, payload: ReasonIn):
     """The partner unit returns a dispatch with a reason."""
     d = services.dispatch_return(
         actor=request.auth,
@@ -609,15 +611,15 @@ def voice_dispatch_return(request, dispatch_id: int, payload: ReasonIn):
 
 class VerifyIn(Schema):
     accepted: bool
-    note: str = ""
+    note: str = limited(services.MAX_TEXT)
 
 
 @api.post(
     "/voices/dispatches/{dispatch_id}/verify",
-    response={200: ItemDetailOut, **WRITE_ERRORS},
+    response={200: ItemDetailOut, **ERRORS},
     tags=TAGS,
 )
-def voice_dispatch_verify(request, dispatch_id: int, payload: VerifyIn):
+def voice_dispatch_verify(request, dispatch_id: Id, payload: VerifyIn):
     """The community checks the unit's reply: accepted, the item awaits its return visit;
     not accepted (a note says why), it goes back to the community."""
     user = request.auth
@@ -663,20 +665,15 @@ def _ratio(r: measures.Ratio) -> dict:
     return {"numerator": r.numerator, "denominator": r.denominator, "rate": r.rate}
 
 
-@api.get(
-    "/voices/measures", response={200: MeasuresOut, 401: ErrorOut, 422: FieldErrorsOut}, tags=TAGS
-)
+@api.get("/voices/measures", response={200: MeasuresOut, **ERRORS}, tags=TAGS)
 def voice_measures(
     request,
-    month: str = Query(..., description="YYYY-MM", pattern=r"^\d{4}-\d{2}$"),
+    month: str = Query(..., description="YYYY-MM，1900-01 至 2100-12", pattern=r"^\d{4}-\d{2}$"),
     group_by: Literal["grid", "community", "unit"] = "grid",
 ):
     """Response, resolution, satisfaction and on-time rates of one month per grid,
     community or partner unit, each with its numerator and denominator."""
-    try:
-        first = dt.date(int(month[:4]), int(month[5:7]), 1)
-    except ValueError:
-        raise ValidationError({"month": [_("请输入有效的月份，例如 2026-03。")]}) from None
+    first = parse_month(month)
     rows = measures.monthly(request.auth, month=first, group_by=group_by)
     return {
         "month": month,
@@ -716,7 +713,7 @@ def _notification_out(n) -> dict:
     }
 
 
-@api.get("/voices/notifications", response={200: list[NotificationOut], 401: ErrorOut}, tags=TAGS)
+@api.get("/voices/notifications", response={200: list[NotificationOut], **ERRORS}, tags=TAGS)
 @paginate(Page)
 def voice_notifications(request, unread: bool = False):
     """What the caller has been told, newest first."""

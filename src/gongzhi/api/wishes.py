@@ -18,16 +18,17 @@ from ninja.pagination import paginate
 from gongzhi.core.scoping import get_visible_or_404, scope_for
 from gongzhi.places.models import Resident
 from gongzhi.wishes import selectors, services
-from gongzhi.wishes.models import Wish, WishClaim
+from gongzhi.wishes.models import TEXT_MAX, Wish, WishClaim
 
-from .api import ErrorOut, FieldErrorsOut, api
+from .api import ERRORS, PUBLIC_ERRORS, ErrorOut, api
+from .inputs import Id, code, filter_, limited
 from .pagination import Mapped, Page
 
-READ_ERRORS = {401: ErrorOut, 404: ErrorOut}
-WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: FieldErrorsOut}
+# A claim that lost the race answers 409.
+WRITE_ERRORS = {**ERRORS, 409: ErrorOut}
 
 
-class EventOut(Schema):
+class WishEventOut(Schema):
     kind: str
     label: str
     by: str
@@ -48,7 +49,7 @@ class WishOut(Schema):
     channel: str
     sponsor: str
     created_at: dt.datetime
-    events: list[EventOut] | None = None
+    events: list[WishEventOut] | None = None
 
 
 class WallWishOut(Schema):
@@ -118,7 +119,7 @@ def _wall_out(w: Wish) -> dict:
     }
 
 
-@api.get("/wishes/wall", auth=None, response={200: WallOut}, tags=["wishes"])
+@api.get("/wishes/wall", auth=None, response={200: WallOut, **PUBLIC_ERRORS}, tags=["wishes"])
 def wishes_wall(request):
     """心愿墙, public: wishes waiting and taken, stories residents agreed to share, and
     counts. Nothing below the building."""
@@ -153,9 +154,9 @@ def _listing(user):
     )
 
 
-@api.get("/wishes", response={200: list[WishOut], 401: ErrorOut}, tags=["wishes"])
+@api.get("/wishes", response={200: list[WishOut], **ERRORS}, tags=["wishes"])
 @paginate(Page)
-def wishes(request, status: str = ""):
+def wishes(request, status: str = filter_(20, description="状态代码")):
     """Wishes the caller may see: in full within their reach, as the wall shows them when
     they only sponsor them."""
     qs = _listing(request.auth)
@@ -181,18 +182,18 @@ def _events(wish: Wish) -> list[dict]:
     ]
 
 
-@api.get("/wishes/{wish_id}", response={200: WishOut, **READ_ERRORS}, tags=["wishes"])
-def wish_detail(request, wish_id: int):
+@api.get("/wishes/{wish_id}", response={200: WishOut, **ERRORS}, tags=["wishes"])
+def wish_detail(request, wish_id: Id):
     """One wish in the caller's reach, with its timeline."""
     wish = _get_full(request, wish_id)
     return _wish_out(wish, full=True, events=_events(wish))
 
 
 class WishIn(Schema):
-    category: str
-    text: str
-    resident_id: int | None = None
-    channel: str | None = None
+    category: str = code(20, ...)
+    text: str = limited(TEXT_MAX, ...)
+    resident_id: Id | None = None
+    channel: str | None = code(20, None, description="代为录入时：visit / phone / paper")
 
 
 @api.post("/wishes", response={201: WishOut, **WRITE_ERRORS}, tags=["wishes"])
@@ -218,11 +219,11 @@ def wish_create(request, payload: WishIn):
 
 
 class PublishIn(Schema):
-    public_text: str | None = None
+    public_text: str | None = limited(TEXT_MAX, None, description="不填时用居民的原话")
 
 
 @api.post("/wishes/{wish_id}/publish", response={200: WishOut, **WRITE_ERRORS}, tags=["wishes"])
-def wish_publish(request, wish_id: int, payload: PublishIn):
+def wish_publish(request, wish_id: Id, payload: PublishIn):
     """Verify a wish and publish it on the wall (needs ``edit_registry`` over it)."""
     services.wish_publish(
         actor=request.auth, wish=_get_full(request, wish_id), public_text=payload.public_text
@@ -230,12 +231,12 @@ def wish_publish(request, wish_id: int, payload: PublishIn):
     return _wish_out(_get_full(request, wish_id), full=True)
 
 
-class ReasonIn(Schema):
-    reason: str = ""
+class WishReasonIn(Schema):
+    reason: str = limited(services.REASON_MAX)
 
 
 @api.post("/wishes/{wish_id}/reject", response={200: WishOut, **WRITE_ERRORS}, tags=["wishes"])
-def wish_reject(request, wish_id: int, payload: ReasonIn):
+def wish_reject(request, wish_id: Id, payload: WishReasonIn):
     """Decline a wish at verification, with a reason the resident will read."""
     services.wish_reject(
         actor=request.auth, wish=_get_full(request, wish_id), reason=payload.reason
@@ -244,7 +245,7 @@ def wish_reject(request, wish_id: int, payload: ReasonIn):
 
 
 class ClaimIn(Schema):
-    sponsor: str = ""
+    sponsor: str = code(60, description="partner:ID、party_member:ID 或 team:ID")
 
 
 class ClaimOut(Schema):
@@ -266,7 +267,7 @@ def _claim_out(c: WishClaim) -> dict:
 
 
 @api.post("/wishes/{wish_id}/claim", response={201: ClaimOut, **WRITE_ERRORS}, tags=["wishes"])
-def wish_claim(request, wish_id: int, payload: ClaimIn):
+def wish_claim(request, wish_id: Id, payload: ClaimIn):
     """Claim a wish on the wall as a sponsor. ``sponsor`` (``partner:ID``,
     ``party_member:ID``, ``team:ID``) is needed only with several identities. Of many
     simultaneous claims one wins; the others get 409."""
@@ -281,7 +282,7 @@ def wish_claim(request, wish_id: int, payload: ClaimIn):
 
 
 @api.post("/wishes/{wish_id}/release", response={200: ClaimOut, **WRITE_ERRORS}, tags=["wishes"])
-def wish_release(request, wish_id: int, payload: ReasonIn):
+def wish_release(request, wish_id: Id, payload: WishReasonIn):
     """Give a claimed wish up; it goes back to the wall."""
     wish = selectors.claimed_wish_for(request.auth, wish_id)
     services.wish_release(actor=request.auth, wish=wish, reason=payload.reason)
@@ -294,11 +295,11 @@ def wish_release(request, wish_id: int, payload: ReasonIn):
 
 
 class FulfilIn(Schema):
-    proof_text: str
+    proof_text: str = limited(TEXT_MAX, ...)
 
 
 @api.post("/wishes/{wish_id}/fulfil", response={200: ClaimOut, **WRITE_ERRORS}, tags=["wishes"])
-def wish_fulfil(request, wish_id: int, payload: FulfilIn):
+def wish_fulfil(request, wish_id: Id, payload: FulfilIn):
     """Say a claimed wish is done (a photo can be added on the page)."""
     wish = selectors.claimed_wish_for(request.auth, wish_id)
     claim = services.wish_fulfil(actor=request.auth, wish=wish, proof_text=payload.proof_text)
@@ -306,11 +307,11 @@ def wish_fulfil(request, wish_id: int, payload: FulfilIn):
 
 
 class ConfirmIn(Schema):
-    note: str = ""
+    note: str = limited(services.REASON_MAX)
 
 
 @api.post("/wishes/{wish_id}/confirm", response={200: WishOut, **WRITE_ERRORS}, tags=["wishes"])
-def wish_confirm(request, wish_id: int, payload: ConfirmIn):
+def wish_confirm(request, wish_id: Id, payload: ConfirmIn):
     """The resident confirms the wish came true, or a leader does so for them."""
     services.wish_confirm(actor=request.auth, wish=_get_full(request, wish_id), note=payload.note)
     return _wish_out(_get_full(request, wish_id), full=True)

@@ -1,10 +1,13 @@
 """Chinese text helpers shared by search, import and the demo: Traditional → Simplified,
-pinyin and pinyin initials of names."""
+pinyin and pinyin initials of names; and the one check of what a person typed against a
+length limit."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from opencc import OpenCC
 from pypinyin import lazy_pinyin
 
@@ -86,3 +89,21 @@ def name_keys(name: str) -> tuple[str, str, str]:
     full = "".join(syllables)
     initials = "".join(s[0] for s in syllables if s)
     return simple, full, initials
+
+
+def bounded_text(value: str | None, *, field: str, limit: int, required: str = "") -> str:
+    """``value`` trimmed, or a Chinese ValidationError on ``field``: when it is empty and
+    ``required`` (the message to show) is given, or when it is longer than ``limit``.
+
+    A text over its limit is refused, never cut to fit: what a person typed is either kept
+    whole or given back to them with the reason."""
+    value = (value or "").strip()
+    if not value and required:
+        raise ValidationError({field: [required]})
+    if len(value) > limit:
+        raise ValidationError({field: [too_long_message(limit, len(value))]})
+    return value
+
+
+def too_long_message(limit: int, n: int) -> str:
+    return _("不能超过%(limit)d字（现有%(n)d字）。") % {"limit": limit, "n": n}

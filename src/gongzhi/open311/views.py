@@ -16,11 +16,11 @@ from functools import wraps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.accounts.throttling import throttle
+from gongzhi.core.dates import MAX_YEAR, MIN_YEAR, parse_moment
 from gongzhi.places.models import Community
 
 from . import selectors, serializers, services
@@ -110,15 +110,20 @@ def service_definition(request, service_code: str, fmt: str):
 def _moment(value: str, name: str, *, end: bool = False) -> dt.datetime | None:
     if not value:
         return None
-    moment = parse_datetime(value.replace(" ", "+"))
-    if moment is None:
-        day = parse_date(value)
-        if day is None:
-            raise Open311Error(400, _("%(name)s 须为 ISO 8601 时间。") % {"name": name})
-        moment = dt.datetime.combine(day, dt.time.max if end else dt.time.min)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    try:
+        # A "+08:00" offset arrives as " 08:00" when a client forgets to encode the plus.
+        return parse_moment(value.replace(" ", "+"), end_of_day=end)
+    except ValidationError as exc:
+        if exc.error_list[0].code == "out_of_range":
+            # Outside 1900–2100 a 90-day window can overflow Python's dates.
+            message = _("%(name)s 须在%(min)d年至%(max)d年之间。") % {
+                "name": name,
+                "min": MIN_YEAR,
+                "max": MAX_YEAR,
+            }
+        else:
+            message = _("%(name)s 须为 ISO 8601 时间。") % {"name": name}
+        raise Open311Error(400, message) from None
 
 
 def _csv(value: str) -> list[str]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import audit
 from gongzhi.core.crypto import blind_index
+from gongzhi.core.dates import check_birth_date, check_date
 from gongzhi.core.identity import (
     birth_date_from_id,
     gender_from_id,
@@ -24,10 +25,15 @@ from gongzhi.core.identity import (
 )
 from gongzhi.core.reasons import clean_reveal_reason
 from gongzhi.core.scoping import require
-from gongzhi.core.text import name_keys
+from gongzhi.core.text import bounded_text, name_keys, too_long_message
 
 from .enums import RESIDENT_TRANSITIONS, Gender, Relation, Residence, ResidentStatus
 from .models import Building, CareTag, Entrance, Household, Resident, ResidentStatusChange
+
+NAME_MAX = 50
+ADDRESS_MAX = 200
+NOTE_MAX = 2000
+REASON_MAX = 200
 
 RESIDENT_FIELDS = [
     "name",
@@ -49,7 +55,7 @@ def clean_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("请填写姓名。")})
-    if len(name) > 50:
+    if len(name) > NAME_MAX:
         raise ValidationError({"name": _("姓名不能超过50个字。")})
     return name
 
@@ -92,6 +98,27 @@ def apply_name(resident: Resident, name: str) -> None:
     resident.name_simplified, resident.name_pinyin, resident.name_initials = name_keys(
         resident.name
     )
+
+
+def apply_details(resident: Resident, fields: Iterable[str]) -> None:
+    """Check the ``fields`` being set: a free text over its limit is refused, never cut;
+    a birth date lies between 1900 and today. All refusals come together."""
+    errors: dict[str, list[str]] = {}
+    for field, limit in (("registered_address", ADDRESS_MAX), ("note", NOTE_MAX)):
+        if field not in fields:
+            continue
+        value = getattr(resident, field)
+        if not isinstance(value, str):
+            errors[field] = [_("请填写文字。")]
+        elif len(value) > limit:
+            errors[field] = [too_long_message(limit, len(value))]
+    if "birth_date" in fields:
+        try:
+            check_birth_date(resident.birth_date)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
 
 
 def place_resident(resident: Resident, household: Household) -> None:
@@ -144,6 +171,10 @@ def resident_create(
     errors = {}
     try:
         apply_name(resident, name)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        apply_details(resident, ("registered_address", "note", "birth_date"))
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:
@@ -216,6 +247,10 @@ def resident_update(
     for key, value in fields.items():
         setattr(locked, key, value)
     try:
+        apply_details(locked, fields)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
         apply_identity(locked, id_number=id_number, phone=phone)
     except ValidationError as exc:
         errors.update(exc.message_dict)
@@ -258,6 +293,8 @@ def resident_set_status(
     """Move a resident along living ⇄ moved out → deceased. The record stays; the change is
     appended to the resident's status history."""
     _check(actor, "edit_registry", resident)
+    reason = bounded_text(reason, field="reason", limit=REASON_MAX)
+    check_date(effective_on, field="effective_on")
     locked = Resident.objects.select_for_update().get(pk=resident.pk)
     current = ResidentStatus(locked.status)
     target = ResidentStatus(status)
@@ -272,7 +309,7 @@ def resident_set_status(
         from_status=current,
         to_status=target,
         effective_on=effective_on or timezone.localdate(),
-        reason=reason[:200],
+        reason=reason,
         actor=_user(actor),
     )
     audit.record(

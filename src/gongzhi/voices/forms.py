@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.dates import parse_month
 from gongzhi.orgs.models import PartnerUnit
 
 from . import services
@@ -47,6 +49,13 @@ class PhotosField(forms.FileField):
 
 def _textarea(rows: int = 6):
     return forms.Textarea(attrs={"rows": rows})
+
+
+def limit_help(limit: int):
+    """The limit a text field's service holds it to, said under the field. No ``maxlength``
+    attribute: a browser cuts a longer paste to fit without a word; the service refuses it
+    with its reason and the form gives back what was typed."""
+    return format_lazy(_("最多{limit}字。"), limit=limit)
 
 
 def clean_text_value(value: str | None) -> str:
@@ -121,13 +130,23 @@ class RateForm(forms.Form):
     satisfaction = forms.ChoiceField(
         label=_("您满意吗？"), choices=Satisfaction.choices, widget=forms.RadioSelect
     )
-    comment = forms.CharField(label=_("还想说的话（可不填）"), required=False, widget=_textarea(3))
+    comment = forms.CharField(
+        label=_("还想说的话（可不填）"),
+        required=False,
+        help_text=limit_help(services.MAX_TEXT),
+        widget=_textarea(3),
+    )
 
 
 class VisitForm(RateForm):
     """A return visit recorded by staff (on the phone or at the door)."""
 
-    comment = forms.CharField(label=_("居民意见"), required=False, widget=_textarea(3))
+    comment = forms.CharField(
+        label=_("居民意见"),
+        required=False,
+        help_text=limit_help(services.MAX_TEXT),
+        widget=_textarea(3),
+    )
 
 
 class AcceptForm(forms.Form):
@@ -138,7 +157,12 @@ class AcceptForm(forms.Form):
     responsible_unit = forms.ModelChoiceField(
         label=_("责任单位（可不选）"), queryset=PartnerUnit.objects.none(), required=False
     )
-    note = forms.CharField(label=_("受理说明（可不填）"), required=False, widget=_textarea(2))
+    note = forms.CharField(
+        label=_("受理说明（可不填）"),
+        required=False,
+        help_text=limit_help(services.MAX_TEXT),
+        widget=_textarea(2),
+    )
 
     def __init__(self, *args, community=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,14 +173,24 @@ class AcceptForm(forms.Form):
 
 
 class EscalateForm(forms.Form):
-    reason = forms.CharField(label=_("上报原因"), required=False, widget=_textarea(2))
+    reason = forms.CharField(
+        label=_("上报原因"),
+        required=False,
+        help_text=limit_help(services.MAX_REASON),
+        widget=_textarea(2),
+    )
 
 
 class DispatchForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("派给哪个单位"), queryset=PartnerUnit.objects.none(), required=False
     )
-    instructions = forms.CharField(label=_("派单说明"), required=False, widget=_textarea(2))
+    instructions = forms.CharField(
+        label=_("派单说明"),
+        required=False,
+        help_text=limit_help(services.MAX_TEXT),
+        widget=_textarea(2),
+    )
 
     def __init__(self, *args, community=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,15 +208,30 @@ class VerifyForm(forms.Form):
         initial="yes",
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_("核实说明"), required=False, widget=_textarea(2))
+    note = forms.CharField(
+        label=_("核实说明"),
+        required=False,
+        help_text=limit_help(services.MAX_TEXT),
+        widget=_textarea(2),
+    )
 
 
 class ResolveForm(forms.Form):
-    note = forms.CharField(label=_("办理结果"), required=False, widget=_textarea(2))
+    note = forms.CharField(
+        label=_("办理结果"),
+        required=False,
+        help_text=limit_help(services.MAX_TEXT),
+        widget=_textarea(2),
+    )
 
 
 class CommentForm(forms.Form):
-    note = forms.CharField(label=_("内部备注（居民看不到）"), required=False, widget=_textarea(2))
+    note = forms.CharField(
+        label=_("内部备注（居民看不到）"),
+        required=False,
+        help_text=limit_help(services.MAX_TEXT),
+        widget=_textarea(2),
+    )
 
 
 class MergeForm(forms.Form):
@@ -190,7 +239,12 @@ class MergeForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    reply = forms.CharField(label=_("办理答复"), required=False, widget=_textarea(4))
+    reply = forms.CharField(
+        label=_("办理答复"),
+        required=False,
+        help_text=limit_help(services.MAX_TEXT),
+        widget=_textarea(4),
+    )
     evidence = PhotosField(
         label=_("现场照片（可不传）"),
         help_text=_("最多5张，每张不超过5MB，JPEG、PNG 或 WebP 格式。"),
@@ -198,7 +252,12 @@ class ReplyForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(label=_("退回原因"), required=False, widget=_textarea(2))
+    reason = forms.CharField(
+        label=_("退回原因"),
+        required=False,
+        help_text=limit_help(services.MAX_REASON),
+        widget=_textarea(2),
+    )
 
 
 class InboxFilterForm(forms.Form):
@@ -234,12 +293,17 @@ class ResidentSearchForm(forms.Form):
 
 
 class MeasuresForm(forms.Form):
-    month = forms.DateField(label=_("月份"), required=False, input_formats=["%Y-%m"])
+    month = forms.CharField(label=_("月份"), required=False, max_length=7)
     group_by = forms.ChoiceField(
         label=_("统计维度"),
         required=False,
         choices=[("grid", _("按网格")), ("community", _("按社区")), ("unit", _("按责任单位"))],
     )
+
+    def clean_month(self):
+        value = self.cleaned_data.get("month")
+        # The month is a date in a range: 9999-12 has no next month to link to.
+        return parse_month(value, field=None) if value else None
 
 
 class EventSessionForm(forms.Form):
@@ -330,7 +394,21 @@ class EventRowForm(forms.Form):
         }
 
 
-EVENT_ROWS_MAX = 200
+EVENT_ROWS_MAX = services.MAX_EVENT_ROWS
+
+
+class BaseEventRowFormSet(forms.BaseFormSet):
+    # Django's own words name "forms"; the page speaks of opinions.
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": _("一次最多录入%(num)d条意见，请分批录入。"),
+    }
+
+
 EventRowFormSet = forms.formset_factory(
-    EventRowForm, extra=0, max_num=EVENT_ROWS_MAX, validate_max=True
+    EventRowForm,
+    formset=BaseEventRowFormSet,
+    extra=0,
+    max_num=EVENT_ROWS_MAX,
+    validate_max=True,
 )

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.identity import mask_phone
 from gongzhi.core.scoping import Scope, scope_for, visible
+from gongzhi.core.text import bounded_text
 
 from . import duplicates
 from .deadlines import with_overdue
@@ -293,6 +294,9 @@ def event_session_list_visible_to(user) -> QuerySet[EventSession]:
 # short enough that an offer copied out of a page does not stay a key to the item.
 JOIN_OFFER_SALT = "gongzhi.voices.join-offer"
 JOIN_OFFER_MAX_AGE = 24 * 3600
+# What an item's text may hold (``services.MAX_TEXT``): a longer text is refused as it
+# would be on filing, before it is compared with anything.
+MAX_OFFER_TEXT = 2000
 
 
 @dataclass(frozen=True)
@@ -308,6 +312,7 @@ class JoinOffer:
 def join_offers(resident, text: str, *, limit: int = 3) -> list[JoinOffer]:
     """Open items of the resident's building (or compound, for a home with no building)
     that read like ``text``, each offered to this resident only."""
+    text = bounded_text(text, field="text", limit=MAX_OFFER_TEXT)
     household = resident.household
     found = duplicates.similar_open_items(
         text=text,

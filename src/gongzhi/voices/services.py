@@ -38,6 +38,7 @@ from gongzhi.core import audit
 from gongzhi.core.identity import mask_phone
 from gongzhi.core.reasons import clean_reveal_reason
 from gongzhi.core.scoping import may, require, scope_for
+from gongzhi.core.text import bounded_text
 from gongzhi.core.uploads import ImageRejected, clean_image, sniff_image
 from gongzhi.orgs.enums import PostKind
 from gongzhi.orgs.models import PartnerUnit, Post
@@ -77,6 +78,15 @@ from .selectors import is_reporter, is_visible
 
 MAX_TEXT = 2000
 MAX_TITLE = 80
+MAX_NAME = 50
+MAX_LOCATION = 120
+MAX_PROJECT_LABEL = 120
+MAX_PROJECT_PHASE = 40
+MAX_REASON = 500
+# Opinions entered from one event in one request: all or nothing, so each is one
+# transaction holding the database's write lock (SQLite) while every row is classified and
+# numbered. Larger batches wait for the background-job path.
+MAX_EVENT_ROWS = 200
 TITLE_FROM_TEXT = 20
 MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -396,10 +406,21 @@ def _clean_submission(
         err("kind", _("请选择诉求类型。"))
     if channel not in Channel.values:
         err("channel", _("请选择来源渠道。"))
-    location_text = (location_text or "").strip()[:120]
     reporter_name = (reporter_name or "").strip()
-    if len(reporter_name) > 50:
+    if len(reporter_name) > MAX_NAME:
         err("reporter_name", _("姓名不能超过50个字。"))
+    # Kept whole or refused, never cut to fit the column.
+    bounded = {}
+    for name, value, limit in (
+        ("location_text", location_text, MAX_LOCATION),
+        ("project_label", project_label, MAX_PROJECT_LABEL),
+        ("project_phase", project_phase, MAX_PROJECT_PHASE),
+    ):
+        try:
+            bounded[name] = bounded_text(value, field=name, limit=limit)
+        except ValidationError as exc:
+            for message in exc.message_dict[name]:
+                err(name, message)
 
     # Who is reporting, and who typed it in.
     reporter_user = None
@@ -465,15 +486,15 @@ def _clean_submission(
         grid=grid,
         building=building,
         household=household,
-        location_text=location_text,
+        location_text=bounded["location_text"],
         reporter_resident=reporter_resident,
         reporter_user=reporter_user,
         reporter_name=reporter_name,
         entered_by=entered_by,
         photos=clean,
         event_session=event_session,
-        project_label=(project_label or "").strip()[:120],
-        project_phase=(project_phase or "").strip()[:40],
+        project_label=bounded["project_label"],
+        project_phase=bounded["project_phase"],
         share_phone_with_partner=bool(share_phone_with_partner),
     )
     if check_access:
@@ -731,6 +752,13 @@ def item_join(
     return reporter
 
 
+def event_rows_limit_message(n: int) -> str:
+    return _("一次最多录入%(limit)d条意见（现有%(n)d条），请分批录入。") % {
+        "limit": MAX_EVENT_ROWS,
+        "n": n,
+    }
+
+
 @transaction.atomic
 def items_submit_from_event(
     *, actor, event_session: EventSession, rows: list[dict], now: dt.datetime | None = None
@@ -744,6 +772,8 @@ def items_submit_from_event(
         require(actor, "enter_event_opinions", event_session)
     if not rows:
         raise ValidationError({"rows": [_("没有可录入的意见。")]})
+    if len(rows) > MAX_EVENT_ROWS:
+        raise ValidationError({"rows": [event_rows_limit_message(len(rows))]})
     subs: list[Submission] = []
     errors: list[str] = []
     for i, row in enumerate(rows, start=1):
@@ -813,6 +843,7 @@ def item_accept(
     own = _require_item(actor, item)
     if category is None or not category.is_active:
         raise ValidationError({"category": _("请选择有效的分类。")})
+    note = bounded_text(note, field="note", limit=MAX_TEXT)
     if level is not None:
         if level not in Level.values:
             raise ValidationError({"level": _("请选择办理层级。")})
@@ -838,7 +869,7 @@ def item_accept(
         type=EventType.ACCEPTED,
         actor=actor,
         at=now,
-        note=(note or "").strip(),
+        note=note,
         category=category.name,
         level=item.level,
     )
@@ -881,7 +912,7 @@ def item_escalate(*, actor, item: Item, reason: str, now: dt.datetime | None = N
     now = _now(now)
     item = _lock(item)
     _require_item(actor, item)
-    reason = _required_text(reason, "reason", _("请填写上报原因。"), limit=500)
+    reason = _required_text(reason, "reason", _("请填写上报原因。"), limit=MAX_REASON)
     if item.status not in (Status.SUBMITTED, Status.ACCEPTED):
         raise ValidationError(
             _("诉求%(number)s当前为“%(status)s”，不能上报。")
@@ -1120,6 +1151,7 @@ def item_withdraw(*, actor, item: Item, reason: str = "", now: dt.datetime | Non
     """撤回 by its reporter (or whoever entered it for them) before it is accepted; refused
     once others have joined it, since their voice would go too."""
     now = _now(now)
+    reason = bounded_text(reason, field="reason", limit=MAX_REASON)
     item = _lock(item)
     if actor is None or not is_visible(actor, item):
         raise Http404
@@ -1138,7 +1170,6 @@ def item_withdraw(*, actor, item: Item, reason: str = "", now: dt.datetime | Non
     _move(item, Status.WITHDRAWN)
     item.closed_at = now
     item.save()
-    reason = (reason or "").strip()[:500]
     events.append(item=item, type=EventType.WITHDRAWN, actor=actor, at=now, note=reason)
     audit.record(actor=actor, action="voices.item.withdrawn", obj=item)
     _tell_reporters(item, _("您已撤回诉求%(number)s。") % {"number": item.number})
@@ -1376,7 +1407,7 @@ def dispatch_return(
     elsewhere."""
     now = _now(now)
     _require_unit(actor, dispatch)
-    reason = _required_text(reason, "reason", _("请填写退回原因。"), limit=500)
+    reason = _required_text(reason, "reason", _("请填写退回原因。"), limit=MAX_REASON)
     item, dispatch = _lock_dispatch(dispatch)
     _move_dispatch(dispatch, DispatchStatus.RETURNED)
     _move(item, Status.ACCEPTED)

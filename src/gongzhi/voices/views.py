@@ -743,7 +743,9 @@ def measures_page(request):
     if scope_for(user, "view_measures").empty and not user.partner_unit_id:
         raise Http404
     form = MeasuresForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    valid = form.is_valid() if form.is_bound else True
+    # A month that is not one (2026-13, 9999-12) is said so above this month's figures.
+    data = form.cleaned_data if form.is_bound and valid else {}
     today = timezone.localdate()
     month = data.get("month") or today.replace(day=1)
     group_by = data.get("group_by") or ("unit" if user.partner_unit_id else "grid")
@@ -776,6 +778,7 @@ def measures_page(request):
             else "voices/base_partner.html",
             "nav": "measures",
         },
+        status=200 if valid else 400,
     )
 
 
@@ -935,6 +938,8 @@ def _entry_page(request, session, formset, *, errors=(), status: int = 200):
             "formset": formset,
             "errors": list(errors),
             "row_errors": sum(1 for f in formset.forms if f.is_bound and f.errors),
+            "row_limit": EVENT_ROWS_MAX,
+            "text_limit": services.MAX_TEXT,
             "nav": "inbox",
         },
         status=status,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -32,6 +33,11 @@ def _field_only(check, value):
 
 def _textarea(rows: int = 6, **attrs):
     return forms.Textarea(attrs={"rows": rows, "maxlength": TEXT_MAX, **attrs})
+
+
+def _with_limit(help_text, limit: int = TEXT_MAX):
+    """A field's help with the limit its service holds it to said after it."""
+    return format_lazy("{}{}", help_text, format_lazy(_("最多{limit}个字。"), limit=limit))
 
 
 class WishForm(forms.Form):
@@ -69,7 +75,7 @@ class PublishForm(forms.Form):
     public_text = forms.CharField(
         label=_("公开在心愿墙上的内容"),
         required=False,
-        help_text=_("请删去姓名、电话、门牌号等能找到这户人家的内容。"),
+        help_text=_with_limit(_("请删去姓名、电话、门牌号等能找到这户人家的内容。")),
         widget=_textarea(4),
     )
 
@@ -92,7 +98,7 @@ class FulfilForm(forms.Form):
     proof_text = forms.CharField(
         label=_("心愿是怎样完成的"),
         required=False,
-        help_text=_("例如：3月5日送去了一个放大镜，老人试用后很满意。"),
+        help_text=_with_limit(_("例如：3月5日送去了一个放大镜，老人试用后很满意。")),
         widget=_textarea(4),
     )
     photo = forms.FileField(
@@ -108,7 +114,12 @@ class ConfirmForm(forms.Form):
 
 
 class ThanksForm(forms.Form):
-    text = forms.CharField(label=_("想说的感谢的话"), required=False, widget=_textarea(4))
+    text = forms.CharField(
+        label=_("想说的感谢的话"),
+        required=False,
+        help_text=_with_limit(""),
+        widget=_textarea(4),
+    )
     public = forms.BooleanField(
         label=_("同意把这段话公开在心愿墙上（不会显示姓名）"), required=False
     )

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit
+from gongzhi.core.text import bounded_text
 from gongzhi.core.uploads import IMAGE_EXTENSIONS, ImageRejected, clean_image, sniff_image
 from gongzhi.places.enums import ResidentStatus
 from gongzhi.places.models import Resident
@@ -322,11 +323,11 @@ def wish_claim(*, actor, wish: Wish, sponsor: str = "") -> WishClaim:
 def wish_release(*, actor, wish: Wish, reason: str = "") -> Wish:
     """The sponsor gives the wish up (or staff free a stalled claim): the claim is kept as
     released and the wish goes back to the wall."""
-    reason = (reason or "").strip()[:REASON_MAX]
     locked = _lock(wish)
     claim = WishClaim.objects.filter(wish=locked, status=ClaimStatus.ACTIVE).first()
     if claim is None or not rules.may_release(actor, claim):
         raise Http404
+    reason = bounded_text(reason, field="reason", limit=REASON_MAX)
     claim = _active_claim(locked)
     before = _move(locked, Status.PUBLISHED)
     claim.status = ClaimStatus.RELEASED
@@ -397,7 +398,7 @@ def wish_confirm(*, actor, wish: Wish, note: str = "") -> Wish:
         if rules.may_view(actor, wish):
             raise PermissionDenied
         raise Http404
-    note = (note or "").strip()[:REASON_MAX]
+    note = bounded_text(note, field="note", limit=REASON_MAX)
     locked = _lock(wish)
     before = _move(locked, Status.CONFIRMED)
     on_behalf = actor.resident_id != locked.resident_id
