@@ -5,7 +5,8 @@ never called), so the suite itself refuses a test function that cannot fail.
 A test counts as asserting when its body, or a helper it calls (defined anywhere under
 ``tests/``, followed three calls deep), holds an ``assert`` statement, ``pytest.raises`` /
 ``pytest.fail`` / ``pytest.warns``, an ``assert*`` call (``django_assert_num_queries``,
-``assertContains``...) or Playwright's ``expect``.
+``assertContains``...), a ``*validate`` call that raises (schemathesis's
+``call_and_validate``) or Playwright's ``expect``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,12 @@ def _asserts(node: ast.AST, helpers: set[str]) -> bool:
             return True
         if isinstance(sub, ast.Call):
             name = _called_name(sub)
-            if name in ASSERTING_CALLS or name.startswith("assert") or name in helpers:
+            if (
+                name in ASSERTING_CALLS
+                or name.startswith("assert")
+                or name.endswith("validate")  # schemathesis, jsonschema: raise on failure
+                or name in helpers
+            ):
                 return True
     return False
 

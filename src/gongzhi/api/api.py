@@ -29,6 +29,7 @@ from gongzhi.accounts.throttling import AddressThrottle, too_many_message
 
 from .auth import AUTH, TokenRefused
 from .docs import LocalSwagger
+from .inputs import limited
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -184,7 +185,7 @@ class TokenIn(Schema):
     # Django hashes nothing longer than this either.
     password: str = Field(..., max_length=4096)
     # What the token is for ("巡查App"), to recognise it in the list of one's tokens.
-    name: str = Field("", max_length=100)
+    name: str = limited(100)
 
 
 class TokenOut(Schema):

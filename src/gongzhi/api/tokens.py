@@ -10,7 +10,8 @@ from ninja import Schema
 from gongzhi.accounts.selectors import token_of_or_404, tokens_of
 from gongzhi.accounts.services import api_token_revoke
 
-from .api import ErrorOut, api
+from .api import ERRORS, api
+from .inputs import Id
 
 
 class ApiTokenOut(Schema):
@@ -36,24 +37,24 @@ def _out(token) -> dict:
     }
 
 
-@api.get("/auth/tokens", response=list[ApiTokenOut], tags=["auth"])
+@api.get("/auth/tokens", response={200: list[ApiTokenOut], **ERRORS}, tags=["auth"])
 def auth_tokens(request):
     """The caller's own tokens, newest first (the keys themselves are never shown again)."""
     return [_out(t) for t in tokens_of(request.auth)]
 
 
-@api.get("/auth/tokens/{token_id}", response={200: ApiTokenOut, 404: ErrorOut}, tags=["auth"])
-def auth_token_detail(request, token_id: int):
+@api.get("/auth/tokens/{token_id}", response={200: ApiTokenOut, **ERRORS}, tags=["auth"])
+def auth_token_detail(request, token_id: Id):
     """One of the caller's tokens."""
     return _out(token_of_or_404(request.auth, token_id))
 
 
 @api.delete(
     "/auth/tokens/{token_id}",
-    response={200: ApiTokenOut, 404: ErrorOut},
+    response={200: ApiTokenOut, **ERRORS},
     tags=["auth"],
 )
-def auth_token_revoke(request, token_id: int):
+def auth_token_revoke(request, token_id: Id):
     """Revoke one of the caller's tokens; it stops working at once. Revoking a revoked
     token changes nothing."""
     token = api_token_revoke(actor=request.auth, token=token_of_or_404(request.auth, token_id))
