@@ -19,8 +19,9 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from gongzhi.core.identity import mask_phone
+from gongzhi.core.redact import Names, redact
 from gongzhi.core.scoping import Scope, scope_for, visible
-from gongzhi.places.models import Household
+from gongzhi.places.models import Household, Resident
 
 from .deadlines import with_overdue
 from .enums import OPEN_STATUSES, DispatchStatus
@@ -266,8 +267,60 @@ def joinable_item_or_404(user, pk: int) -> Item:
     else:
         where |= Q(compound_id=household["compound_id"])
     item = Item.objects.filter(
-        where, pk=pk, community_id=household["community_id"], status__in=OPEN_STATUSES
+        where,
+        pk=pk,
+        community_id=household["community_id"],
+        status__in=OPEN_STATUSES,
+        # A private item is shown to no neighbour, so none can join it.
+        private=False,
     ).first()
     if item is None:
         raise Http404
     return item
+
+
+# --- publication ----------------------------------------------------------------------
+
+
+def publication_queue(user, *, done_only: bool = True) -> QuerySet[Item]:
+    """待公开审核: items the user may publish (``rules.publishable_q`` within what they
+    see) that nobody has reviewed yet and that are not private — resolved and closed ones
+    (``done_only``), or every publishable one. Oldest decision first: the items resolved
+    or closed longest ago lead."""
+    from . import rules
+    from .enums import PUBLISHABLE_STATUSES, Publication, Status
+
+    statuses = [Status.RESOLVED, Status.CLOSED] if done_only else sorted(PUBLISHABLE_STATUSES)
+    qs = item_list_visible_to(user).filter(
+        publication=Publication.PENDING, private=False, status__in=statuses
+    )
+    q = rules.publishable_q(user)
+    if q is not None:
+        qs = qs.filter(q)
+    return qs.select_related("category", "community", "grid", "building").order_by(
+        "submitted_at", "pk"
+    )
+
+
+def register_names(community_id: int) -> Names:
+    """The names of everyone in the community's register (moved out and deceased too: a
+    public text must not name them either), as ``core.redact`` looks them up. One indexed
+    read of a few columns; about 12,000 names for a large community."""
+    rows = Resident.objects.filter(community_id=community_id).values_list("name", "name_simplified")
+    return Names.of(name for row in rows for name in row)
+
+
+def public_text_suggestion(item: Item, names: Names | None = None) -> str:
+    """The item's text with its reporters, the register's names and every number that
+    leads to a door masked: what the reviewer starts from."""
+    if names is None:
+        names = register_names(item.community_id)
+    return redact(item.text, names=names.plus(reporter_names(item)))
+
+
+def reporter_names(item: Item) -> list[str]:
+    """The names of the item's reporters (``reporters__resident`` prefetched by lists; one
+    item reads its few reporters)."""
+    return [
+        name for r in item.reporters.all() if (name := r.resident.name if r.resident_id else r.name)
+    ]
