@@ -1128,6 +1128,11 @@ def item_withdraw(*, actor, item: Item, reason: str = "", now: dt.datetime | Non
         raise ValidationError(_("已有其他居民附议该诉求，不能撤回。"))
     _move(item, Status.WITHDRAWN)
     item.closed_at = now
+    if item.publication == Publication.PUBLISHED:
+        # Words taken back are taken down too.
+        item.publication = Publication.WITHHELD
+        item.public_text = ""
+        item.withheld_reason = _("居民已撤回")
     item.save()
     reason = (reason or "").strip()[:500]
     events.append(item=item, type=EventType.WITHDRAWN, actor=actor, at=now, note=reason)
