@@ -1718,7 +1718,7 @@ def item_publish(*, actor, item: Item, public_text: str, now: dt.datetime | None
         raise ValidationError(
             {
                 "public_text": _("公开内容里还有%(what)s，请删去后再公开。")
-                % {"what": "、".join(str(labels[k]) for k in left)}
+                % {"what": "、".join(str(label) for k, label in labels.items() if k in left)}
             }
         )
     before = item.publication
