@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.places.models import Community
@@ -35,7 +35,7 @@ from .serializers import errors, respond
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-01-01T00:00:00+08:00"
 MAX_SPAN = dt.timedelta(days=90)
-PUBLICATION_NOTICE = _lazy(
+PUBLICATION_NOTICE = gettext_lazy(
     "居民反映的内容经社区工作人员审核、隐去个人信息后才公开。公开之前，按编号查询"
     "（requests/{id}）答复404，与编号不存在相同，列表中也没有；凭token仍可查到编号。"
     "居民要求不公开（私下反映）的诉求永不公开。"

@@ -1675,10 +1675,10 @@ def _require_publisher(actor, item: Item) -> None:
 def _move_publication(item: Item, to: str) -> None:
     if to not in PUBLICATION_TRANSITIONS[item.publication]:
         raise ValidationError(
-            _("诉求%(number)s当前为“%(state)s”，不能变为“%(target)s”。")
+            _("诉求%(number)s当前为“%(status)s”，不能变为“%(target)s”。")
             % {
                 "number": item.number,
-                "state": Publication(item.publication).label,
+                "status": Publication(item.publication).label,
                 "target": Publication(to).label,
             }
         )
