@@ -165,3 +165,7 @@ def test_twelve_thousand_names_cost_what_a_few_cost():
     assert "王伟芳" not in out and "王**" in out
     # Generous bounds for a shared machine; typically a few ms each.
     assert built < 0.5 and masked < 0.5
+
+
+def test_a_traditional_text_meets_a_simplified_register():
+    assert redact("張三和陳小明說", names=["张三", "陈小明"]) == "張*和陳**說"

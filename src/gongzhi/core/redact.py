@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .text import to_simplified
 
@@ -183,11 +184,8 @@ class Names:
 
     @classmethod
     def of(cls, names: Iterable[str]) -> Names:
-        clean = set()
-        for name in names:
-            name = _SPACES.sub("", name or "")
-            if len(name) >= 2 and name not in COMMON_WORDS:
-                clean.add(name)
+        clean = {"".join(n.split()) for n in names if n}
+        clean = {n for n in clean if len(n) >= 2} - COMMON_WORDS
         lengths = tuple(sorted({len(n) for n in clean}, reverse=True))
         return cls(frozenset(clean), lengths)
 
@@ -211,6 +209,17 @@ class Span:
     start: int
     end: int
     kind: str
+
+
+@lru_cache(maxsize=8192)
+def _simplified_char(char: str) -> str:
+    simple = to_simplified(char)
+    return simple if len(simple) == 1 else char
+
+
+def _simplified_chars(text: str) -> str:
+    """``text`` converted character by character, so positions stay the same."""
+    return "".join(_simplified_char(c) if c > "\u2e7f" else c for c in text)
 
 
 def _as_names(names: Names | Iterable[str] | None) -> Names:
@@ -241,11 +250,16 @@ def find(
         for match in list(pattern.finditer("".join(folded))):
             take(match.start(group), match.end(group), kind)
     if names:
+        # Looked up as written and in simplified characters, so a register kept in
+        # simplified names finds 張三 in a traditional text too.
         flat = "".join(plain)
+        simple = _simplified_chars(flat)
         i, n = 0, len(flat)
         while i < n:
             for length in names.lengths:
-                if i + length <= n and flat[i : i + length] in names.names:
+                if i + length <= n and (
+                    flat[i : i + length] in names.names or simple[i : i + length] in names.names
+                ):
                     take(i, i + length, "name")
                     i += length
                     break
