@@ -268,9 +268,10 @@ def test_a_withdrawn_item_is_taken_down(world, categories):
     services.item_publish(actor=world.users["staff"], item=item, public_text="路灯坏了")
     services.item_withdraw(actor=resident, item=item)
     item.refresh_from_db()
-    assert (item.publication, item.public_text, item.withheld_reason) == (
+    assert (item.publication, item.public_text, item.published_at, item.withheld_reason) == (
         Publication.WITHHELD,
         "",
+        None,
         "居民已撤回",
     )
 

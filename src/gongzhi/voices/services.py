@@ -1132,6 +1132,7 @@ def item_withdraw(*, actor, item: Item, reason: str = "", now: dt.datetime | Non
         # Words taken back are taken down too.
         item.publication = Publication.WITHHELD
         item.public_text = ""
+        item.published_by, item.published_at = None, None
         item.withheld_reason = _("居民已撤回")
     item.save()
     reason = (reason or "").strip()[:500]
