@@ -199,6 +199,8 @@ OBJECT_KWARGS = {
             "visit",
             "comment",
             "merge",
+            "publish",
+            "withhold",
             # The partner's pages take a dispatch id; anyone without a unit is refused.
             "dispatch",
             "dispatch_accept",
@@ -230,6 +232,8 @@ BODIES = {
     "api:voice_dispatch_return": {"reason": "越界"},
     "api:voice_dispatch_verify": {"accepted": True},
     "api:voice_event_items": {"rows": [{"text": "越界"}]},
+    "api:voice_item_publish": {"public_text": "越界"},
+    "api:voice_item_withhold": {"reason": "越界"},
     "api:resident_reveal": {"field": "phone", "reason": "home_visit"},
     "api:resident_set_status": {"status": "moved_out", "reason": "x"},
     "api:resident_update": {"note": "越界"},
@@ -259,6 +263,7 @@ LISTS = {
     "api:voice_similar",
     "api:voice_measures",
     "api:voice_notifications",
+    "api:voice_publication_queue",
     "home",
     "wb-search",
     "register:home",
@@ -293,6 +298,7 @@ LISTS = {
     "voices:notifications_read",
     "voices:event_sessions",
     "voices:event_session_new",
+    "voices:publication_queue",
 }
 
 # Queries a list route is also asked, aimed at people outside grid 1.

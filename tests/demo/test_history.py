@@ -149,8 +149,11 @@ def small(db):
 
 def test_timelines_are_ordered_and_match_the_status(small):
     events: dict[int, list] = {}
-    for item_id, type_, at in ItemEvent.objects.order_by("item_id", "id").values_list(
-        "item_id", "type", "at"
+    # Publication is reviewed after the item's own life (tested below), not part of it.
+    for item_id, type_, at in (
+        ItemEvent.objects.exclude(type=EventType.PUBLISHED)
+        .order_by("item_id", "id")
+        .values_list("item_id", "type", "at")
     ):
         events.setdefault(item_id, []).append((type_, at))
     items = list(Item.objects.all())
@@ -427,3 +430,34 @@ def test_micro_wishes_through_their_services(small):
     for wish in wishes:
         assert wish.events.filter(kind="submitted").exists()
         assert wish.community.name == "望江街社区"
+
+
+def test_some_closed_items_are_published_and_some_reports_private(small, client):
+    from gongzhi.core.redact import identifiers
+    from gongzhi.voices.enums import Publication
+    from gongzhi.voices.selectors import register_names
+
+    published = list(Item.objects.filter(publication=Publication.PUBLISHED))
+    private = list(Item.objects.filter(private=True))
+    assert (small.history.published, small.history.private) == (len(published), len(private))
+    assert len(published) >= 20 and len(private) >= 3
+    names = register_names(published[0].community_id)
+    for item in published:
+        assert item.status == Status.CLOSED and not item.private
+        assert item.public_text and identifiers(item.public_text, names=names) == []
+        assert item.closed_at < item.published_at <= END
+        assert item.published_by is not None
+        assert item.events.filter(type=EventType.PUBLISHED, at=item.published_at).count() == 1
+    for item in private:
+        assert (item.publication, item.public_text) == (Publication.WITHHELD, "")
+        assert item.events.get(type=EventType.SUBMITTED).data["private"] is True
+    # What Open311 lists is exactly what was published.
+    newest = max(i.submitted_at for i in published)
+    start = timezone.localtime(newest - dt.timedelta(days=89)).isoformat()
+    listed = client.get(
+        "/open311/v2/requests.json",
+        {"start_date": start, "end_date": timezone.localtime(newest).isoformat()},
+    ).json()
+    assert listed and {r["service_request_id"] for r in listed} <= {i.number for i in published}
+    by_number = {i.number: i.public_text for i in published}
+    assert all(r["description"] == by_number[r["service_request_id"]] for r in listed)

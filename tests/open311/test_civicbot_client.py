@@ -1,12 +1,16 @@
 """A second third-party GeoReport v2 client, ``civicbot``'s ``Open311Client``, which (unlike
 ``georeport``) can post: it lists the services, files a request with the API key and reads
-it back, over HTTP against the running server."""
+it back, over HTTP against the running server: 404 until staff publish it, then the text
+they approved."""
 
 import pytest
+from civicbot.http import HttpError
 from civicbot.open311 import CONFIRM_TOKEN, Open311Client
 from civicbot.registry import Endpoint
 
 from gongzhi.open311.services import api_key_issue
+from gongzhi.voices import selectors
+from gongzhi.voices import services as voices
 from gongzhi.voices.catalogue import ensure_categories
 from gongzhi.voices.enums import Channel
 from gongzhi.voices.models import Item
@@ -43,6 +47,15 @@ def test_civicbot_lists_posts_and_reads_back(live_server, world):
     item = Item.objects.get(number=number)
     assert item.channel == Channel.OPEN311
     assert item.building_id == world.b1.pk
+    with pytest.raises(HttpError) as caught:
+        client.get_request(number)
+    assert caught.value.status == 404
+
+    voices.item_publish(
+        actor=world.users["staff"],
+        item=item,
+        public_text=selectors.public_text_suggestion(item),
+    )
     read_back = client.get_request(number)
     validate("requests", [read_back])
     assert read_back["service_request_id"] == number

@@ -3,13 +3,15 @@ services, reads a service definition, and reads back the requests.
 
 ``georeport`` has no call that posts a request, so posting goes through a few lines written
 from the specification (form-encoded ``POST requests.json`` with ``api_key``); what it
-posted is then read back with ``georeport``, in JSON and in XML."""
+posted is then read back with ``georeport``, in JSON and in XML — once staff have
+published it: until then the request answers 404, as one that does not exist."""
 
 import pytest
 import requests as http
 from georeport import GeoReport
 
 from gongzhi.open311.services import api_key_issue
+from gongzhi.voices import selectors, services
 from gongzhi.voices.catalogue import ensure_categories
 from gongzhi.voices.models import Item
 
@@ -36,6 +38,15 @@ def post_service_request(endpoint: str, api_key: str, **fields) -> list[dict]:
     return response.json()
 
 
+def publish(world, number: str) -> Item:
+    item = Item.objects.get(number=number)
+    return services.item_publish(
+        actor=world.users["secretary"],
+        item=item,
+        public_text=selectors.public_text_suggestion(item),
+    )
+
+
 def test_client_lists_services_posts_and_reads_back(endpoint, raw_key, world):
     client = GeoReport(endpoint, api_key=raw_key)
     services = client.get_service_list()
@@ -58,7 +69,12 @@ def test_client_lists_services_posts_and_reads_back(endpoint, raw_key, world):
     validate("request_post", posted)
     number = posted[0]["service_request_id"]
     assert Item.objects.get(number=number).channel == "open311"
+    with pytest.raises(http.HTTPError) as caught:
+        client.get_service_request(number)
+    assert caught.value.response.status_code == 404
+    assert client.get_service_requests(service_code="parking") == []
 
+    publish(world, number)
     one = client.get_service_request(number)
     assert (one["service_request_id"], one["service_code"], one["status"]) == (
         number,
@@ -66,6 +82,7 @@ def test_client_lists_services_posts_and_reads_back(endpoint, raw_key, world):
         "open",
     )
     assert (one["lat"], one["long"]) == (26.58, 101.72)
+    assert one["description"] == "小区门口有车长期占用消防通道"
     listed = client.get_service_requests(service_code="parking", status="open")
     validate("requests", listed)
     assert [r["service_request_id"] for r in listed] == [number]
@@ -78,6 +95,7 @@ def test_client_in_xml(endpoint, raw_key, world):
     number = post_service_request(
         endpoint, raw_key, service_code="roads", description="路面塌陷一个坑", address_string="2栋"
     )[0]["service_request_id"]
+    publish(world, number)
     one = client.get_service_request(number)
     assert (one["service_request_id"], one["service_code"], one["address"]) == (
         number,

@@ -275,7 +275,15 @@ def test_a_proof_photo_loses_its_gps_position(world, sponsors, make_wish):
 
 @pytest.mark.parametrize(
     "public_text",
-    ["张三想要一个放大镜", "请打13812345678联系", "住在101，想要一个放大镜", "电话 138 1234 5678"],
+    [
+        "张三想要一个放大镜",
+        "请打13812345678联系",
+        "住在101，想要一个放大镜",
+        "电话 138 1234 5678",
+        "请打１３８１２３４５６７８联系",
+        "送到3-2-501",
+        "送到二单元502室",
+    ],
 )
 def test_the_wall_text_may_not_lead_to_the_door(world, make_wish, public_text):
     wish = make_wish()

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
@@ -20,10 +22,10 @@ from gongzhi.core.dates import parse_month
 from gongzhi.core.scoping import get_visible_or_404
 from gongzhi.orgs.models import PartnerUnit
 from gongzhi.places.models import Building, Community, Grid, Household, Resident
-from gongzhi.voices import measures, selectors, services
+from gongzhi.voices import measures, rules, selectors, services
 from gongzhi.voices.deadlines import with_overdue
-from gongzhi.voices.enums import Channel, Satisfaction, Solved
-from gongzhi.voices.models import Category, Dispatch, EventSession, Item
+from gongzhi.voices.enums import PUBLISHABLE_STATUSES, Channel, Publication, Satisfaction, Solved
+from gongzhi.voices.models import Category, Dispatch, EventSession, Item, ItemReporter
 
 from .api import ERRORS, api
 from .inputs import Id, code, filter_, limited
@@ -101,6 +103,8 @@ class DispatchOut(Schema):
 
 class ItemDetailOut(ItemOut):
     text: str
+    private: bool
+    publication: str
     location_text: str
     merged_into: str | None
     full_timeline: bool
@@ -187,6 +191,8 @@ def _detail(user, item_id: int) -> dict:
     return {
         **_item_out(item),
         "text": item.text,
+        "private": item.private,
+        "publication": item.publication,
         "location_text": item.location_text if full else "",
         "merged_into": item.merged_into.number if item.merged_into_id else None,
         "full_timeline": full,
@@ -268,6 +274,10 @@ class ItemIn(Schema):
     location_text: str = limited(services.MAX_LOCATION)
     channel: Literal["online", "visit", "phone", "paper", "staff"] | None = None
     share_phone_with_partner: bool = False
+    private: bool = Field(
+        False,
+        description="不公开（私下反映）：永不公开；内容写有“私下反映”“请勿告知他人”“不要公开”的同样处理",
+    )
     project_label: str = limited(services.MAX_PROJECT_LABEL)
     project_phase: str = limited(services.MAX_PROJECT_PHASE)
 
@@ -304,6 +314,7 @@ def voice_item_create(request, payload: ItemIn):
         reporter_name=payload.reporter_name,
         on_behalf_of=on_behalf,
         share_phone_with_partner=payload.share_phone_with_partner,
+        private=payload.private,
         project_label=payload.project_label,
         project_phase=payload.project_phase,
     )
@@ -338,7 +349,7 @@ def voice_similar(request, payload: SimilarIn):
             "number": o.item.number,
             "status": o.item.status,
             "status_label": str(o.item.get_status_display()),
-            "text": o.item.text,
+            "text": o.text,
             "offer": o.token,
         }
         for o in selectors.join_offers(resident, payload.text)
@@ -721,3 +732,126 @@ def voice_notifications(request, unread: bool = False):
     if unread:
         qs = qs.filter(read_at__isnull=True)
     return Mapped(qs.order_by("-created_at", "-pk"), _notification_out)
+
+
+# --- publication: what the public may read ------------------------------------------------
+
+
+class PublicationOut(Schema):
+    id: int
+    number: str
+    private: bool
+    publication: str
+    publication_label: str
+    public_text: str = Field(..., description="审核通过、已公开的内容")
+    published_at: dt.datetime | None
+    published_by: str | None
+    withheld_reason: str
+    suggested_public_text: str = Field(
+        ..., description="隐去电话、身份证号、门牌号和姓名后的建议公开内容，供审核修改"
+    )
+
+
+class PublicationQueueOut(ItemOut):
+    text: str
+    suggested_public_text: str
+
+
+class PublishIn(Schema):
+    public_text: str = limited(services.MAX_PUBLIC_TEXT, ..., description="审核后公开的内容")
+
+
+def _publication_item(user, item_id: int) -> Item:
+    """The item for a publication decision: 404 out of sight, 403 for those who see it but
+    do not decide (``rules.can_publish``)."""
+    item = _get(user, item_id)
+    if not rules.can_publish(user, item):
+        raise PermissionDenied(_("没有权限执行此操作。"))
+    return item
+
+
+def _publication_out(item: Item) -> dict:
+    item = Item.objects.select_related("published_by").get(pk=item.pk)
+    suggest = (
+        not item.private
+        and item.publication != Publication.PUBLISHED
+        and item.status in PUBLISHABLE_STATUSES
+    )
+    by = item.published_by
+    return {
+        "id": item.pk,
+        "number": item.number,
+        "private": item.private,
+        "publication": item.publication,
+        "publication_label": str(item.get_publication_display()),
+        "public_text": item.public_text,
+        "published_at": item.published_at,
+        "published_by": (by.display_name or by.get_username()) if by else None,
+        "withheld_reason": item.withheld_reason,
+        "suggested_public_text": selectors.public_text_suggestion(item) if suggest else "",
+    }
+
+
+@api.get(
+    "/voices/publication-queue",
+    response={200: list[PublicationQueueOut], **ERRORS},
+    tags=TAGS,
+)
+@paginate(Page)
+def voice_publication_queue(request, all: bool = False):
+    """待公开审核: items the caller may publish that nobody has reviewed yet — resolved and
+    closed ones, or with ``all`` every publishable one — oldest first, each with the text
+    and a suggested public text (names, phones, ID and door numbers masked)."""
+    qs = (
+        with_overdue(selectors.publication_queue(request.auth, done_only=not all))
+        .select_related("suggested_category", "responsible_unit")
+        .prefetch_related(
+            Prefetch("reporters", queryset=ItemReporter.objects.select_related("resident"))
+        )
+    )
+    names: dict[int, object] = {}
+
+    def out(item: Item) -> dict:
+        # One read of the register per community on the page, not per item.
+        if item.community_id not in names:
+            names[item.community_id] = selectors.register_names(item.community_id)
+        return {
+            **_item_out(item),
+            "text": item.text,
+            "suggested_public_text": selectors.public_text_suggestion(
+                item, names[item.community_id]
+            ),
+        }
+
+    return Mapped(qs, out)
+
+
+@api.get(
+    "/voices/items/{item_id}/publication",
+    response={200: PublicationOut, **ERRORS},
+    tags=TAGS,
+)
+def voice_item_publication(request, item_id: Id):
+    """An item's publication: its state, the approved public text, and a suggestion to
+    start from. For the staff who decide it."""
+    return _publication_out(_publication_item(request.auth, item_id))
+
+
+@api.post("/voices/items/{item_id}/publish", response={200: PublicationOut, **ERRORS}, tags=TAGS)
+def voice_item_publish(request, item_id: Id, payload: PublishIn):
+    """Approve ``public_text`` and publish it (Open311 and public pages show only this).
+    Refused for a private item and for a text still carrying a phone, ID, door or plate
+    number, an e-mail or a reporter's name."""
+    user = request.auth
+    item = services.item_publish(
+        actor=user, item=_get(user, item_id), public_text=payload.public_text
+    )
+    return _publication_out(item)
+
+
+@api.post("/voices/items/{item_id}/withhold", response={200: PublicationOut, **ERRORS}, tags=TAGS)
+def voice_item_withhold(request, item_id: Id, payload: ReasonIn):
+    """Keep the item off every public surface (a published one is taken down)."""
+    user = request.auth
+    item = services.item_withhold(actor=user, item=_get(user, item_id), reason=payload.reason)
+    return _publication_out(item)

@@ -43,7 +43,7 @@ from django.db.models import DateTimeField, Model
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
-from gongzhi.core import workcal
+from gongzhi.core import redact, workcal
 from gongzhi.core.bulk import bulk_insert
 from gongzhi.orgs.enums import PostKind
 from gongzhi.orgs.models import PartnerUnit, Post
@@ -59,6 +59,7 @@ from gongzhi.voices.enums import (
     EventType,
     ItemKind,
     Level,
+    Publication,
     Satisfaction,
     Solved,
     Stage,
@@ -76,6 +77,7 @@ from gongzhi.voices.models import (
     Notification,
     ReturnVisit,
 )
+from gongzhi.voices.selectors import register_names
 from gongzhi.voices.services import _number_prefix
 
 from . import voices_text as vt
@@ -202,6 +204,10 @@ ESCALATE_REASONS = {
     Level.SUBDISTRICT: ["涉及多个部门，需街道协调。", "需街道综合党委召开协调会推进。"],
 }
 WITHDRAW_REASONS = ["问题已经自己解决了。", "和邻居协商好了，不麻烦社区了。", "重复提交了。"]
+# Publication: the share of reports residents asked to keep private (不公开), and of the
+# closed items staff have reviewed and published since.
+PRIVATE_SHARE = 0.05
+PUBLISHED_SHARE = 0.7
 
 
 @dataclass
@@ -214,6 +220,8 @@ class HistoryStats:
     reporters: int = 0
     notifications: int = 0
     hard_solved_with_partners: int = 0
+    published: int = 0
+    private: int = 0
     wishes: int = 0
     statuses: dict = field(default_factory=dict)
     seconds: float = 0.0
@@ -1362,6 +1370,7 @@ class _History:
             year = timezone.localtime(plan.item.submitted_at).year
             counters[year] += 1
             plan.item.number = f"{self.prefix}{year}-{counters[year]:06d}"
+        stats.published, stats.private = self._publication()
         # Merged items point at their target, which must exist first.
         plain = [p for p in self.plans if p.item.merged_into is None]
         merged = [p for p in self.plans if p.item.merged_into is not None]
@@ -1446,6 +1455,42 @@ class _History:
             and any(d.status == DispatchStatus.VERIFIED for d in p.dispatches)
         )
         return stats
+
+    def _publication(self) -> tuple[int, int]:
+        """Which items residents asked to keep private, and which closed ones staff have
+        published since — the same fields and the same timeline event as
+        ``voices.services.item_publish`` and intake's private flag, set here in bulk. The
+        public text is the redaction the review screen suggests, approved as it stands by
+        the staff of the item's level. Each item draws from its own seed, so the rest of the
+        history is the same with or without this."""
+        names = register_names(self.community.pk)
+        published = private = 0
+        for plan in self.plans:
+            item = plan.item
+            rng = random.Random(f"{self.seed}:publication:{plan.index}")
+            asked, review, later = rng.random(), rng.random(), rng.uniform(0.5, 16)
+            if asked < PRIVATE_SHARE or redact.asks_privacy(item.text):
+                item.private, item.publication = True, Publication.WITHHELD
+                item.withheld_reason = "居民要求不公开（私下反映）"
+                for _at, _seq, event in plan.events:
+                    if event.type == EventType.SUBMITTED:
+                        event.data["private"] = True
+                private += 1
+                continue
+            if item.status != Status.CLOSED or review >= PUBLISHED_SHARE:
+                continue
+            at = _add_hours(item.closed_at, later)
+            if at >= self.end:
+                continue  # closed too recently: still waiting in the review queue
+            actor = self.subdistrict_user if item.level == Level.SUBDISTRICT else self.staff
+            item.publication = Publication.PUBLISHED
+            item.public_text = redact.redact(
+                item.text, names=names.plus([plan.person.name, plan.reporter.name])
+            )
+            item.published_by, item.published_at = actor, at
+            self._event(plan, at, EventType.PUBLISHED, actor, str(actor) if actor else "")
+            published += 1
+        return published, private
 
     def _notification(
         self, rng: random.Random, item: Item, resident_id: int, at: dt.datetime, text: str

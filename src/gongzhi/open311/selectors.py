@@ -1,15 +1,17 @@
 """Reads of the Open311 channel. GeoReport v2 makes service requests public, so these
-read every item, and ``serializers`` shows nothing below the building and nobody's name,
-phone or door number."""
+read only what staff made public: published items (``voices.services.item_publish``),
+never a private one. Anything else answers as if it did not exist — absent from lists,
+404 by id. ``serializers`` shows the approved ``public_text`` and nothing below the
+building."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 
-from gongzhi.voices.enums import Status
-from gongzhi.voices.models import Category, Item, ItemReporter
+from gongzhi.voices.enums import Publication, Status
+from gongzhi.voices.models import Category, Item
 
 from .models import ServiceRequest
 
@@ -27,7 +29,8 @@ def service_get(code: str) -> Category | None:
 
 def _requests() -> QuerySet[Item]:
     return (
-        Item.objects.select_related(
+        Item.objects.filter(publication=Publication.PUBLISHED, private=False)
+        .select_related(
             "category",
             "suggested_category",
             "community",
@@ -38,10 +41,6 @@ def _requests() -> QuerySet[Item]:
             "open311",
         )
         .annotate(updated_at=Max("events__at", filter=Q(events__public=True)))
-        .prefetch_related(
-            # Reporters' names are read only to be masked out of the description.
-            Prefetch("reporters", queryset=ItemReporter.objects.select_related("resident"))
-        )
     )
 
 
@@ -83,4 +82,6 @@ def request_get(number: str) -> Item | None:
 
 
 def token_get(token: str) -> ServiceRequest | None:
+    """A posted request by its token, published or not: the token is the poster's own
+    secret, and tells them only the id they were given when they posted."""
     return ServiceRequest.objects.select_related("item").filter(token=token).first()

@@ -1,6 +1,6 @@
 """GeoReport v2 documents in JSON and XML, with the specification's element names, and the
-public face of an item: its category, status, building-level address and a description
-with names, phones, ID numbers and door numbers masked."""
+public face of a published item: its category, status, building-level address, coordinates
+rounded to about a hundred metres, and the ``public_text`` staff approved."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from xml.etree import ElementTree as ET
 from django.http import HttpResponse
 from django.utils import timezone
 
+from gongzhi.core.redact import redact
 from gongzhi.voices.enums import Level, Status
 from gongzhi.voices.models import Category, Item
 
@@ -29,10 +30,9 @@ MEMBER = {
 }
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 
-PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-ID_RE = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
-# A door number after an entrance ("2单元501") or on its own with 室/号房.
-DOOR_RE = re.compile(r"(单元|單元|-)\s*\d{3,4}(?!\d)|(?<!\d)\d{3,4}\s*(室|号房|號房)")
+# Three decimals of a degree: about 110 m, coarser than a building, so a point posted at a
+# door is not published at that door.
+COORDINATE_PLACES = 3
 
 
 def when(moment: dt.datetime | None) -> str | None:
@@ -59,20 +59,11 @@ def definition_out(category: Category) -> dict:
     return {"service_code": category.code, "attributes": []}
 
 
-def _mask_door(match: re.Match) -> str:
-    return f"{match.group(1)}***" if match.group(1) else f"***{match.group(2)}"
-
-
 def public_description(item: Item) -> str:
-    """The item's text as anyone may read it."""
-    text = item.text
-    for reporter in item.reporters.all():
-        name = reporter.resident.name if reporter.resident_id else reporter.name
-        if name and len(name) >= 2:
-            text = text.replace(name, name[0] + "*" * (len(name) - 1))
-    text = ID_RE.sub("******************", text)
-    text = PHONE_RE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
-    return DOOR_RE.sub(_mask_door, text)
+    """The text staff approved. Masked once more, without names: the service refuses a
+    text with numbers in it, and this keeps any other way of setting it (a bulk load) from
+    publishing one."""
+    return redact(item.public_text, address_forms=False)
 
 
 def _address(item: Item) -> str:
@@ -100,8 +91,8 @@ def _service(item: Item) -> Category | None:
     return item.suggested_category
 
 
-def _number(value) -> float | None:
-    return float(value) if value is not None else None
+def _coordinate(value) -> float | None:
+    return round(float(value), COORDINATE_PLACES) if value is not None else None
 
 
 def request_out(item: Item) -> dict:
@@ -132,8 +123,8 @@ def request_out(item: Item) -> dict:
         "address": _address(item),
         "address_id": "",
         "zipcode": "",
-        "lat": _number(posted.lat) if posted is not None else None,
-        "long": _number(posted.long) if posted is not None else None,
+        "lat": _coordinate(posted.lat) if posted is not None else None,
+        "long": _coordinate(posted.long) if posted is not None else None,
         "media_url": posted.media_url if posted is not None else "",
     }
 

@@ -4,6 +4,12 @@ Reads are public, as the specification makes them; posting needs an ``api_key``.
 are the specification's arrays, ``[{"code": 400, "description": "..."}]``, with the same
 HTTP status. Posting is exempt from CSRF: a client proves itself with its key, not with a
 browser session.
+
+What is public is what staff published: a posted request is filed at once and answered
+with its ``service_request_id`` and ``token``, but until staff approve its public text
+``GET requests/{id}`` answers 404, exactly as for an id that does not exist, and the lists
+leave it out; ``GET tokens/{token}`` still gives the id. A private request (私下反映) is
+never published. The discovery document and the POST's ``service_notice`` say so.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.accounts.throttling import throttle
@@ -29,6 +36,11 @@ from .serializers import errors, respond
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-01-01T00:00:00+08:00"
 MAX_SPAN = dt.timedelta(days=90)
+PUBLICATION_NOTICE = gettext_lazy(
+    "居民反映的内容经社区工作人员审核、隐去个人信息后才公开。公开之前，按编号查询"
+    "（requests/{id}）答复404，与编号不存在相同，列表中也没有；凭token仍可查到编号。"
+    "居民要求不公开（私下反映）的诉求永不公开。"
+)
 
 
 class Open311Error(Exception):
@@ -80,6 +92,8 @@ def discovery(request, fmt: str):
             "changeset": CHANGESET,
             "contact": _("望江街社区党群服务中心"),
             "key_service": _("请向社区工作人员申请接口密钥。"),
+            # Not a field of the specification; clients ignore what they do not know.
+            "publication": str(PUBLICATION_NOTICE),
             "endpoints": [
                 {
                     "specification": SPECIFICATION,
@@ -224,10 +238,12 @@ def _create(request, fmt: str):
         )
         raise Open311Error(400, *messages) from None
     item = posted_request.item
-    notice = _("已受理登记，编号%(number)s，将于%(due)s前答复。") % {
-        "number": item.number,
-        "due": serializers.when(item.due_at),
-    }
+    notice = _(
+        "已受理登记，编号%(number)s，将于%(due)s前答复。内容经工作人员审核、隐去个人信息后"
+        "才公开，公开前按编号查询答复404。"
+    ) % {"number": item.number, "due": serializers.when(item.due_at)}
+    if item.private:
+        notice += _("内容要求不公开（私下反映），不会公开。")
     return respond(
         fmt,
         "service_requests",

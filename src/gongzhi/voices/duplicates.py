@@ -90,6 +90,7 @@ def similar_open_items(
     exclude=None,
     limit: int = 5,
     threshold: float = THRESHOLD,
+    public_only: bool = False,
 ) -> list[tuple[Item, float]]:
     """Open items of the same building (or compound) of the community that read like
     ``text``, best first, each with its similarity in 0..1. One query. Given both, the
@@ -108,6 +109,9 @@ def similar_open_items(
         qs = qs.filter(compound_id=_pk(compound))
     if exclude is not None:
         qs = qs.exclude(pk=_pk(exclude))
+    if public_only:
+        # Shown to neighbours: a private report is never among them.
+        qs = qs.filter(private=False)
     candidates = list(qs.order_by("-submitted_at", "-id")[:MAX_CANDIDATES])
     if not candidates:
         return []

@@ -140,3 +140,31 @@ class EventType(models.TextChoices):
     SUPERVISED = "supervised", _("督办")
     COMMENT = "comment", _("备注")
     WITHDRAWN = "withdrawn", _("撤回")
+    PUBLISHED = "published", _("审核公开")
+    WITHHELD = "withheld", _("不予公开")
+
+
+class Publication(models.TextChoices):
+    """Whether an item may be read by the public (Open311 and every public page). Nothing
+    is public until staff approve a reviewed ``public_text``; a private item never is."""
+
+    PENDING = "pending", _("待公开审核")
+    PUBLISHED = "published", _("已公开")
+    WITHHELD = "withheld", _("不公开")
+
+
+PUBLICATION_TRANSITIONS: dict[str, set[str]] = {
+    Publication.PENDING: {Publication.PUBLISHED, Publication.WITHHELD},
+    # Published again: the public text is corrected; withheld: taken down.
+    Publication.PUBLISHED: {Publication.PUBLISHED, Publication.WITHHELD},
+    # A second review may publish what was held back (never a private item).
+    Publication.WITHHELD: {Publication.PUBLISHED},
+}
+# Merged items live on in the item they joined; withdrawn ones were taken back.
+PUBLISHABLE_STATUSES = {
+    Status.SUBMITTED,
+    Status.ACCEPTED,
+    Status.DISPATCHED,
+    Status.RESOLVED,
+    Status.CLOSED,
+}

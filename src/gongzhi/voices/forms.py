@@ -17,6 +17,11 @@ from .enums import Channel, EventFormat, ItemKind, Level, Satisfaction, Solved, 
 from .models import Category
 
 ON_BEHALF_CHANNELS = [Channel.VISIT, Channel.PHONE, Channel.PAPER]
+PRIVATE_HELP = _(
+    "勾选后，内容只给办理的工作人员看，不会在任何公开的地方出现。"
+    "内容里写了“私下反映”“请勿告知他人”或“不要公开”的，也按不公开处理。"
+    "不勾选的，也要经工作人员审核、隐去姓名电话门牌号后才会公开。"
+)
 PHOTO_TYPES = "image/jpeg,image/png,image/webp"
 
 
@@ -92,6 +97,11 @@ class ReportForm(forms.Form):
         required=False,
         help_text=_("勾选后，办理单位可以打电话向您了解情况。"),
     )
+    private = forms.BooleanField(
+        label=_("不公开（私下反映）"),
+        required=False,
+        help_text=PRIVATE_HELP,
+    )
 
     def __init__(self, *args, on_behalf: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,6 +113,7 @@ class ReportForm(forms.Form):
                 widget=forms.RadioSelect,
             )
             self.fields["share_phone"].label = _("居民同意责任单位看到其电话")
+            self.fields["private"].label = _("居民要求不公开（私下反映）")
 
     def clean_text(self):
         return clean_text_value(self.cleaned_data.get("text"))
@@ -412,3 +423,30 @@ EventRowFormSet = forms.formset_factory(
     max_num=EVENT_ROWS_MAX,
     validate_max=True,
 )
+
+
+class PublishForm(forms.Form):
+    """What the public may read of an item: the redacted suggestion, edited by staff."""
+
+    public_text = forms.CharField(
+        label=_("公开内容"),
+        required=False,
+        strip=False,
+        help_text=_(
+            "已自动隐去电话、身份证号、门牌号和登记在册的姓名。请逐字核对："
+            "不能让人认出是谁、住哪一户。"
+        ),
+        widget=_textarea(6),
+    )
+
+
+class WithholdForm(forms.Form):
+    reason = forms.CharField(label=_("不公开的原因"), required=False, widget=_textarea(2))
+
+
+class PublicationQueueForm(forms.Form):
+    show = forms.ChoiceField(
+        label=_("范围"),
+        required=False,
+        choices=[("done", _("已办结和待回访的")), ("all", _("全部可公开的"))],
+    )

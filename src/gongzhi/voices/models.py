@@ -34,6 +34,7 @@ from .enums import (
     EventType,
     ItemKind,
     Level,
+    Publication,
     Satisfaction,
     Solved,
     Stage,
@@ -203,6 +204,20 @@ class Item(models.Model):
     resolved_on_time = models.BooleanField(null=True, blank=True)
     responded_on_time = models.BooleanField(null=True, blank=True)
 
+    # Publication: nothing the resident wrote is public until staff approve ``public_text``
+    # (``services.item_publish``); a private item (the resident's choice, or a text that
+    # asks for it) is never published.
+    private = models.BooleanField(_("不公开（私下反映）"), default=False)
+    publication = models.CharField(
+        _("公开状态"), max_length=20, choices=Publication.choices, default=Publication.PENDING
+    )
+    public_text = models.TextField(_("公开内容"), blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    withheld_reason = models.CharField(_("不公开原因"), max_length=500, blank=True)
+
     class Meta:
         verbose_name = _("民意诉求")
         verbose_name_plural = _("民意诉求")
@@ -212,6 +227,8 @@ class Item(models.Model):
             models.Index(fields=["grid", "status", "due_at"], name="item_grid_status_due"),
             models.Index(fields=["community", "submitted_at"], name="item_comm_submitted"),
             models.Index(fields=["building", "status"], name="item_building_status"),
+            # Open311 lists published items by date, newest first.
+            models.Index(fields=["publication", "submitted_at"], name="item_public_submitted"),
         ]
 
     def __str__(self):

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
-from gongzhi.core import audit
+from gongzhi.core import audit, redact
 from gongzhi.core.identity import mask_phone
 from gongzhi.core.reasons import clean_reveal_reason
 from gongzhi.core.scoping import may, require, scope_for
@@ -49,6 +49,8 @@ from .enums import (
     DISPATCH_TRANSITIONS,
     LEVEL_ORDER,
     OPEN_STATUSES,
+    PUBLICATION_TRANSITIONS,
+    PUBLISHABLE_STATUSES,
     TRANSITIONS,
     Channel,
     DispatchStatus,
@@ -56,6 +58,7 @@ from .enums import (
     EventType,
     ItemKind,
     Level,
+    Publication,
     Satisfaction,
     Solved,
     Stage,
@@ -74,7 +77,7 @@ from .models import (
     ReturnVisit,
 )
 from .notify import notify
-from .selectors import is_reporter, is_visible
+from .selectors import is_reporter, is_visible, reporter_names
 
 MAX_TEXT = 2000
 MAX_TITLE = 80
@@ -356,6 +359,7 @@ class Submission:
     project_label: str = ""
     project_phase: str = ""
     share_phone_with_partner: bool = False
+    private: bool = False
 
 
 def title_from_text(text: str) -> str:
@@ -384,6 +388,7 @@ def _clean_submission(
     project_phase: str,
     share_phone_with_partner: bool,
     check_access: bool = True,
+    private: bool = False,
 ) -> Submission:
     errors: dict[str, list[str]] = {}
 
@@ -496,6 +501,8 @@ def _clean_submission(
         project_label=bounded["project_label"],
         project_phase=bounded["project_phase"],
         share_phone_with_partner=bool(share_phone_with_partner),
+        # Ticked by the resident, or asked for in the text itself ("私下反映").
+        private=bool(private) or redact.asks_privacy(text),
     )
     if check_access:
         _check_submitter(actor, sub, on_behalf_of)
@@ -581,6 +588,9 @@ def _create_item(actor, sub: Submission, now: dt.datetime) -> Item:
         submitted_at=now,
         stage_started_at=now,
         due_at=now,
+        private=sub.private,
+        publication=Publication.WITHHELD if sub.private else Publication.PENDING,
+        withheld_reason=_("居民要求不公开（私下反映）") if sub.private else "",
     )
     _restart(item, Stage.RESPOND, now)
     item.save()
@@ -602,6 +612,7 @@ def _create_item(actor, sub: Submission, now: dt.datetime) -> Item:
         at=now,
         channel=sub.channel,
         entered_by=str(sub.entered_by) if sub.entered_by else None,
+        private=True if sub.private else None,
     )
     if top is not None:
         events.append(
@@ -629,6 +640,7 @@ def _create_item(actor, sub: Submission, now: dt.datetime) -> Item:
             "kind": sub.kind,
             "urgent": urgent,
             "on_behalf": bool(sub.entered_by),
+            "private": sub.private,
         },
     )
     _tell_reporters(
@@ -666,6 +678,7 @@ def item_submit(
     project_label: str = "",
     project_phase: str = "",
     share_phone_with_partner: bool = False,
+    private: bool = False,
     now: dt.datetime | None = None,
 ) -> Item:
     """File a problem or suggestion. Returns the new item: SUBMITTED, stage RESPOND, due by
@@ -677,6 +690,8 @@ def item_submit(
       (``on_behalf_of``; recorded as entered by the actor) or for a named person or place
       (``reporter_name`` and a household, building, grid or community).
     - ``actor=None`` is a channel that did its own check (Open311) and must name a place.
+    - ``private`` (不公开 / 私下反映), or a text that asks for it, keeps the item off every
+      public surface for good: it is withheld at once and ``item_publish`` refuses it.
 
     Nothing is written when anything is wrong: the ``ValidationError`` carries one Chinese
     message per field (text, title, photos, community...) so a form can show them beside
@@ -702,6 +717,7 @@ def item_submit(
         project_label=project_label,
         project_phase=project_phase,
         share_phone_with_partner=share_phone_with_partner,
+        private=private,
     )
     if actor is not None and sub.reporter_user is None and sub.entered_by is None:
         raise PermissionDenied(_("没有权限执行此操作。"))
@@ -799,6 +815,7 @@ def items_submit_from_event(
                     project_phase=row.get("project_phase", ""),
                     share_phone_with_partner=False,
                     check_access=False,
+                    private=bool(row.get("private")),
                 )
             )
         except ValidationError as exc:
@@ -1169,6 +1186,12 @@ def item_withdraw(*, actor, item: Item, reason: str = "", now: dt.datetime | Non
         raise ValidationError(_("已有其他居民附议该诉求，不能撤回。"))
     _move(item, Status.WITHDRAWN)
     item.closed_at = now
+    if item.publication == Publication.PUBLISHED:
+        # Words taken back are taken down too.
+        item.publication = Publication.WITHHELD
+        item.public_text = ""
+        item.published_by, item.published_at = None, None
+        item.withheld_reason = _("居民已撤回")
     item.save()
     events.append(item=item, type=EventType.WITHDRAWN, actor=actor, at=now, note=reason)
     audit.record(actor=actor, action="voices.item.withdrawn", obj=item)
@@ -1689,3 +1712,132 @@ def notifications_mark_read(
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=_now(now))
+
+
+# ---------------------------------------------------------------------------------------
+# Publication: nothing a resident wrote is public until staff approve its public text
+# ---------------------------------------------------------------------------------------
+
+MAX_PUBLIC_TEXT = MAX_TEXT
+MAX_WITHHELD_REASON = 500
+
+
+def _require_publisher(actor, item: Item) -> None:
+    """404 unless the item is visible to the actor; 403 unless ``rules.can_publish``."""
+    from . import rules
+
+    if actor is None:
+        return
+    if not is_visible(actor, item):
+        raise Http404
+    if not rules.can_publish(actor, item):
+        raise PermissionDenied(_("没有权限执行此操作。"))
+
+
+def _move_publication(item: Item, to: str) -> None:
+    if to not in PUBLICATION_TRANSITIONS[item.publication]:
+        raise ValidationError(
+            _("诉求%(number)s当前为“%(status)s”，不能变为“%(target)s”。")
+            % {
+                "number": item.number,
+                "status": Publication(item.publication).label,
+                "target": Publication(to).label,
+            }
+        )
+    item.publication = to
+
+
+@transaction.atomic
+def item_publish(*, actor, item: Item, public_text: str, now: dt.datetime | None = None) -> Item:
+    """Approve ``public_text`` as what the public (Open311, public pages) may read of the
+    item, and publish it; publishing a published item again corrects its text. Refused for
+    a private item (the resident asked for it, 私下反映), a merged or withdrawn one, and a
+    text that still carries a phone, ID, door or plate number, an e-mail or a reporter's
+    name — a reviewer's judgement covers the rest (other names, "王阿姨"). The staff who
+    handle the item at its level decide (``rules.can_publish``)."""
+    now = _now(now)
+    item = _lock(item)
+    _require_publisher(actor, item)
+    if item.private:
+        raise ValidationError(_("居民要求不公开（私下反映），该诉求不能公开。"))
+    if item.status not in PUBLISHABLE_STATUSES:
+        raise ValidationError(
+            _("诉求%(number)s当前为“%(status)s”，不能公开。")
+            % {"number": item.number, "status": Status(item.status).label}
+        )
+    text = _required_text(public_text, "public_text", _("请填写公开内容。"), limit=MAX_PUBLIC_TEXT)
+    left = redact.identifiers(text, names=reporter_names(item))
+    if left:
+        labels = {
+            "email": _("电子邮箱"),
+            "id_number": _("身份证号"),
+            "phone": _("电话号码"),
+            "number": _("长串数字"),
+            "plate": _("车牌号"),
+            "door": _("门牌号"),
+            "name": _("反映人姓名"),
+        }
+        raise ValidationError(
+            {
+                "public_text": _("公开内容里还有%(what)s，请删去后再公开。")
+                % {"what": "、".join(str(label) for k, label in labels.items() if k in left)}
+            }
+        )
+    before = item.publication
+    _move_publication(item, Publication.PUBLISHED)
+    item.public_text = text
+    item.published_by = actor if getattr(actor, "is_authenticated", False) else None
+    item.published_at = now
+    item.withheld_reason = ""
+    item.save(
+        update_fields=[
+            "publication",
+            "public_text",
+            "published_by",
+            "published_at",
+            "withheld_reason",
+        ]
+    )
+    events.append(item=item, type=EventType.PUBLISHED, actor=actor, at=now)
+    audit.record(
+        actor=actor,
+        action="voices.item.published",
+        obj=item,
+        changes={"publication": [before, item.publication], "public_text": text},
+    )
+    return item
+
+
+@transaction.atomic
+def item_withhold(*, actor, item: Item, reason: str, now: dt.datetime | None = None) -> Item:
+    """Keep the item off every public surface, with a reason (internal); a published item
+    is taken down. The same staff as ``item_publish`` decide."""
+    now = _now(now)
+    item = _lock(item)
+    _require_publisher(actor, item)
+    reason = _required_text(reason, "reason", _("请填写不公开的原因。"), limit=MAX_WITHHELD_REASON)
+    before = item.publication
+    _move_publication(item, Publication.WITHHELD)
+    item.withheld_reason = reason
+    item.public_text = ""
+    item.published_by = None
+    item.published_at = None
+    item.save(
+        update_fields=[
+            "publication",
+            "public_text",
+            "published_by",
+            "published_at",
+            "withheld_reason",
+        ]
+    )
+    events.append(
+        item=item, type=EventType.WITHHELD, actor=actor, at=now, note=reason, public=False
+    )
+    audit.record(
+        actor=actor,
+        action="voices.item.withheld",
+        obj=item,
+        changes={"publication": [before, item.publication], "reason": reason},
+    )
+    return item

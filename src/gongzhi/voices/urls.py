@@ -37,4 +37,7 @@ urlpatterns = [
     path("<int:pk>/visit/", views.item_visit, name="visit"),
     path("<int:pk>/comment/", views.item_comment, name="comment"),
     path("<int:pk>/merge/", views.item_merge, name="merge"),
+    path("publication/", views.publication_queue, name="publication_queue"),
+    path("<int:pk>/publish/", views.item_publish, name="publish"),
+    path("<int:pk>/withhold/", views.item_withhold, name="withhold"),
 ]

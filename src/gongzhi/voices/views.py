@@ -30,12 +30,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.rules import is_staff_user
+from gongzhi.core import redact
 from gongzhi.core.scoping import get_visible_or_404, require, scope_for, visible
 from gongzhi.places.models import Building, Community, Grid, Resident
 from gongzhi.places.selectors import resident_search
 
-from . import deadlines, duplicates, measures, routing, selectors, services
-from .enums import Channel, DispatchStatus, ItemKind, Level, Status
+from . import deadlines, duplicates, measures, routing, rules, selectors, services
+from .enums import (
+    PUBLISHABLE_STATUSES,
+    Channel,
+    DispatchStatus,
+    ItemKind,
+    Level,
+    Publication,
+    Status,
+)
 from .forms import (
     EVENT_ROWS_MAX,
     AcceptForm,
@@ -48,6 +57,8 @@ from .forms import (
     InboxFilterForm,
     MeasuresForm,
     MergeForm,
+    PublicationQueueForm,
+    PublishForm,
     RateForm,
     ReplyForm,
     ReportForm,
@@ -56,6 +67,7 @@ from .forms import (
     ReturnForm,
     VerifyForm,
     VisitForm,
+    WithholdForm,
     apply_errors,
 )
 from .models import Attachment, EventSession, Item
@@ -224,7 +236,10 @@ def _steps(request, resident: Resident, *, on_behalf: bool):
     if action == "edit":
         form = ReportForm(
             initial={k: request.POST.get(k, "") for k in ("kind", "text", "channel")}
-            | {"share_phone": request.POST.get("share_phone") == "on"},
+            | {
+                "share_phone": request.POST.get("share_phone") == "on",
+                "private": request.POST.get("private") == "on",
+            },
             on_behalf=on_behalf,
         )
         _unstash(request, _stashed(request, request.POST.getlist("pending")))
@@ -246,6 +261,7 @@ def _steps(request, resident: Resident, *, on_behalf: bool):
                 "data": data,
                 "pending": pending,
                 "similar": selectors.join_offers(resident, data["text"]),
+                "asks_privacy": redact.asks_privacy(data["text"]),
             },
         )
     pending = _stashed(request, request.POST.getlist("pending"))
@@ -259,6 +275,7 @@ def _steps(request, resident: Resident, *, on_behalf: bool):
             on_behalf_of=resident if on_behalf else None,
             photos=files,
             share_phone_with_partner=data["share_phone"],
+            private=data["private"],
         )
     except ValidationError as exc:
         apply_errors(form, exc)
@@ -486,6 +503,7 @@ def _staff_detail(request, item: Item, *, status: int = 200, **forms):
         "comment_form": forms.get("comment") or CommentForm(auto_id="comment_%s"),
         "merge_form": forms.get("merge") or MergeForm(auto_id="merge_%s"),
         "nav": "inbox",
+        **_publication_panel(user, item, forms),
     }
     return render(request, "voices/detail_staff.html", context, status=status)
 
@@ -1012,3 +1030,63 @@ def event_entry_row(request, session_id: int):
         "voices/_event_row.html",
         {"form": form, "number": index + 1, "total": index + 1, "oob": True},
     )
+
+
+# --- staff: publication -----------------------------------------------------------------
+
+
+def _publication_panel(user, item: Item, forms: dict) -> dict:
+    """The item page's 公开审核 panel: the public text to approve — the one published, or a
+    suggestion with the register's names and every number leading to a door masked — and
+    the reason to hold it back. Only for those who may decide (``rules.can_publish``)."""
+    may = not item.private and item.status in PUBLISHABLE_STATUSES and rules.can_publish(user, item)
+    panel = {"may_publish": may}
+    if may:
+        text = (
+            item.public_text
+            if item.publication == Publication.PUBLISHED
+            else selectors.public_text_suggestion(item)
+        )
+        panel["publish_form"] = forms.get("publish") or PublishForm(
+            initial={"public_text": text}, auto_id="publish_%s"
+        )
+        panel["withhold_form"] = forms.get("withhold") or WithholdForm(auto_id="withhold_%s")
+    return panel
+
+
+@staff_required
+@require_GET
+def publication_queue(request):
+    """待公开审核: the items the user may publish that nobody has reviewed yet, oldest
+    first. Private items never appear; published and withheld ones have been decided."""
+    form = PublicationQueueForm(request.GET or None)
+    show = form.cleaned_data.get("show") if form.is_valid() else ""
+    qs = selectors.publication_queue(request.user, done_only=show != "all")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "voices/publication_queue.html",
+        {
+            "form": form,
+            "page": _page(request, qs),
+            "query": query.urlencode(),
+            "nav": "publication",
+        },
+    )
+
+
+item_publish = _staff_action(
+    "publish",
+    PublishForm,
+    lambda r, i, f: services.item_publish(
+        actor=r.user, item=i, public_text=r.POST.get("public_text", "")
+    ),
+    lambda: _("已公开。公众只能看到审核后的公开内容。"),
+)
+item_withhold = _staff_action(
+    "withhold",
+    WithholdForm,
+    lambda r, i, f: services.item_withhold(actor=r.user, item=i, reason=r.POST.get("reason", "")),
+    lambda: _("已设为不公开。"),
+)

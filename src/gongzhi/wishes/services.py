@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core import audit
+from gongzhi.core import audit, redact
 from gongzhi.core.text import bounded_text
 from gongzhi.core.uploads import IMAGE_EXTENSIONS, ImageRejected, clean_image, sniff_image
 from gongzhi.places.enums import ResidentStatus
@@ -104,6 +104,8 @@ def check_public(text: str, wish: Wish, *, field: str) -> None:
     leaks = (
         any(name and len(name) >= 2 and name in text for name in names)
         or bool(_LONG_NUMBER.search(text))
+        # Phones and doors however written (full-width, Chinese digits, 3-2-501, 301室).
+        or bool(redact.identifiers(text))
         or bool(door and re.search(rf"(?<![0-9A-Za-z]){re.escape(door)}(?![0-9A-Za-z])", text))
     )
     if leaks:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('voices', '0003_itemevent_append_only_trigger'),
+        ('voices', '0004_item_publication'),
     ]
 
     operations = [
