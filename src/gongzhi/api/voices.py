@@ -757,7 +757,7 @@ class PublicationQueueOut(ItemOut):
     suggested_public_text: str
 
 
-class PublishIn(Schema):
+class ItemPublishIn(Schema):
     public_text: str = limited(services.MAX_PUBLIC_TEXT, ..., description="审核后公开的内容")
 
 
@@ -838,7 +838,7 @@ def voice_item_publication(request, item_id: Id):
 
 
 @api.post("/voices/items/{item_id}/publish", response={200: PublicationOut, **ERRORS}, tags=TAGS)
-def voice_item_publish(request, item_id: Id, payload: PublishIn):
+def voice_item_publish(request, item_id: Id, payload: ItemPublishIn):
     """Approve ``public_text`` and publish it (Open311 and public pages show only this).
     Refused for a private item and for a text still carrying a phone, ID, door or plate
     number, an e-mail or a reporter's name."""
