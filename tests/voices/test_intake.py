@@ -273,7 +273,7 @@ def test_forbidden_transitions_say_why_in_chinese(world, categories):
     services.item_accept(actor=world.users["grid"], item=item, category=categories["lights"])
     with pytest.raises(ValidationError) as exc:
         services.item_accept(actor=world.users["grid"], item=item, category=categories["lights"])
-    assert exc.value.messages == ["诉求WJ2026-000001当前为“已受理”，不能变为“已受理”。"]
+    assert exc.value.messages == ["诉求WJ2026-000001当前为“已受理”，不能受理。"]
     with pytest.raises(ValidationError) as exc:
         services.item_dispatch(actor=world.users["staff"], item=item, unit=world.partner)
     assert exc.value.messages == ["网格办理的诉求请先上报社区，再派单。"]

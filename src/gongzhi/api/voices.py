@@ -111,6 +111,9 @@ class ItemDetailOut(ItemOut):
     reporters: list[ReporterOut]
     timeline: list[TimelineEventOut]
     dispatches: list[DispatchOut]
+    actions: list[str] = Field(
+        ..., description="调用者现在可以对该诉求执行的操作（accept、escalate、dispatch……）"
+    )
 
 
 def _category(c: Category | None) -> dict | None:
@@ -196,6 +199,11 @@ def _detail(user, item_id: int) -> dict:
         "location_text": item.location_text if full else "",
         "merged_into": item.merged_into.number if item.merged_into_id else None,
         "full_timeline": full,
+        "actions": [
+            name
+            for name, allowed in rules.abilities(user, item, selectors.live_dispatch(item)).items()
+            if allowed
+        ],
         "reporters": [
             {
                 "id": r.pk,
@@ -763,9 +771,9 @@ class ItemPublishIn(Schema):
 
 def _publication_item(user, item_id: int) -> Item:
     """The item for a publication decision: 404 out of sight, 403 for those who see it but
-    do not decide (``rules.can_publish``)."""
+    do not decide (``rules.may_publish``)."""
     item = _get(user, item_id)
-    if not rules.can_publish(user, item):
+    if not rules.may_publish(user, item):
         raise PermissionDenied(_("没有权限执行此操作。"))
     return item
 

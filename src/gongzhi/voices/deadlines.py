@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from gongzhi.core import workcal
 
-from .enums import LEVEL_ORDER, OPEN_STATUSES, Stage, Supervision, TimeUnit
+from .enums import OPEN_STATUSES, Stage, Supervision, TimeUnit
 from .models import Category, Item
 
 # Stage → (Category field, default when there is no category, as (amount, unit)).
@@ -136,12 +136,6 @@ def supervision_due(item: Item, now: dt.datetime | None = None) -> Supervision:
     if late >= threshold:
         return Supervision.SUPERVISED
     return Supervision.REMINDED
-
-
-def can_escalate(item: Item) -> bool:
-    """Whether the last step moves the item up a level: only while the handlers of its own
-    level hold it (not while a partner unit or a return visit does) and below the top."""
-    return item.stage in (Stage.RESPOND, Stage.HANDLE) and item.level != LEVEL_ORDER[-1]
 
 
 @dataclass

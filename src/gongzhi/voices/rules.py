@@ -1,38 +1,171 @@
-"""Who may do what with residents' items, as plain functions of (user, item) on top of
-``core.scoping``.
+"""Who may do what with a residents' item, and when: the one home of voices' permissions.
+Services, pages and the API all ask here; ``tests/voices/test_rules_matrix.py`` checks,
+role × status × level × action, that every ``can`` answer is what the service does.
 
-Publication: an item's public text is approved — or the item held back — by the staff who
-handle it at its level: a grid chief or grid worker for the grid-level items of their grid,
-community staff for the grid- and community-level items of their community, subdistrict
-staff for every item of their subdistrict. That is ``handle_items`` at the item's level or
-above, the same rule as accepting or resolving it.
+Who (on top of ``core.scoping``):
+- handling is bound to levels (小事不出网格、难事不出社区): a post acts on items at its own
+  level or below — a grid chief or grid worker on the grid-level items of their grid,
+  community staff on grid- and community-level items of their community, subdistrict staff
+  on every item of their communities. ``handling_level`` is that level;
+- dispatching to a partner unit and verifying its reply need ``dispatch`` / ``verify`` at the
+  item's level, and dispatching is never done from the grid (it is the community's whistle);
+- a reporter rates the result and may withdraw what they filed before anyone accepts it;
+- a partner unit's user acts only on their unit's dispatches (``may_act_for_unit``);
+- publication (the public text) is decided by those who handle the item.
+
+When: ``ACTION_STATUSES`` says from which statuses each action starts. A service refuses
+any other with its own Chinese words (a ``ValidationError``), after the who-check (404 out
+of sight, 403 in sight but not one's to do).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
 
-from gongzhi.core.scoping import scope_for
+from gongzhi.core.scoping import may, scope_for
+from gongzhi.places.models import Community
 
-from .enums import LEVEL_ORDER, Level
+from .enums import (
+    LEVEL_ORDER,
+    OPEN_STATUSES,
+    PUBLICATION_TRANSITIONS,
+    PUBLISHABLE_STATUSES,
+    DispatchStatus,
+    Level,
+    Publication,
+    Stage,
+    Status,
+)
+from .selectors import is_reporter, is_visible
+
+RANK = {level: i for i, level in enumerate(LEVEL_ORDER)}
+
+# The statuses each action starts from.
+ACTION_STATUSES: dict[str, frozenset[str]] = {
+    "accept": frozenset({Status.SUBMITTED}),
+    "escalate": frozenset({Status.SUBMITTED, Status.ACCEPTED}),
+    "dispatch": frozenset({Status.ACCEPTED}),
+    "resolve": frozenset({Status.ACCEPTED}),
+    "visit": frozenset({Status.RESOLVED}),
+    "rate": frozenset({Status.RESOLVED}),
+    "merge": frozenset({Status.SUBMITTED, Status.ACCEPTED}),
+    # What another item may be merged into: anything still being worked on.
+    "merge_into": frozenset({Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED}),
+    "withdraw": frozenset({Status.SUBMITTED}),
+    "join": frozenset(OPEN_STATUSES - {Status.RESOLVED}),
+}
+LIVE_DISPATCH = frozenset({DispatchStatus.SENT, DispatchStatus.ACCEPTED, DispatchStatus.REPLIED})
 
 
-def can_publish(user, item) -> bool:
-    """Whether ``user`` may publish or withhold ``item``'s public text."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+def _active(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+# --- who ----------------------------------------------------------------------------------
+
+
+def handling_level(user, item, capability: str = "handle_items") -> str | None:
+    """The highest level at which ``user`` holds ``capability`` over ``item``, or None.
+    ``user=None`` is the system (the periodic job, a command), which acts at the top."""
+    if user is None:
+        return LEVEL_ORDER[-1]
+    scope = scope_for(user, capability)
+    if scope.everything:
+        return Level.SUBDISTRICT
+    if scope.held.get("subdistrict"):
+        subdistrict_id = Community.objects.values_list("subdistrict_id", flat=True).get(
+            pk=item.community_id
+        )
+        if subdistrict_id in scope.held["subdistrict"]:
+            return Level.SUBDISTRICT
+    if item.community_id in scope.held.get("community", ()):
+        return Level.COMMUNITY
+    if item.grid_id and item.grid_id in scope.held.get("grid", ()):
+        return Level.GRID
+    return None
+
+
+def at_or_above(level: str | None, item) -> bool:
+    return level is not None and RANK[level] >= RANK[item.level]
+
+
+def handles(user, item, capability: str = "handle_items") -> bool:
+    """Whether ``user`` holds ``capability`` at the item's level or above."""
+    return at_or_above(handling_level(user, item, capability), item)
+
+
+def require_handler(user, item, capability: str = "handle_items") -> str:
+    """404 unless the item is in the user's sight; 403 unless they hold ``capability`` at
+    its level or above. Returns their level."""
+    if user is None:
+        return LEVEL_ORDER[-1]
+    if not is_visible(user, item):
+        raise Http404
+    level = handling_level(user, item, capability)
+    if not at_or_above(level, item):
+        raise PermissionDenied(_("没有权限执行此操作。"))
+    return level
+
+
+def is_original_reporter(user, item) -> bool:
+    """The person who filed the item, or whoever entered it for them."""
+    if not _active(user):
         return False
-    # The level rule is the handling one; it lives in the services until every voices
-    # check moves here.
-    from .services import actor_level
+    original = item.reporters.filter(is_original=True).first()
+    return original is not None and (
+        original.user_id == user.pk
+        or bool(user.resident_id and original.resident_id == user.resident_id)
+        or original.entered_by_id == user.pk
+    )
 
-    level = actor_level(user, item, "handle_items")
-    return level is not None and LEVEL_ORDER.index(level) >= LEVEL_ORDER.index(item.level)
+
+def may_act_for_unit(user, dispatch) -> bool:
+    """A partner unit's user acts on their own unit's dispatches only."""
+    return _active(user) and bool(user.partner_unit_id) and user.partner_unit_id == dispatch.unit_id
+
+
+def unit_holds_live_dispatch(user, item) -> bool:
+    return (
+        _active(user)
+        and bool(user.partner_unit_id)
+        and item.dispatches.filter(unit_id=user.partner_unit_id, status__in=LIVE_DISPATCH).exists()
+    )
+
+
+def may_comment(user, item) -> bool:
+    """An internal note: any handler who holds the item in reach, whatever its level, and
+    the partner unit of a live dispatch."""
+    return unit_holds_live_dispatch(user, item) or may(user, "handle_items", item)
+
+
+def may_reveal_reporter_phone(user, reporter) -> bool:
+    """Staff with ``reveal_pii`` over the item; a partner unit only where the reporter
+    agreed to share the phone and the item was dispatched to the unit."""
+    item = reporter.item
+    partner = (
+        _active(user)
+        and bool(user.partner_unit_id)
+        and reporter.share_phone_with_partner
+        and item.dispatches.filter(unit_id=user.partner_unit_id).exists()
+    )
+    return partner or may(user, "reveal_pii", item)
+
+
+def may_publish(user, item) -> bool:
+    """Whether ``user`` may publish or withhold ``item``'s public text: those who handle it
+    at its level, the same rule as accepting or resolving it."""
+    return _active(user) and handles(user, item)
 
 
 def publishable_q(user) -> Q | None:
-    """The items ``user`` may publish, as a condition for a list (``can_publish`` for one
+    """The items ``user`` may publish, as a condition for a list (``may_publish`` for one
     item); ``None`` means every item."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _active(user):
         return Q(pk__in=[])
     scope = scope_for(user, "handle_items")
     if scope.everything:
@@ -48,3 +181,94 @@ def publishable_q(user) -> Q | None:
     if scope.held.get("grid"):
         q |= Q(grid_id__in=sorted(scope.held["grid"]), level=Level.GRID)
     return q
+
+
+# --- who and when ----------------------------------------------------------------------
+
+
+def starts_from(action: str, item) -> bool:
+    return item.status in ACTION_STATUSES[action]
+
+
+@dataclass(frozen=True)
+class Who:
+    """What ``user`` is to ``item``, read once: the same few queries whatever the item's
+    state, so a page or an answer costs the same for every item."""
+
+    handles: bool
+    dispatches: bool
+    verifies: bool
+    comments: bool
+    reporter: bool
+    sole_original_reporter: bool
+
+
+def who(user, item) -> Who:
+    handles_ = handles(user, item)
+    return Who(
+        handles=handles_,
+        dispatches=user is not None and handles(user, item, "dispatch"),
+        verifies=handles(user, item, "verify"),
+        comments=may_comment(user, item),
+        reporter=is_reporter(user, item),
+        sole_original_reporter=is_original_reporter(user, item) and item.reporters.count() == 1,
+    )
+
+
+# Each action: (who, item, live dispatch) → allowed now.
+CHECKS = {
+    "accept": lambda w, item, live: w.handles and starts_from("accept", item),
+    "escalate": lambda w, item, live: (
+        w.handles and starts_from("escalate", item) and item.level != LEVEL_ORDER[-1]
+    ),
+    "dispatch": lambda w, item, live: (
+        w.dispatches and starts_from("dispatch", item) and item.level != Level.GRID
+    ),
+    "verify": lambda w, item, live: (
+        w.verifies and live is not None and live.status == DispatchStatus.REPLIED
+    ),
+    "resolve": lambda w, item, live: w.handles and starts_from("resolve", item),
+    "visit": lambda w, item, live: w.handles and starts_from("visit", item),
+    "merge": lambda w, item, live: w.handles and starts_from("merge", item),
+    "comment": lambda w, item, live: w.comments,
+    "rate": lambda w, item, live: w.reporter and starts_from("rate", item),
+    "withdraw": lambda w, item, live: w.sole_original_reporter and starts_from("withdraw", item),
+    # Publication: never a private report, never a merged or withdrawn one; the handlers
+    # of the item decide (``may_publish``).
+    "publish": lambda w, item, live: (
+        w.handles
+        and not item.private
+        and item.status in PUBLISHABLE_STATUSES
+        and Publication.PUBLISHED in PUBLICATION_TRANSITIONS[item.publication]
+    ),
+    "withhold": lambda w, item, live: (
+        w.handles and Publication.WITHHELD in PUBLICATION_TRANSITIONS[item.publication]
+    ),
+}
+
+
+def can(action: str, user, item, live=None) -> bool:
+    """Whether ``user`` may take ``action`` on ``item`` now (``live``: its live dispatch,
+    for ``verify``)."""
+    if user is not None and not _active(user):
+        return False
+    return CHECKS[action](who(user, item), item, live)
+
+
+def abilities(user, item, live) -> dict[str, bool]:
+    """What ``user`` may do to ``item`` now, by action, for pages and the API to offer."""
+    if user is not None and not _active(user):
+        return dict.fromkeys(CHECKS, False)
+    facts = who(user, item)
+    return {action: check(facts, item, live) for action, check in CHECKS.items()}
+
+
+def can_publish(user, item) -> bool:
+    return can("publish", user, item)
+
+
+def escalates_automatically(item) -> bool:
+    """Whether the last follow-up step moves the item up a level: only while the handlers
+    of its own level hold it (not while a partner unit or a return visit does) and below
+    the top."""
+    return item.stage in (Stage.RESPOND, Stage.HANDLE) and item.level != LEVEL_ORDER[-1]

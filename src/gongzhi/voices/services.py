@@ -37,18 +37,17 @@ from pypinyin import Style, lazy_pinyin
 from gongzhi.core import audit, redact
 from gongzhi.core.identity import mask_phone
 from gongzhi.core.reasons import clean_reveal_reason
-from gongzhi.core.scoping import may, require, scope_for
+from gongzhi.core.scoping import require
 from gongzhi.core.text import bounded_text
 from gongzhi.core.uploads import ImageRejected, clean_image, sniff_image
 from gongzhi.orgs.enums import PostKind
 from gongzhi.orgs.models import PartnerUnit, Post
 from gongzhi.places.models import Building, Community, Grid, Household, Resident
 
-from . import deadlines, events
+from . import deadlines, events, rules
 from .enums import (
     DISPATCH_TRANSITIONS,
     LEVEL_ORDER,
-    OPEN_STATUSES,
     PUBLICATION_TRANSITIONS,
     PUBLISHABLE_STATUSES,
     TRANSITIONS,
@@ -93,7 +92,7 @@ MAX_EVENT_ROWS = 200
 TITLE_FROM_TEXT = 20
 MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-RANK = {level: i for i, level in enumerate(LEVEL_ORDER)}
+RANK = rules.RANK
 
 
 # ---------------------------------------------------------------------------------------
@@ -140,39 +139,6 @@ def _move_dispatch(dispatch: Dispatch, to: str) -> None:
             }
         )
     dispatch.status = to
-
-
-def actor_level(actor, item: Item, capability: str = "handle_items") -> str | None:
-    """The highest level at which ``actor`` holds ``capability`` over ``item``, or None."""
-    if actor is None:
-        return LEVEL_ORDER[-1]
-    scope = scope_for(actor, capability)
-    if scope.everything:
-        return Level.SUBDISTRICT
-    if scope.held.get("subdistrict"):
-        subdistrict_id = Community.objects.values_list("subdistrict_id", flat=True).get(
-            pk=item.community_id
-        )
-        if subdistrict_id in scope.held["subdistrict"]:
-            return Level.SUBDISTRICT
-    if item.community_id in scope.held.get("community", ()):
-        return Level.COMMUNITY
-    if item.grid_id and item.grid_id in scope.held.get("grid", ()):
-        return Level.GRID
-    return None
-
-
-def _require_item(actor, item: Item, capability: str = "handle_items") -> str:
-    """404 unless the item is visible to the actor; 403 unless the actor holds the
-    capability at the item's level or above. Returns the actor's level."""
-    if actor is None:
-        return LEVEL_ORDER[-1]
-    if not is_visible(actor, item):
-        raise Http404
-    level = actor_level(actor, item, capability)
-    if level is None or RANK[level] < RANK[item.level]:
-        raise PermissionDenied(_("没有权限执行此操作。"))
-    return level
 
 
 def _required_text(value: str, field_name: str, message: str, limit: int = MAX_TEXT) -> str:
@@ -743,7 +709,7 @@ def item_join(
     item = _lock(item)
     if item.community_id != resident.community_id:
         raise Http404
-    if item.status not in OPEN_STATUSES or item.status == Status.RESOLVED:
+    if not rules.starts_from("join", item):
         raise ValidationError(
             _("诉求%(number)s当前为“%(status)s”，不能附议。")
             % {"number": item.number, "status": Status(item.status).label}
@@ -857,7 +823,12 @@ def item_accept(
     set the handling level up to the actor's own."""
     now = _now(now)
     item = _lock(item)
-    own = _require_item(actor, item)
+    own = rules.require_handler(actor, item)
+    if not rules.starts_from("accept", item):
+        raise ValidationError(
+            _("诉求%(number)s当前为“%(status)s”，不能受理。")
+            % {"number": item.number, "status": Status(item.status).label}
+        )
     if category is None or not category.is_active:
         raise ValidationError({"category": _("请选择有效的分类。")})
     note = bounded_text(note, field="note", limit=MAX_TEXT)
@@ -928,9 +899,9 @@ def item_escalate(*, actor, item: Item, reason: str, now: dt.datetime | None = N
     the lead stays. ``actor=None`` is the automatic escalation of an overdue item."""
     now = _now(now)
     item = _lock(item)
-    _require_item(actor, item)
+    rules.require_handler(actor, item)
     reason = _required_text(reason, "reason", _("请填写上报原因。"), limit=MAX_REASON)
-    if item.status not in (Status.SUBMITTED, Status.ACCEPTED):
+    if not rules.starts_from("escalate", item):
         raise ValidationError(
             _("诉求%(number)s当前为“%(status)s”，不能上报。")
             % {"number": item.number, "status": Status(item.status).label}
@@ -977,9 +948,9 @@ def item_resolve(*, actor, item: Item, note: str, now: dt.datetime | None = None
     visit) starts. Nothing closes without a return visit."""
     now = _now(now)
     item = _lock(item)
-    _require_item(actor, item)
+    rules.require_handler(actor, item)
     note = _required_text(note, "note", _("请填写办理结果。"))
-    if item.status != Status.ACCEPTED:
+    if not rules.starts_from("resolve", item):
         raise ValidationError(
             _("诉求%(number)s当前为“%(status)s”，不能直接办结。")
             % {"number": item.number, "status": Status(item.status).label}
@@ -1034,8 +1005,8 @@ def item_return_visit(
         if not is_reporter(actor, item):
             raise PermissionDenied(_("只有反映人本人可以评价。"))
     else:
-        _require_item(actor, item)
-    if item.status != Status.RESOLVED:
+        rules.require_handler(actor, item)
+    if not rules.starts_from("visit", item):
         raise ValidationError(
             _("诉求%(number)s当前为“%(status)s”，不能回访。")
             % {"number": item.number, "status": Status(item.status).label}
@@ -1107,12 +1078,12 @@ def item_merge(*, actor, item: Item, into: Item, now: dt.datetime | None = None)
         for i in Item.objects.select_for_update().filter(pk__in=[item.pk, into.pk]).order_by("pk")
     }
     item, into = locked[item.pk], locked[into.pk]
-    _require_item(actor, item)
-    _require_item(actor, into)
+    rules.require_handler(actor, item)
+    rules.require_handler(actor, into)
     if item.community_id != into.community_id:
         raise ValidationError(_("只能合并同一社区的诉求。"))
     _move(item, Status.MERGED)
-    if into.status not in (Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED):
+    if into.status not in rules.ACTION_STATUSES["merge_into"]:
         raise ValidationError(
             _("诉求%(number)s当前为“%(status)s”，不能作为合并目标。")
             % {"number": into.number, "status": Status(into.status).label}
@@ -1172,15 +1143,9 @@ def item_withdraw(*, actor, item: Item, reason: str = "", now: dt.datetime | Non
     item = _lock(item)
     if actor is None or not is_visible(actor, item):
         raise Http404
-    original = item.reporters.filter(is_original=True).first()
-    own = original is not None and (
-        original.user_id == actor.pk
-        or (actor.resident_id and original.resident_id == actor.resident_id)
-        or original.entered_by_id == actor.pk
-    )
-    if not own:
+    if not rules.is_original_reporter(actor, item):
         raise PermissionDenied(_("只有反映人本人可以撤回。"))
-    if item.status != Status.SUBMITTED:
+    if not rules.starts_from("withdraw", item):
         raise ValidationError(_("诉求已受理，不能撤回；如已解决，请在回访时告诉我们。"))
     if item.reporters.count() > 1:
         raise ValidationError(_("已有其他居民附议该诉求，不能撤回。"))
@@ -1208,14 +1173,7 @@ def item_comment(*, actor, item: Item, note: str, now: dt.datetime | None = None
     item = _lock(item)
     if actor is None or not is_visible(actor, item):
         raise Http404
-    partner_ok = (
-        bool(actor.partner_unit_id)
-        and item.dispatches.filter(
-            unit_id=actor.partner_unit_id,
-            status__in=[DispatchStatus.SENT, DispatchStatus.ACCEPTED, DispatchStatus.REPLIED],
-        ).exists()
-    )
-    if not partner_ok and not may(actor, "handle_items", item):
+    if not rules.may_comment(actor, item):
         raise PermissionDenied(_("没有权限执行此操作。"))
     note = _required_text(note, "note", _("请填写备注内容。"))
     event = events.append(
@@ -1235,12 +1193,7 @@ def reporter_phone_reveal(
     item = reporter.item
     if actor is None or not is_visible(actor, item):
         raise Http404
-    partner_ok = (
-        bool(actor.partner_unit_id)
-        and reporter.share_phone_with_partner
-        and item.dispatches.filter(unit_id=actor.partner_unit_id).exists()
-    )
-    if not partner_ok and not may(actor, "reveal_pii", item):
+    if not rules.may_reveal_reporter_phone(actor, reporter):
         raise PermissionDenied(_("没有权限查看完整电话。"))
     why = clean_reveal_reason(reason, reason_note)
     if reporter.resident_id:
@@ -1282,7 +1235,7 @@ def item_dispatch(
     if actor is None:
         raise PermissionDenied(_("派单须由工作人员操作。"))
     item = _lock(item)
-    _require_item(actor, item, "dispatch")
+    rules.require_handler(actor, item, "dispatch")
     if item.level == Level.GRID:
         raise ValidationError(_("网格办理的诉求请先上报社区，再派单。"))
     if unit is None or not unit.communities.filter(pk=item.community_id).exists():
@@ -1338,7 +1291,7 @@ def item_dispatch(
 def _require_unit(actor, dispatch: Dispatch) -> None:
     """A partner's user acts only on their own unit's dispatches; anyone else gets the
     same answer as for a dispatch that does not exist."""
-    if actor is None or not actor.is_authenticated or actor.partner_unit_id != dispatch.unit_id:
+    if not rules.may_act_for_unit(actor, dispatch):
         raise Http404
 
 
@@ -1476,7 +1429,7 @@ def dispatch_verify(
     another) or handle it itself; the unit is told."""
     now = _now(now)
     item, dispatch = _lock_dispatch(dispatch)
-    _require_item(actor, item, "verify")
+    rules.require_handler(actor, item, "verify")
     note = (note or "").strip()
     if not accepted and not note:
         raise ValidationError({"note": _("请填写不予通过的原因。")})
@@ -1557,7 +1510,7 @@ def item_follow_up(*, item: Item, target: int, now: dt.datetime | None = None) -
     last = None
     while item.supervision < target:
         step = item.supervision + 1
-        if step == Supervision.ESCALATED and deadlines.can_escalate(item):
+        if step == Supervision.ESCALATED and rules.escalates_automatically(item):
             # The escalation starts a new clock at the new level; its event records the step.
             item_escalate(actor=None, item=item, reason=_("超时自动上报"), now=now)
             return Supervision.ESCALATED
@@ -1723,14 +1676,12 @@ MAX_WITHHELD_REASON = 500
 
 
 def _require_publisher(actor, item: Item) -> None:
-    """404 unless the item is visible to the actor; 403 unless ``rules.can_publish``."""
-    from . import rules
-
+    """404 unless the item is visible to the actor; 403 unless ``rules.may_publish``."""
     if actor is None:
         return
     if not is_visible(actor, item):
         raise Http404
-    if not rules.can_publish(actor, item):
+    if not rules.may_publish(actor, item):
         raise PermissionDenied(_("没有权限执行此操作。"))
 
 
@@ -1754,7 +1705,7 @@ def item_publish(*, actor, item: Item, public_text: str, now: dt.datetime | None
     a private item (the resident asked for it, 私下反映), a merged or withdrawn one, and a
     text that still carries a phone, ID, door or plate number, an e-mail or a reporter's
     name — a reviewer's judgement covers the rest (other names, "王阿姨"). The staff who
-    handle the item at its level decide (``rules.can_publish``)."""
+    handle the item at its level decide (``rules.may_publish``)."""
     now = _now(now)
     item = _lock(item)
     _require_publisher(actor, item)

@@ -37,9 +37,7 @@ from gongzhi.places.selectors import resident_search
 
 from . import deadlines, duplicates, measures, routing, rules, selectors, services
 from .enums import (
-    PUBLISHABLE_STATUSES,
     Channel,
-    DispatchStatus,
     ItemKind,
     Level,
     Publication,
@@ -419,39 +417,13 @@ def photo_thumbnail(request, pk: int, attachment_id: int):
 
 
 def _rank(level) -> int:
-    return services.RANK[level] if level is not None else -1
-
-
-def _abilities(user, item: Item, live) -> dict[str, bool]:
-    """What the user may do to the item now. The services check again; this only decides
-    which forms the page offers."""
-    own = services.actor_level(user, item)
-    handles = own is not None and _rank(own) >= _rank(item.level)
-    dispatch_level = services.actor_level(user, item, "dispatch")
-    verify_level = services.actor_level(user, item, "verify")
-    status = item.status
-    return {
-        "accept": handles and status == Status.SUBMITTED,
-        "escalate": handles
-        and status in (Status.SUBMITTED, Status.ACCEPTED)
-        and item.level != Level.SUBDISTRICT,
-        "dispatch": status == Status.ACCEPTED
-        and item.level != Level.GRID
-        and _rank(dispatch_level) >= _rank(item.level),
-        "verify": live is not None
-        and live.status == DispatchStatus.REPLIED
-        and _rank(verify_level) >= _rank(item.level),
-        "resolve": handles and status == Status.ACCEPTED,
-        "visit": handles and status == Status.RESOLVED,
-        "merge": handles and status in (Status.SUBMITTED, Status.ACCEPTED),
-        "comment": own is not None,
-    }
+    return rules.RANK[level] if level is not None else -1
 
 
 def _staff_detail(request, item: Item, *, status: int = 200, **forms):
     user = request.user
     live = selectors.live_dispatch(item)
-    can = _abilities(user, item, live)
+    can = rules.abilities(user, item, live)
     suggestions = [
         (s, Level(s.level).label)
         for s in routing.suggest(item.text, community=item.community, limit=5)
@@ -460,7 +432,7 @@ def _staff_detail(request, item: Item, *, status: int = 200, **forms):
     levels = [
         (value, label)
         for value, label in Level.choices
-        if _rank(value) <= _rank(services.actor_level(user, item))
+        if _rank(value) <= _rank(rules.handling_level(user, item))
     ]
     accept_form = forms.get("accept") or AcceptForm(
         initial={"category": suggested.pk if suggested else None, "level": item.level},
@@ -1039,7 +1011,7 @@ def _publication_panel(user, item: Item, forms: dict) -> dict:
     """The item page's 公开审核 panel: the public text to approve — the one published, or a
     suggestion with the register's names and every number leading to a door masked — and
     the reason to hold it back. Only for those who may decide (``rules.can_publish``)."""
-    may = not item.private and item.status in PUBLISHABLE_STATUSES and rules.can_publish(user, item)
+    may = rules.can_publish(user, item)
     panel = {"may_publish": may}
     if may:
         text = (
