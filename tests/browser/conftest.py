@@ -49,10 +49,9 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def live_world(transactional_db):
-    from tests.world import build_world
-
-    return build_world()
+def live_world(transactional_db, world):
+    """The test world, committed where the live server's threads can read it."""
+    return world
 
 
 @pytest.fixture

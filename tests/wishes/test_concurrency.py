@@ -14,16 +14,15 @@ from gongzhi.orgs.models import PartnerUnit
 from gongzhi.wishes import services
 from gongzhi.wishes.enums import ClaimStatus, Status
 from gongzhi.wishes.models import Wish, WishClaim, WishEvent
-from tests.world import build_world, make_user
+from tests.world import make_user
 
 SPONSORS = 20
 
 
 @pytest.mark.django_db(transaction=True)
-def test_twenty_simultaneous_claims_one_winner():
+def test_twenty_simultaneous_claims_one_winner(world):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
-    world = build_world()
     users = []
     for i in range(SPONSORS):
         unit = PartnerUnit.objects.create(name=f"爱心企业{i}", kind="enterprise")
