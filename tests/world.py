@@ -32,6 +32,21 @@ from gongzhi.places.models import (
 )
 
 PASSWORD = "correct-horse-battery"
+# Every key of ``World.users``: the roles a permission matrix walks.
+ROLES = [
+    "admin",
+    "subdistrict",
+    "secretary",
+    "staff",
+    "grid",
+    "grid_worker",
+    "building",
+    "entrance",
+    "resident",
+    "partner",
+    "other_staff",
+    "nobody",
+]
 
 
 @dataclass

@@ -12,24 +12,11 @@ from django.http import Http404
 from gongzhi.voices import selectors, services
 from gongzhi.voices.enums import Channel, ItemKind, Level, Satisfaction, Solved, Status
 from gongzhi.voices.models import EventSession
+from tests.world import ROLES
 
 from .conftest import at
 
 OK, NOT_FOUND, FORBIDDEN = "ok", "404", "403"
-ROLES = [
-    "admin",
-    "subdistrict",
-    "secretary",
-    "staff",
-    "grid",
-    "grid_worker",
-    "building",
-    "entrance",
-    "resident",
-    "partner",
-    "other_staff",
-    "nobody",
-]
 
 
 def outcome(call) -> str:

@@ -17,21 +17,7 @@ from django.http import Http404
 
 from gongzhi.voices import rules, selectors, services
 from gongzhi.voices.enums import Channel, ItemKind, Level, Satisfaction, Solved, Status
-
-ROLES = [
-    "admin",
-    "subdistrict",
-    "secretary",
-    "staff",
-    "grid",
-    "grid_worker",
-    "building",
-    "entrance",
-    "resident",
-    "partner",
-    "other_staff",
-    "nobody",
-]
+from tests.world import ROLES
 
 
 class RolledBack(Exception):
