@@ -60,7 +60,7 @@ def test_resident_history_with_one_or_many_changes(world, login, same_queries):
     small, big = same_queries(
         login(world.users["grid"]), reverse("wb-resident", args=[zhangsan.pk]), grow
     )
-    assert small.count("<td>登记 → 在住</td>") == 1
+    assert small.count('<td data-label="变更">登记 → 在住</td>') == 1
     assert big.count("→ 已迁出") == 2
 
 
