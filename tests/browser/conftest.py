@@ -49,10 +49,11 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def live_world(transactional_db):
-    from tests.world import build_world
-
-    return build_world()
+def live_world(world, live_server):
+    # The session's world while it is there (committed, so the live server sees it), a
+    # new one once a transactional test has emptied the database: ``world`` knows which.
+    # Building one unconditionally collided with the session's.
+    return world
 
 
 @pytest.fixture
