@@ -75,6 +75,12 @@ def test_a_filter_out_of_reach_or_unknown_is_said_in_chinese(world, login, param
     assert "王五" not in html
 
 
+def test_grids_are_named_with_their_community(world, login):
+    html = login(world.users["subdistrict"]).get(reverse("wb-care")).content.decode()
+    assert f'<option value="{world.g1.pk}">望江街社区 第一网格</option>' in html
+    assert f'<option value="{world.g3.pk}">其他社区 其他网格</option>' in html
+
+
 def test_a_grid_of_another_community_is_not_offered(world, login):
     response = login(world.users["staff"]).get(reverse("wb-care"), {"grid": world.g3.pk})
     assert response.status_code == 400

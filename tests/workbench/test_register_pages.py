@@ -381,6 +381,19 @@ def test_a_visit_returns_to_the_list_it_came_from(world, login):
     assert "老人说腿疼" in page and "入户走访" in page
 
 
+def test_no_visit_is_recorded_for_someone_who_moved_out(world, login):
+    lisi = services.resident_set_status(
+        actor=world.users["grid"], resident=world.residents["lisi"], status="moved_out"
+    )
+    client = login(world.users["grid"])
+    url = reverse("wb-resident-visit", args=[lisi.pk])
+    page = client.get(url, follow=True)
+    assert page.redirect_chain == [(reverse("wb-resident", args=[lisi.pk]), 302)]
+    assert "李四的状态是“已迁出”，不能再记录走访。" in page.content.decode()
+    client.post(url, {"visited_on": TODAY.isoformat(), "method": "phone"})
+    assert ContactLog.objects.count() == 0
+
+
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:x"])
 def test_a_visit_never_sends_anyone_off_the_site(world, login, target):
     zhang = world.residents["zhangsan"]

@@ -218,6 +218,8 @@ class CareFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = categories
         self.fields["grid"].queryset = grids
+        # Grids of several communities share names (第一网格): each says whose it is.
+        self.fields["grid"].label_from_instance = lambda g: f"{g.community.name} {g.name}"
         self.fields["grid"].error_messages["invalid_choice"] = _("请选择您负责范围内的网格。")
         self.fields["building"].queryset = buildings
         self.fields["building"].error_messages["invalid_choice"] = _("请选择您负责范围内的楼栋。")
