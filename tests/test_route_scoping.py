@@ -163,6 +163,11 @@ OBJECT_KWARGS = {
     ("wb-resident", "pk"): lambda w: w.residents["wangwu"].pk,
     ("wb-resident-reveal", "pk"): lambda w: w.residents["wangwu"].pk,
     ("wb-resident-reveal", "field_name"): lambda w: "phone",
+    ("wb-resident-new", "pk"): lambda w: w.households["2-1-101"].pk,
+    **{
+        (f"wb-resident-{name}", "pk"): lambda w: w.residents["wangwu"].pk
+        for name in ["edit", "move-out", "death", "move-back", "visit"]
+    },
     ("register:job", "pk"): _job_outside,
     ("register:job_progress", "pk"): _job_outside,
     ("register:job_errors", "pk"): _job_outside,
@@ -253,6 +258,11 @@ BODIES = {
     "api:wish_publish": {"public_text": "越界"},
     "api:wish_reject": {"reason": "越界"},
     "api:wish_fulfil": {"proof_text": "越界"},
+    "wb-resident-new": {"name": "越界", "relation": "head", "residence": "both"},
+    "wb-resident-edit": {"name": "越界", "relation": "head", "residence": "both"},
+    "wb-resident-move-out": {"effective_on": "2026-01-01", "reason": "越界", "confirm": "1"},
+    "wb-resident-death": {"effective_on": "2026-01-01", "confirm": "1"},
+    "wb-resident-visit": {"visited_on": "2026-01-01", "method": "home_visit", "note": "越界"},
 }
 
 LISTS = {
@@ -266,6 +276,8 @@ LISTS = {
     "api:voice_publication_queue",
     "home",
     "wb-search",
+    "wb-care",
+    "wb-care-export",
     "register:home",
     "register:template",
     "register:export",
@@ -322,6 +334,7 @@ LIST_PARAMS = {
     "api:grids": [{}, {"community": "510402001002"}],
     "api:buildings": [{}, {"grid": "WJ-G2"}, {"community": "510402001002"}],
     "register:export": [{}, {"community": "510402001002"}],
+    "wb-care": [{}, {"category": "advanced_age"}, {"category": "alone"}, {"page": "2"}],
     "wishes:for_pick": SEARCHES,
     "voices:for_pick": SEARCHES,
 }

@@ -154,6 +154,11 @@ FAR_KWARGS = {
     ("wb-household", "pk"): lambda f: f.household.pk,
     ("wb-resident", "pk"): lambda f: f.resident.pk,
     ("wb-resident-reveal", "pk"): lambda f: f.resident.pk,
+    ("wb-resident-new", "pk"): lambda f: f.household.pk,
+    **{
+        (f"wb-resident-{name}", "pk"): lambda f: f.resident.pk
+        for name in ["edit", "move-out", "death", "move-back", "visit"]
+    },
 }
 PK_BY_NAMESPACE = {
     "register": lambda f: f.job.pk,

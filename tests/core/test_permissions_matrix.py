@@ -17,9 +17,9 @@ subdistrict   ✓     ·              ·           ✓       ·                �
 secretary     ✓     ✓              ✓           ✓       ✓                ✓            ✓           ✓                 ✓             ✓         ✓       ✓                     ✓
 staff         ✓     ✓              ✓           ✓       ✓                ✓            ·           ✓                 ✓             ✓         ✓       ✓                     ✓
 grid          ✓     ✓              ✓           ✓       ·                ·            ·           ✓                 ✓             ·         ·       ·                     ✓
-grid_worker   ✓     ✓              ✓           ✓       ·                ·            ·           ✓                 ✓             ·         ·       ·                     ·
-building      ✓     ·              ·           ·       ·                ·            ·           ✓                 ·             ·         ·       ·                     ·
-entrance      ✓     ·              ·           ·       ·                ·            ·           ✓                 ·             ·         ·       ·                     ·
+grid_worker   ✓     ✓              ✓           ✓       ·                ·            ·           ✓                 ✓             ·         ·       ·                     ✓
+building      ✓     ·              ·           ·       ·                ·            ·           ✓                 ·             ·         ·       ·                     ✓
+entrance      ✓     ·              ·           ·       ·                ·            ·           ✓                 ·             ·         ·       ·                     ✓
 resident      ✓     ·              ·           ·       ·                ·            ·           ·                 ·             ·         ·       ·                     ·
 partner       ·     ·              ·           ·       ·                ·            ·           ·                 ·             ·         ·       ·                     ·
 other_staff   ✓     ✓              ✓           ✓       ✓                ✓            ·           ✓                 ✓             ✓         ✓       ✓                     ✓

@@ -95,10 +95,20 @@ def test_grid_figures_and_reach(world, june):
     } == {world.wj.pk, world.ot.pk}
 
 
-@pytest.mark.parametrize("role", ["building", "entrance", "resident", "nobody", "grid_worker"])
+@pytest.mark.parametrize("role", ["resident", "nobody"])
 def test_no_measures_without_the_capability(world, june, role):
-    # Grid workers handle items; the figures of a grid are its chief's.
     assert measures.monthly(world.users[role], month=JUNE, group_by="community") == []
+
+
+@pytest.mark.parametrize(
+    ("role", "received"),
+    # The grid worker of grid 2 counts C (王五); the building chief of building 1 counts A
+    # and B; the entrance chief of entrance 2 counts B (李四) only.
+    [("grid_worker", 1), ("building", 2), ("entrance", 1)],
+)
+def test_posts_below_the_grid_read_their_own_place(world, june, role, received):
+    rows = measures.monthly(world.users[role], month=JUNE, group_by="community")
+    assert [(r.key, r.received) for r in rows] == [(world.wj.pk, received)]
 
 
 def test_every_figure_opens_into_its_records(world, june):

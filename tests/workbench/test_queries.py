@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.urls import reverse
+from django.utils import timezone
 
 from gongzhi.places import services
 from gongzhi.places.enums import ResidentStatus
@@ -60,7 +61,7 @@ def test_resident_history_with_one_or_many_changes(world, login, same_queries):
     small, big = same_queries(
         login(world.users["grid"]), reverse("wb-resident", args=[zhangsan.pk]), grow
     )
-    assert small.count("<td>登记 → 在住</td>") == 1
+    assert small.count('<td data-label="变更">登记 → 在住</td>') == 1
     assert big.count("→ 已迁出") == 2
 
 
@@ -121,3 +122,24 @@ def test_home_with_one_or_many_communities(world, login, same_queries):
     assert small.count("/community/") == 2
     assert big.count("/community/") == 5
     assert Building.objects.count() == 6 and Entrance.objects.count() >= 6
+
+
+def test_resident_visits_with_one_or_many(world, login, same_queries):
+    zhangsan = world.residents["zhangsan"]
+    today = timezone.localdate()
+
+    def grow():
+        for days in range(1, 14):
+            services.contact_log_create(
+                actor=world.users["building"],
+                resident=zhangsan,
+                visited_on=today - dt.timedelta(days=days),
+                note=f"第{days}次",
+            )
+
+    services.contact_log_create(actor=world.users["grid"], resident=zhangsan, visited_on=today)
+    small, big = same_queries(
+        login(world.users["grid"]), reverse("wb-resident", args=[zhangsan.pk]), grow
+    )
+    assert small.count('data-label="走访日期"') == 1
+    assert big.count('data-label="走访日期"') == 10  # the latest ten

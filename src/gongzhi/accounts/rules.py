@@ -57,10 +57,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "verify": frozenset({K.COMMUNITY_SECRETARY, K.COMMUNITY_STAFF, K.SUBDISTRICT_STAFF}),
     # Enter in bulk the opinions gathered at an event.
     "enter_event_opinions": frozenset({K.COMMUNITY_SECRETARY, K.COMMUNITY_STAFF}),
-    # Read the response, resolution, satisfaction and on-time rates of one's region.
-    "view_measures": frozenset(
-        {K.COMMUNITY_SECRETARY, K.COMMUNITY_STAFF, K.GRID_CHIEF, K.SUBDISTRICT_STAFF}
-    ),
+    # Read the response, resolution, satisfaction and on-time rates of one's region: every
+    # post, over the items of its own place (a building chief, of their building).
+    "view_measures": ALL_POSTS,
 }
 
 # What a resident may do over their own household.

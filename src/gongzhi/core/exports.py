@@ -25,6 +25,8 @@ from decimal import Decimal
 from typing import IO, Any
 
 import openpyxl
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
@@ -54,6 +56,19 @@ def unquote_cell(text: str) -> str:
     if len(text) > 1 and text[0] == "'" and text[1] in "".join(FORMULA_TRIGGERS):
         return text[1:]
     return text
+
+
+def export_notice(actor, moment=None) -> str:
+    """Who exported, when, and that the file is for work only: printed on every sheet of an
+    export, so that a copy found on a desk or forwarded in a chat says where it came from."""
+    moment = timezone.localtime(moment or timezone.now())
+    name = str(actor)
+    username = actor.get_username()
+    who = name if name == username else f"{name}（{username}）"
+    return _("导出人：%(who)s  导出时间：%(at)s  仅限工作使用，不得外传") % {
+        "who": who,
+        "at": f"{moment:%Y-%m-%d %H:%M}",
+    }
 
 
 def _header_footer_text(text: str) -> str:

@@ -44,3 +44,14 @@ RESIDENT_TRANSITIONS = {
 }
 
 ELDERLY_AGE = 60
+# 高龄: the care lists' "aged" group, counted from the birth date like ELDERLY_AGE.
+ADVANCED_AGE = 80
+
+
+class ContactMethod(models.TextChoices):
+    """How a post holder reached a resident (走访记录)."""
+
+    HOME_VISIT = "home_visit", _("入户走访")
+    PHONE = "phone", _("电话联系")
+    MET = "met", _("当面交谈")
+    OTHER = "other", _("其他")

@@ -20,7 +20,15 @@ from gongzhi.core.fields import EncryptedTextField
 from gongzhi.core.identity import mask_id_number, mask_phone
 from gongzhi.core.models import AppendOnlyModel
 
-from .enums import ELDERLY_AGE, Gender, Relation, Residence, ResidentStatus
+from .enums import (
+    ADVANCED_AGE,
+    ELDERLY_AGE,
+    ContactMethod,
+    Gender,
+    Relation,
+    Residence,
+    ResidentStatus,
+)
 
 
 class Subdistrict(models.Model):
@@ -323,14 +331,17 @@ class ResidentQuerySet(models.QuerySet):
     def elderly(self, on: dt.date | None = None):
         return self.filter(birth_date__lte=elderly_cutoff(on))
 
+    def advanced_age(self, on: dt.date | None = None):
+        return self.filter(birth_date__lte=elderly_cutoff(on, age=ADVANCED_AGE))
 
-def elderly_cutoff(on: dt.date | None = None) -> dt.date:
-    """Born on or before this date means aged 60 or over on ``on``."""
+
+def elderly_cutoff(on: dt.date | None = None, *, age: int = ELDERLY_AGE) -> dt.date:
+    """Born on or before this date means aged ``age`` (60 unless said) or over on ``on``."""
     on = on or timezone.localdate()
     try:
-        return on.replace(year=on.year - ELDERLY_AGE)
+        return on.replace(year=on.year - age)
     except ValueError:  # 29 February
-        return on.replace(year=on.year - ELDERLY_AGE, day=28)
+        return on.replace(year=on.year - age, day=28)
 
 
 PATTERN_OPS = "varchar_pattern_ops"
@@ -464,6 +475,10 @@ class Resident(models.Model):
     def is_elderly(self) -> bool:
         return bool(self.birth_date and self.birth_date <= elderly_cutoff())
 
+    @property
+    def is_advanced_age(self) -> bool:
+        return bool(self.birth_date and self.birth_date <= elderly_cutoff(age=ADVANCED_AGE))
+
 
 class ResidentStatusChange(AppendOnlyModel):
     """History of a resident's status: moved in, moved out, deceased. Never edited."""
@@ -482,3 +497,29 @@ class ResidentStatusChange(AppendOnlyModel):
         ordering = ["at", "id"]
         verbose_name = _("居民状态变更")
         verbose_name_plural = _("居民状态变更")
+
+
+class ContactLog(AppendOnlyModel):
+    """走访记录: a post holder visited, phoned or met a resident. Never edited. Read only
+    through a resident one may see (like the status history), so it carries no place
+    columns of its own; the care lists show the latest as the resident's last contact."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="contacts")
+    visited_on = models.DateField(_("走访日期"))
+    method = models.CharField(
+        _("方式"), max_length=20, choices=ContactMethod.choices, default=ContactMethod.HOME_VISIT
+    )
+    note = models.TextField(_("情况记录"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-visited_on", "-id"]
+        verbose_name = _("走访记录")
+        verbose_name_plural = _("走访记录")
+        indexes = [models.Index(fields=["resident", "visited_on"], name="contact_resident_day")]
+
+    def __str__(self):
+        return f"{self.resident_id} {self.visited_on:%Y-%m-%d}"

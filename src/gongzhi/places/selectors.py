@@ -5,17 +5,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from gongzhi.core.crypto import blind_index
 from gongzhi.core.identity import normalize_id_number, normalize_phone
 from gongzhi.core.logging import contains_personal_data
 from gongzhi.core.query import prefix_q
-from gongzhi.core.scoping import visible
+from gongzhi.core.scoping import LEVELS, scope_for, visible
 from gongzhi.core.text import to_simplified
 
-from .enums import ResidentStatus
-from .models import Building, Community, Household, Resident, elderly_cutoff
+from .enums import ADVANCED_AGE, Relation, ResidentStatus
+from .models import (
+    Building,
+    CareTag,
+    Community,
+    Compound,
+    ContactLog,
+    Entrance,
+    Grid,
+    Household,
+    Resident,
+    Subdistrict,
+    elderly_cutoff,
+)
 
 
 def resident_list_visible_to(user, capability: str = "view") -> QuerySet[Resident]:
@@ -182,3 +195,119 @@ def community_figures(user) -> list[dict]:
         }
         for c in communities
     ]
+
+
+# --- care lists (关爱名单) -----------------------------------------------------------------
+
+CARE_ANY = "any"
+CARE_ADVANCED_AGE = "advanced_age"
+
+
+def care_categories() -> list[tuple[str, str]]:
+    """The care lists one may open: everyone cared for, 高龄 (computed from the birth date,
+    never a tag that goes stale), then one per care tag (独居, 低保, 残疾, 重点关爱...)."""
+    tags = list(CareTag.objects.order_by("sort_order", "code").values_list("code", "name"))
+    return [
+        (CARE_ANY, _("全部关爱对象")),
+        (CARE_ADVANCED_AGE, _("高龄（%(age)d岁以上）") % {"age": ADVANCED_AGE}),
+        *tags,
+    ]
+
+
+def care_list(
+    user,
+    *,
+    category: str = CARE_ANY,
+    grid: Grid | None = None,
+    building: Building | None = None,
+    capability: str = "view",
+) -> QuerySet[Resident]:
+    """Living residents in ``user``'s reach who are cared for — aged 80 or over, or
+    carrying the care tag ``category`` (any tag for ``CARE_ANY``) — optionally in one grid
+    or building. Each carries ``last_contact``, the day of their latest 走访记录; those
+    never visited, then those visited longest ago, come first."""
+    qs = resident_list_visible_to(user, capability).living()
+    aged = Q(birth_date__lte=elderly_cutoff(age=ADVANCED_AGE))
+    tagged = Resident.care_tags.through.objects.filter(resident_id=OuterRef("pk"))
+    if category == CARE_ANY:
+        qs = qs.filter(aged | Q(Exists(tagged)))
+    elif category == CARE_ADVANCED_AGE:
+        qs = qs.filter(aged)
+    else:
+        qs = qs.filter(Exists(tagged.filter(caretag__code=category)))
+    if grid is not None:
+        qs = qs.filter(grid=grid)
+    if building is not None:
+        qs = qs.filter(building=building)
+    latest = (
+        ContactLog.objects.filter(resident_id=OuterRef("pk"))
+        .order_by("-visited_on", "-id")
+        .values("visited_on")[:1]
+    )
+    return (
+        qs.annotate(last_contact=Subquery(latest))
+        .select_related("household", "community")
+        .prefetch_related("care_tags")
+        .order_by(
+            F("last_contact").asc(nulls_first=True),
+            "community_id",
+            "building__sort_key",
+            "building__number",
+            "household__floor",
+            "household__door_number",
+            "pk",
+        )
+    )
+
+
+def household_occupancy(residents) -> str:
+    """居住情况, derived from the household's residents so that it is never stale:
+    空置 with nobody living there, 出租 when a living member is a tenant, else 自住."""
+    living = [r for r in residents if r.status == ResidentStatus.LIVING]
+    if not living:
+        return _("空置（无在住居民）")
+    if any(r.relation == Relation.TENANT for r in living):
+        return _("有租户")
+    return _("自住")
+
+
+# --- naming a reach -------------------------------------------------------------------------
+
+_NODE_QUERIES = {
+    "subdistrict": lambda ids: Subdistrict.objects.filter(pk__in=ids),
+    "community": lambda ids: Community.objects.filter(pk__in=ids),
+    "grid": lambda ids: Grid.objects.filter(pk__in=ids).select_related("community"),
+    "compound": lambda ids: Compound.objects.filter(pk__in=ids),
+    "building": lambda ids: Building.objects.filter(pk__in=ids).select_related("compound"),
+    "entrance": lambda ids: Entrance.objects.filter(pk__in=ids).select_related(
+        "building__compound"
+    ),
+    "household": lambda ids: Household.objects.filter(pk__in=ids),
+}
+
+
+def _node_name(level: str, node) -> str:
+    if level == "grid":
+        return f"{node.community.name}{node.name}"
+    if level == "building":
+        return f"{node.compound.name}{node}"
+    if level == "entrance":
+        return f"{node.building.compound.name}{node}"
+    return str(node.name if hasattr(node, "name") else node)
+
+
+def reach_names(user, capability: str = "view") -> list[str]:
+    """The places whose records ``user`` reaches for ``capability``, named for a page
+    ("望江街社区", "甘露园1栋"): what a figure counted only within one's reach says it
+    counts. A subdistrict post names the subdistrict, not each of its communities; an
+    administrator, who reaches everything, gets no names."""
+    scope = scope_for(user, capability)
+    if scope.everything:
+        return []
+    names: list[str] = []
+    for level in LEVELS:
+        ids = scope.held.get(level)
+        if not ids or (level == "community" and scope.held.get("subdistrict")):
+            continue
+        names += [_node_name(level, n) for n in _NODE_QUERIES[level](sorted(ids))]
+    return names

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core import audit
 from gongzhi.core.crypto import blind_index
 from gongzhi.core.dates import check_birth_date, check_date
+from gongzhi.core.exports import Workbook, export_notice
 from gongzhi.core.identity import (
     birth_date_from_id,
     gender_from_id,
@@ -24,16 +25,33 @@ from gongzhi.core.identity import (
     validate_mobile,
 )
 from gongzhi.core.reasons import clean_reveal_reason
-from gongzhi.core.scoping import require
+from gongzhi.core.scoping import require, scope_for
 from gongzhi.core.text import bounded_text, name_keys, too_long_message
 
-from .enums import RESIDENT_TRANSITIONS, Gender, Relation, Residence, ResidentStatus
-from .models import Building, CareTag, Entrance, Household, Resident, ResidentStatusChange
+from .enums import (
+    RESIDENT_TRANSITIONS,
+    ContactMethod,
+    Gender,
+    Relation,
+    Residence,
+    ResidentStatus,
+)
+from .models import (
+    Building,
+    CareTag,
+    ContactLog,
+    Entrance,
+    Household,
+    Resident,
+    ResidentStatusChange,
+)
+from .selectors import care_list
 
 NAME_MAX = 50
 ADDRESS_MAX = 200
 NOTE_MAX = 2000
 REASON_MAX = 200
+CONTACT_NOTE_MAX = 500
 
 RESIDENT_FIELDS = [
     "name",
@@ -160,8 +178,12 @@ def resident_create(
     registered_address: str = "",
     note: str = "",
     care_tags: Iterable[CareTag] = (),
+    moved_in_on: dt.date | None = None,
 ) -> Resident:
+    """Register a person in ``household``. ``moved_in_on`` is the day they came to live
+    there (迁入), today when not given; it starts their status history."""
     _check(actor, "edit_registry", household)
+    care_tags = list(care_tags)
     resident = Resident(
         relation=relation, residence=residence, registered_address=registered_address, note=note
     )
@@ -179,6 +201,12 @@ def resident_create(
         errors.update(exc.message_dict)
     try:
         apply_identity(resident, id_number=id_number, phone=phone)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    # Compared with the birth date only when that one is known to be right.
+    born = None if {"birth_date", "id_number"} & set(errors) else resident.birth_date
+    try:
+        _check_day(moved_in_on, field="moved_in_on", what=_("迁入日期"), birth_date=born)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:
@@ -204,7 +232,7 @@ def resident_create(
         resident=resident,
         from_status="",
         to_status=resident.status,
-        effective_on=timezone.localdate(),
+        effective_on=moved_in_on or timezone.localdate(),
         actor=_user(actor),
     )
     audit.record(
@@ -215,6 +243,8 @@ def resident_create(
             "household": str(household),
             "id_number": mask_id_number(resident.id_number),
             "phone": mask_phone(resident.phone),
+            "moved_in_on": (moved_in_on or timezone.localdate()).isoformat(),
+            "care_tags": sorted(t.code for t in care_tags),
         },
     )
     return resident
@@ -286,29 +316,103 @@ def resident_update(
     return locked
 
 
-@transaction.atomic
-def resident_set_status(
-    *, actor, resident: Resident, status: str, effective_on: dt.date | None = None, reason: str = ""
-) -> Resident:
-    """Move a resident along living ⇄ moved out → deceased. The record stays; the change is
-    appended to the resident's status history."""
-    _check(actor, "edit_registry", resident)
-    reason = bounded_text(reason, field="reason", limit=REASON_MAX)
-    check_date(effective_on, field="effective_on")
-    locked = Resident.objects.select_for_update().get(pk=resident.pk)
-    current = ResidentStatus(locked.status)
-    target = ResidentStatus(status)
+def _check_day(
+    day: dt.date | None, *, field: str, what: str, birth_date: dt.date | None = None
+) -> None:
+    """A day something happened to a resident: 1900–2100, not after today, not before
+    they were born. ``None`` passes (the caller means today)."""
+    check_date(day, field=field)
+    if day is None:
+        return
+    if day > timezone.localdate():
+        raise ValidationError({field: _("%(what)s不能晚于今天。") % {"what": what}})
+    if birth_date and day < birth_date:
+        raise ValidationError(
+            {
+                field: _("%(what)s不能早于出生日期（%(day)s）。")
+                % {"what": what, "day": f"{birth_date:%Y-%m-%d}"}
+            }
+        )
+
+
+def _status_day_label(status: str) -> str:
+    return {
+        ResidentStatus.MOVED_OUT: _("迁出日期"),
+        ResidentStatus.DECEASED: _("死亡日期"),
+        ResidentStatus.LIVING: _("迁回日期"),
+    }[ResidentStatus(status)]
+
+
+def _last_change_label(change: ResidentStatusChange) -> str:
+    if not change.from_status:
+        return _("迁入登记日期")
+    if change.to_status == ResidentStatus.LIVING:
+        return _("迁回日期")
+    return _status_day_label(change.to_status)
+
+
+def check_status_change(
+    resident: Resident, *, status: str, effective_on: dt.date | None, reason: str = ""
+) -> tuple[ResidentStatus, ResidentStatus]:
+    """What ``resident_set_status`` would refuse, checked without writing anything, so that
+    the confirmation page is shown only for a change that can be made. Returns (from, to).
+
+    The move is one ``RESIDENT_TRANSITIONS`` allows; the day lies in 1900–2100, not after
+    today, not before the birth date, and not before the last change of the status
+    history (moving out before one moved in, dying before one moved out)."""
+    bounded_text(reason, field="reason", limit=REASON_MAX)
+    try:
+        target = ResidentStatus(status)
+    except ValueError:
+        raise ValidationError({"status": _("请选择有效的状态。")}) from None
+    current = ResidentStatus(resident.status)
     if target not in RESIDENT_TRANSITIONS[current]:
         raise ValidationError(
             {"status": _("不能从“%(a)s”变更为“%(b)s”。") % {"a": current.label, "b": target.label}}
         )
+    what = _status_day_label(target)
+    _check_day(effective_on, field="effective_on", what=what, birth_date=resident.birth_date)
+    last = (
+        ResidentStatusChange.objects.filter(resident_id=resident.pk)
+        .order_by("-effective_on", "-id")
+        .first()
+    )
+    day = effective_on or timezone.localdate()
+    if last is not None and day < last.effective_on:
+        raise ValidationError(
+            {
+                "effective_on": _("%(what)s不能早于%(last)s（%(day)s）。")
+                % {
+                    "what": what,
+                    "last": _last_change_label(last),
+                    "day": f"{last.effective_on:%Y-%m-%d}",
+                }
+            }
+        )
+    return current, target
+
+
+@transaction.atomic
+def resident_set_status(
+    *, actor, resident: Resident, status: str, effective_on: dt.date | None = None, reason: str = ""
+) -> Resident:
+    """Move a resident along living ⇄ moved out → deceased (迁出, 迁回, 死亡). The record
+    stays; the change is appended to the resident's status history. ``reason`` says why
+    or, for a move out, where to (迁往何处)."""
+    _check(actor, "edit_registry", resident)
+    reason = bounded_text(reason, field="reason", limit=REASON_MAX)
+    locked = Resident.objects.select_for_update().get(pk=resident.pk)
+    current, target = check_status_change(
+        locked, status=status, effective_on=effective_on, reason=reason
+    )
+    effective_on = effective_on or timezone.localdate()
     locked.status = target
     locked.save(update_fields=["status", "updated_at"])
     ResidentStatusChange.objects.create(
         resident=locked,
         from_status=current,
         to_status=target,
-        effective_on=effective_on or timezone.localdate(),
+        effective_on=effective_on,
         reason=reason,
         actor=_user(actor),
     )
@@ -316,9 +420,64 @@ def resident_set_status(
         actor=actor,
         action="places.resident.status_changed",
         obj=locked,
-        changes={"status": [current, target], "reason": reason},
+        changes={
+            "status": [current, target],
+            "effective_on": effective_on.isoformat(),
+            "reason": reason,
+        },
     )
     return locked
+
+
+@transaction.atomic
+def contact_log_create(
+    *,
+    actor,
+    resident: Resident,
+    visited_on: dt.date | None,
+    method: str = ContactMethod.HOME_VISIT,
+    note: str = "",
+) -> ContactLog:
+    """Record a visit, call or talk with a resident (走访记录). Whoever may enter a
+    resident's problem for them after a visit (``submit_on_behalf``: community staff, grid,
+    building and entrance chiefs) may record it; only a living resident is visited."""
+    _check(actor, "submit_on_behalf", resident)
+    errors: dict[str, list[str]] = {}
+    if visited_on is None:
+        errors["visited_on"] = [_("请填写走访日期。")]
+    else:
+        try:
+            _check_day(
+                visited_on, field="visited_on", what=_("走访日期"), birth_date=resident.birth_date
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if method not in ContactMethod.values:
+        errors["method"] = [_("请选择走访方式。")]
+    try:
+        note = bounded_text(note, field="note", limit=CONTACT_NOTE_MAX)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    # Locked so that a visit is never recorded against a resident whose death or move is
+    # being written at the same moment.
+    locked = Resident.objects.select_for_update().get(pk=resident.pk)
+    if locked.status != ResidentStatus.LIVING:
+        raise ValidationError(
+            _("%(name)s的状态是“%(status)s”，不能再记录走访。")
+            % {"name": locked.name, "status": ResidentStatus(locked.status).label}
+        )
+    contact = ContactLog.objects.create(
+        resident=locked, visited_on=visited_on, method=method, note=note, by=_user(actor)
+    )
+    audit.record(
+        actor=actor,
+        action="places.contact.created",
+        obj=locked,
+        changes={"visited_on": visited_on.isoformat(), "method": method},
+    )
+    return contact
 
 
 @transaction.atomic
@@ -367,6 +526,62 @@ def household_create(*, actor, entrance: Entrance, door_number: str, floor: int)
     return household
 
 
+CARE_SHEET = "关爱名单"
+
+
+@transaction.atomic
+def care_list_export(
+    *, actor, category: str, grid=None, building=None, title: str = ""
+) -> tuple[bytes, int]:
+    """The care list ``category`` (optionally one grid or building) as an .xlsx, always
+    masked: a list of who is old, alone or poor, and where, is handed out for visits and
+    must not carry full ID numbers or phones. Only residents in the actor's ``export``
+    reach; the export is audited with its filters and the count. Returns (file, rows)."""
+    if scope_for(actor, "export").empty:
+        # The view asks first (404 or 403); a caller without the capability gets nothing.
+        raise ValidationError(_("您没有导出名单的权限。"))
+    qs = care_list(actor, category=category, grid=grid, building=building, capability="export")
+    today = timezone.localdate()
+    workbook = Workbook(notice=export_notice(actor))
+    sheet = workbook.sheet(CARE_SHEET, widths=[10, 6, 8, 34, 16, 24, 14])
+    if title:
+        sheet.write_row([title], bold=True)
+    sheet.write_row(
+        [_("姓名"), _("性别"), _("年龄"), _("住址"), _("手机号"), _("关爱类别"), _("最近走访")],
+        bold=True,
+    )
+    count = 0
+    for r in qs.iterator(chunk_size=2000):
+        count += 1
+        tags = [t.name for t in r.care_tags.all()]
+        if r.is_advanced_age:
+            tags.insert(0, _("高龄"))
+        sheet.write_row(
+            [
+                r.name,
+                r.get_gender_display(),
+                r.age(today),
+                f"{r.community.name} {r.household.address_label}",
+                mask_phone(r.phone),
+                "、".join(tags),
+                r.last_contact or _("未走访"),
+            ]
+        )
+    audit.record(
+        actor=actor,
+        action="places.care_list.exported",
+        object_type="places.resident",
+        object_repr=_("导出关爱名单（%(n)d人）") % {"n": count},
+        changes={
+            "count": count,
+            "category": category,
+            "grid": grid.pk if grid else None,
+            "building": building.pk if building else None,
+        },
+    )
+    return workbook.save(), count
+
+
 def _user(actor):
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
@@ -375,6 +590,9 @@ __all__ = [
     "Gender",
     "apply_identity",
     "apply_name",
+    "care_list_export",
+    "check_status_change",
+    "contact_log_create",
     "household_create",
     "place_resident",
     "resident_create",

@@ -36,7 +36,7 @@ from python_calamine import CalamineWorkbook
 
 from gongzhi.core import audit
 from gongzhi.core.bulk import bulk_insert
-from gongzhi.core.exports import Workbook, unquote_cell
+from gongzhi.core.exports import Workbook, export_notice, unquote_cell
 from gongzhi.core.identity import mask_id_number, mask_phone
 from gongzhi.core.reasons import clean_reveal_reason
 from gongzhi.core.scoping import require, scope_for
@@ -1031,19 +1031,6 @@ def register_export_queryset(
             "pk",
         )
     )
-
-
-def export_notice(actor, moment=None) -> str:
-    """Who exported, when, and that the file is for work only: printed on every sheet of an
-    export, so that a copy found on a desk or forwarded in a chat says where it came from."""
-    moment = timezone.localtime(moment or timezone.now())
-    name = str(actor)
-    username = actor.get_username()
-    who = name if name == username else f"{name}（{username}）"
-    return _("导出人：%(who)s  导出时间：%(at)s  仅限工作使用，不得外传") % {
-        "who": who,
-        "at": f"{moment:%Y-%m-%d %H:%M}",
-    }
 
 
 def register_export(

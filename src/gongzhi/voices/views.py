@@ -33,7 +33,7 @@ from gongzhi.accounts.rules import is_staff_user
 from gongzhi.core import redact
 from gongzhi.core.scoping import get_visible_or_404, require, scope_for, visible
 from gongzhi.places.models import Building, Community, Grid, Resident
-from gongzhi.places.selectors import resident_search
+from gongzhi.places.selectors import reach_names, resident_search
 
 from . import deadlines, duplicates, measures, routing, rules, selectors, services
 from .enums import (
@@ -766,6 +766,8 @@ def measures_page(request):
             "layout": "voices/base_staff.html"
             if is_staff_user(user)
             else "voices/base_partner.html",
+            # What the figures count: a building chief's grid row holds their building only.
+            "reach": reach_names(user, "view_measures"),
             "nav": "measures",
         },
         status=200 if valid else 400,

@@ -1,8 +1,9 @@
 """The server-rendered workbench (staff) and the resident home.
 
 Every read goes through ``core.scoping`` or ``places.selectors``, so a record outside the
-user's reach answers 404 exactly like a missing one. The only write reachable from here is
-the audited reveal of an ID number or phone, done by ``places.services.resident_reveal``.
+user's reach answers 404 exactly like a missing one. The only write here is the audited
+reveal of an ID number or phone (``places.services.resident_reveal``); the register's
+changes are in ``workbench.residents``, the care lists in ``workbench.care``.
 """
 
 from __future__ import annotations
@@ -31,19 +32,23 @@ from gongzhi.places.models import (
     Building,
     Community,
     Compound,
+    ContactLog,
     Entrance,
     Grid,
     Household,
     Resident,
     ResidentStatusChange,
 )
-from gongzhi.places.selectors import is_personal_query
+from gongzhi.places.selectors import household_occupancy, is_personal_query
 
 from .forms import SearchForm
+from .status import allowed_actions
 
 PII_FIELDS = ("id_number", "phone")
 # Enough for a desk to pick from; the page says when there may be more.
 SEARCH_LIMIT = 50
+# The latest visits shown on a resident's page.
+CONTACTS_SHOWN = 10
 
 
 def staff_required(view):
@@ -75,6 +80,9 @@ def home(request):
         return render(
             request, "workbench/home_staff.html", {"figures": selectors.community_figures(user)}
         )
+    if user.partner_unit_id:
+        # A partner unit's work is what was dispatched to it.
+        return redirect("voices:partner_inbox")
     if user.resident_id:
         return _resident_home(request)
     return render(request, "workbench/home_none.html")
@@ -254,7 +262,9 @@ def household_detail(request, pk: int):
         {
             "household": household,
             "residents": residents,
+            "occupancy": household_occupancy(residents),
             "can_reveal": _may_reveal(user, household),
+            "can_edit": may(user, "edit_registry", household),
             "living_status": ResidentStatus.LIVING,
         },
     )
@@ -274,6 +284,12 @@ def _resident_page(
         .select_related("actor")
         .order_by("at", "id")
     )
+    contacts = list(
+        ContactLog.objects.filter(resident=resident)
+        .select_related("by")
+        .order_by("-visited_on", "-id")[:CONTACTS_SHOWN]
+    )
+    can_edit = may(user, "edit_registry", resident)
     return render(
         request,
         "workbench/resident.html",
@@ -282,6 +298,12 @@ def _resident_page(
             "household": resident.household,
             "care_tags": list(resident.care_tags.all()),
             "history": history,
+            "contacts": contacts,
+            "can_edit": can_edit,
+            "actions": allowed_actions(resident) if can_edit else [],
+            # Asked whatever the status, so that the page costs the same queries.
+            "can_visit": may(user, "submit_on_behalf", resident)
+            and resident.status == ResidentStatus.LIVING,
             "can_reveal": _may_reveal(user, resident),
             "revealed": revealed or {},
             "reason_errors": reason_errors or {},

@@ -18,3 +18,11 @@ def masked(resident, field: str) -> str:
 def reveal_reasons():
     """The reasons offered as one-tap buttons; "其他" comes last, after its text box."""
     return [(value, label) for value, label in RevealReason.choices if value != RevealReason.OTHER]
+
+
+@register.filter
+def days_before(day, today) -> int | None:
+    """How many days ``day`` lies before ``today`` (0 for today itself)."""
+    if not day or not today:
+        return None
+    return (today - day).days
