@@ -41,7 +41,6 @@ def _no_sideways_scroll(page):
 
 def test_staff_publish_what_they_approved(page, live_server, resolved, log_in, axe_clean):
     log_in(page, "wj-staff")
-    page.goto(live_server.url + "/voices/inbox/")
     page.get_by_role("link", name="待公开审核").first.click()
     page.get_by_role("heading", name="待公开审核").wait_for()
     axe_clean(page)
@@ -65,7 +64,7 @@ def test_the_grid_chief_reviews_on_a_phone(browser, live_server, resolved, log_i
     page = context.new_page()
     try:
         log_in(page, "wj-grid1")
-        page.goto(live_server.url + "/voices/publication/")
+        page.get_by_role("link", name="待公开审核").first.click()
         page.get_by_role("link", name=resolved.number).wait_for()
         _no_sideways_scroll(page)
         axe_clean(page)
