@@ -8,8 +8,9 @@ world's objects, so nothing one test caches or changes on them reaches the next,
 as Django's ``setUpTestData`` does.
 
 Transactional tests (``transactional_db``, ``live_server``) are different: Django empties
-the database after each of them, so they build a world of their own when the session's
-one is gone. pytest-django runs them after all the others.
+the database after each of them, so a test that finds the session's world gone builds one
+of its own. pytest-django runs them after all the others, and so does each pytest-xdist
+worker (``make test`` runs one per processor), so that is rare.
 """
 
 import copy
@@ -38,23 +39,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
     yield
 
 
-def _transactional(request) -> bool:
-    marker = request.node.get_closest_marker("django_db")
-    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
-        return True
-    return "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
-
-
 @pytest.fixture
-def world(request, db):
+def world(db):
     from gongzhi.places.models import Subdistrict
 
-    if _transactional(request):
-        present = Subdistrict.objects.filter(
-            pk=_session_world.sd.pk, code=_session_world.sd.code
-        ).exists()
-        if not present:
-            return build_world()
+    present = Subdistrict.objects.filter(
+        pk=_session_world.sd.pk, code=_session_world.sd.code
+    ).exists()
+    if not present:
+        # Emptied by a transactional test that ran before this one (pytest-django and
+        # pytest-xdist run them last, so this is the exception): a world of its own.
+        return build_world()
     return copy.deepcopy(_session_world)
 
 
