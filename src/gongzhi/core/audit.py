@@ -88,6 +88,98 @@ ACTION_LABELS = {
     "open311.api_key.issued": _("签发Open311接口密钥"),
     "open311.request.submitted": _("通过Open311提交诉求"),
 }
+# The areas of the log, by the first word of an action.
+AREA_LABELS = {
+    "places": _("居民登记"),
+    "register": _("登记表导入导出"),
+    "orgs": _("组织与岗位"),
+    "accounts": _("账号与登录"),
+    "voices": _("居民诉求"),
+    "wishes": _("微心愿"),
+    "open311": _("Open311"),
+    "core": _("系统"),
+}
+# Words for the fields an event's changes name, for reading them under the sentence.
+FIELD_LABELS = {
+    "kind": _("类别"),
+    "node": _("地点"),
+    "user": _("账号"),
+    "username": _("用户名"),
+    "display_name": _("姓名"),
+    "holder_name": _("任职人"),
+    "resident": _("居民"),
+    "resident_id": _("居民编号"),
+    "started_on": _("任职日期"),
+    "ended_on": _("离任日期"),
+    "successor": _("接任人"),
+    "successor_post_id": _("接任岗位编号"),
+    "handed_over_from": _("交接自岗位编号"),
+    "role": _("角色"),
+    "former_leader": _("原队长"),
+    "community": _("社区"),
+    "communities": _("共建社区"),
+    "unit": _("共建单位"),
+    "name": _("名称"),
+    "short_name": _("简称"),
+    "offers": _("可提供的资源与服务"),
+    "in_alliance": _("党建联盟成员"),
+    "contact": _("联系人"),
+    "title": _("职务"),
+    "phone": _("电话"),
+    "household": _("住户"),
+    "household_id": _("住户编号"),
+    "status": _("状态"),
+    "reason": _("事由"),
+    "note": _("说明"),
+    "field": _("查看项"),
+    "count": _("人数"),
+    "ip": _("来源地址"),
+}
+
+
+def action_choices() -> list:
+    """The filter's options: every action under its area, each area also as a whole."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for action in sorted(ACTION_LABELS):
+        groups.setdefault(action.split(".", 1)[0], []).append((action, str(ACTION_LABELS[action])))
+    choices: list = [("", str(_("全部动作")))]
+    for area, label in AREA_LABELS.items():
+        if area in groups:
+            whole = (area, str(_("%(area)s（全部）") % {"area": label}))
+            choices.append((str(label), [whole, *groups[area]]))
+    return choices
+
+
+def change_rows(event: AuditEvent) -> list[tuple[str, str]]:
+    """An event's changes as (field, what) pairs a person reads: ``old → new`` where the
+    event changed a value (``diff`` writes those as pairs), the value itself otherwise."""
+    changed = event.action.endswith((".updated", ".role_changed"))
+    rows = []
+    for key, value in (event.changes or {}).items():
+        label = str(FIELD_LABELS.get(key, key))
+        pair = isinstance(value, list) and len(value) == 2
+        if pair and (changed or all(isinstance(v, list) for v in value)):
+            text = f"{_shown(value[0])} → {_shown(value[1])}"
+        else:
+            text = _shown(value)
+        rows.append((label, text))
+    return rows
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return str(_("是"))
+    if value is False:
+        return str(_("否"))
+    if isinstance(value, list):
+        return "、".join(_shown(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_shown(v)}" for k, v in value.items())
+    return str(value)
+
+
 # The last word of an action nobody has labelled yet (a new one), so the log still reads.
 VERB_LABELS = {
     "created": _("新建"),
