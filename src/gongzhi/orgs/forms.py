@@ -134,11 +134,15 @@ class TeamMemberForm(forms.Form):
         label=_("角色"),
         choices=TeamRole.choices,
         initial=TeamRole.MEMBER,
+        required=False,
         error_messages={"invalid_choice": _("请选择角色。")},
     )
 
     def clean_q(self):
         return (self.cleaned_data.get("q") or "").strip()
+
+    def clean_role(self):
+        return self.cleaned_data.get("role") or TeamRole.MEMBER
 
 
 class PartnerForm(forms.Form):

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from gongzhi.core.scoping import scope_for, visible
@@ -241,10 +241,11 @@ def party_member_list_visible_to(user, capability: str = "view") -> QuerySet[Par
 
 def team_roster(team: Team) -> QuerySet[TeamMembership]:
     """A team's members, the 队长 first, then by name."""
+    leader_first = Case(When(role=TeamRole.LEADER, then=Value(0)), default=Value(1))
     return (
         TeamMembership.objects.filter(team=team)
         .select_related("resident", "resident__household")
-        .order_by("-role", "resident__name_pinyin", "pk")
+        .order_by(leader_first, "resident__name_pinyin", "pk")
     )
 
 

@@ -798,7 +798,8 @@ def party_member_link(request, member_id: int):
     member = _member_or_404(user, member_id)
     raw = request.POST.get("household", "")
     if not raw.isdigit():
-        form = HouseholdSearchForm()
+        form = HouseholdSearchForm({"q": request.POST.get("q", "")})
+        form.is_valid()
         form.add_error(None, _("请先查找并选中住户。"))
         return _member_page(request, member, form=form, status=400)
     household = get_visible_or_404(user, Household.objects.all(), "view", pk=int(raw))
