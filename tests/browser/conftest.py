@@ -49,10 +49,10 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def live_world(transactional_db):
-    from tests.world import build_world
-
-    return build_world()
+def live_world(transactional_db, world):
+    # The session's world while it is still there (the first browser test of a run),
+    # a fresh one once a transactional test has emptied the database: ``world`` knows which.
+    return world
 
 
 @pytest.fixture

@@ -166,3 +166,21 @@ def test_changes_read_as_words(world):
         ("可提供的资源与服务", "— → 上门检修"),
         ("党建联盟成员", "是 → 否"),
     ]
+
+
+def test_codes_read_as_words_and_ids_stay_out_of_sight(world):
+    post = services.post_assign(
+        actor=world.users["staff"],
+        kind=PostKind.BUILDING_CHIEF,
+        node=world.b2,
+        resident=world.residents["wangwu"],
+        started_on=dt.date(2025, 1, 2),
+    )
+    event = AuditEvent.objects.get(action="orgs.post.assigned", object_id=str(post.pk))
+    assert audit.change_rows(event) == [
+        ("类别", "楼栋长"),
+        ("地点", "2栋"),
+        ("账号", "—"),
+        ("任职人", "王五"),
+        ("任职日期", "2025-01-02"),
+    ]

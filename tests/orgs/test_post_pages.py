@@ -83,7 +83,7 @@ def test_appoint_a_resident_as_building_chief(world, login):
         },
     )
     assert done.status_code == 302
-    assert done.url == f"{reverse('orgs:posts')}?community={world.wj.pk}#building-{world.b2.pk}"
+    assert done.url == f"{reverse('orgs:posts')}?community={world.wj.pk}#grid-{world.g2.pk}"
     post = Post.objects.get(building=world.b2)
     assert (post.kind, post.resident, post.holder_name, post.started_on) == (
         "building_chief",

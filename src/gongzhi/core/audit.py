@@ -108,12 +108,9 @@ FIELD_LABELS = {
     "display_name": _("姓名"),
     "holder_name": _("任职人"),
     "resident": _("居民"),
-    "resident_id": _("居民编号"),
     "started_on": _("任职日期"),
     "ended_on": _("离任日期"),
     "successor": _("接任人"),
-    "successor_post_id": _("接任岗位编号"),
-    "handed_over_from": _("交接自岗位编号"),
     "role": _("角色"),
     "former_leader": _("原队长"),
     "community": _("社区"),
@@ -127,7 +124,6 @@ FIELD_LABELS = {
     "title": _("职务"),
     "phone": _("电话"),
     "household": _("住户"),
-    "household_id": _("住户编号"),
     "status": _("状态"),
     "reason": _("事由"),
     "note": _("说明"),
@@ -135,6 +131,18 @@ FIELD_LABELS = {
     "count": _("人数"),
     "ip": _("来源地址"),
 }
+
+
+# Ids kept for following a record, not for reading.
+HIDDEN_FIELDS = {"resident_id", "household_id", "successor_post_id", "handed_over_from"}
+# Words for coded values, by field: the apps register their choices (``register_values``),
+# since ``core`` knows no app's codes.
+VALUE_LABELS: dict[str, dict[str, str]] = {}
+
+
+def register_values(field: str, choices) -> None:
+    """Say how the coded values of ``field`` read (``choices`` as a model's ``choices``)."""
+    VALUE_LABELS.setdefault(field, {}).update(dict(choices))
 
 
 def action_choices() -> list:
@@ -156,17 +164,21 @@ def change_rows(event: AuditEvent) -> list[tuple[str, str]]:
     changed = event.action.endswith((".updated", ".role_changed"))
     rows = []
     for key, value in (event.changes or {}).items():
+        if key in HIDDEN_FIELDS:
+            continue
         label = str(FIELD_LABELS.get(key, key))
+        words = VALUE_LABELS.get(key, {})
         pair = isinstance(value, list) and len(value) == 2
         if pair and (changed or all(isinstance(v, list) for v in value)):
-            text = f"{_shown(value[0])} → {_shown(value[1])}"
+            text = f"{_shown(value[0], words)} → {_shown(value[1], words)}"
         else:
-            text = _shown(value)
+            text = _shown(value, words)
         rows.append((label, text))
     return rows
 
 
-def _shown(value) -> str:
+def _shown(value, words=None) -> str:
+    words = words or {}
     if value is None or value == "":
         return "—"
     if value is True:
@@ -174,9 +186,11 @@ def _shown(value) -> str:
     if value is False:
         return str(_("否"))
     if isinstance(value, list):
-        return "、".join(_shown(v) for v in value) or "—"
+        return "、".join(_shown(v, words) for v in value) or "—"
     if isinstance(value, dict):
         return "；".join(f"{k}：{_shown(v)}" for k, v in value.items())
+    if isinstance(value, str) and value in words:
+        return str(words[value])
     return str(value)
 
 

@@ -148,7 +148,9 @@ def _board_url(node) -> str:
     if level == "subdistrict":
         return url
     community_id = node.pk if level == "community" else node.community_id
-    return f"{url}?community={community_id}#{level}-{node.pk}"
+    # The board's sections are the community and its grids.
+    anchor = f"{level}-{node.pk}" if level in ("community", "grid") else f"grid-{node.grid_id}"
+    return f"{url}?community={community_id}#{anchor}"
 
 
 @manager_required
