@@ -48,6 +48,11 @@ def test_the_secretary_runs_the_organisations(
     live_world, page, live_server, log_in, axe_clean, tmp_path
 ):
     member = _party_member(live_world)
+    violations = []
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     log_in(page, "wj-secretary")
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="组织管理").click()
     page.get_by_role("heading", name="岗位", exact=True).wait_for()
@@ -153,6 +158,7 @@ def test_the_secretary_runs_the_organisations(
     assert "为共建单位开通账号" not in page.locator("main ol").inner_text()
     page.screenshot(path=str(tmp_path / "audit.png"), full_page=True)
     axe_clean(page)
+    assert violations == []
 
 
 def test_the_pages_on_a_phone(live_world, browser, live_server, log_in, axe_clean, tmp_path):
