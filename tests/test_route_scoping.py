@@ -302,6 +302,19 @@ BODIES = {
     "orgs:partner_contact_add": {"name": "越界"},
     "orgs:party_member_link": lambda w: {"household": w.households["2-1-101"].pk},
     "accounts:partner_user_new": {"username": "yuejie", "display_name": "越界"},
+    "api:post_assign": lambda w: {
+        "kind": "grid_worker",
+        "node_level": "grid",
+        "node_id": w.g2.pk,
+        "holder_name": "越界",
+    },
+    "api:post_end": {"ended_on": "2025-01-01"},
+    "api:post_hand_over": {"holder_name": "越界"},
+    "api:team_member_add": lambda w: {"resident_id": w.residents["zhangsan"].pk},
+    "api:team_members": lambda w: {"resident_id": w.residents["zhangsan"].pk},
+    "api:team_member_role": {"role": "leader"},
+    "api:team_member_remove": {"role": "leader"},
+    "api:team_member": {"role": "leader"},
 }
 
 LISTS = {
@@ -320,6 +333,7 @@ LISTS = {
     "register:export",
     "api:me",
     "api:posts",
+    "api:post_assign",
     "api:teams",
     "api:partners",
     "api:party_organisations",

@@ -244,6 +244,14 @@ FAR_BODIES = {
     },
     "orgs:team_member_add": lambda f: {"resident": f.resident.pk, "action": "save"},
     "orgs:party_member_link": lambda f: {"household": f.household.pk},
+    "api:post_assign": lambda f: {
+        "kind": "grid_worker",
+        "node_level": "grid",
+        "node_id": f.grid.pk,
+        "holder_name": "越界",
+    },
+    "api:post_hand_over": lambda f: {"resident_id": f.resident.pk},
+    "api:team_member_add": lambda f: {"resident_id": f.resident.pk},
 }
 
 
