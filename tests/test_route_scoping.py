@@ -150,6 +150,35 @@ def _session_outside(w):
     return session.pk
 
 
+def _post_outside(w):
+    # The grid worker's post on grid 2.
+    from gongzhi.orgs.models import Post
+
+    return Post.objects.get(user=w.users["grid_worker"]).pk
+
+
+def _team_outside(w):
+    # A team of the grid chief's community: teams sit on the community, which is only
+    # the container of grid 1.
+    from gongzhi.orgs.models import Team
+
+    return Team.objects.get_or_create(community=w.wj, name="巡逻队", kind="service")[0].pk
+
+
+def _contact_outside(w):
+    from gongzhi.orgs.models import PartnerContact
+
+    return PartnerContact.objects.get_or_create(unit=w.partner, name="联络员")[0].pk
+
+
+def _member_outside(w):
+    # 王五 (grid 2) as a party member.
+    from gongzhi.orgs.models import PartyMember, PartyOrganisation
+
+    org = PartyOrganisation.objects.get_or_create(kind="community", name="党委", community=w.wj)[0]
+    return PartyMember.objects.get_or_create(resident=w.residents["wangwu"], organisation=org)[0].pk
+
+
 # (route, kwarg) or kwarg → the id of an object outside grid 1, or a plain value.
 OBJECT_KWARGS = {
     "building_id": lambda w: w.b2.pk,
@@ -220,6 +249,15 @@ OBJECT_KWARGS = {
     "session_id": _session_outside,
     "token_id": _token_outside,
     ("accounts:token_revoke", "pk"): _token_outside,
+    ("orgs:post_new", "level"): lambda w: "grid",
+    ("orgs:post_new", "node_id"): lambda w: w.g2.pk,
+    "post_id": _post_outside,
+    ("orgs:user_posts", "user_id"): lambda w: w.users["grid_worker"].pk,
+    "team_id": _team_outside,
+    "unit_id": lambda w: w.partner.pk,
+    "contact_id": _contact_outside,
+    "member_id": _member_outside,
+    ("accounts:partner_user_disable", "user_id"): lambda w: w.users["partner"].pk,
 }
 
 # Bodies that would succeed inside the reach, so that a write route reaches its scoping
@@ -263,6 +301,30 @@ BODIES = {
     "wb-resident-move-out": {"effective_on": "2026-01-01", "reason": "越界", "confirm": "1"},
     "wb-resident-death": {"effective_on": "2026-01-01", "confirm": "1"},
     "wb-resident-visit": {"visited_on": "2026-01-01", "method": "home_visit", "note": "越界"},
+    "orgs:post_new": {"kind": "grid_worker", "holder_name": "越界", "action": "save"},
+    "orgs:post_end": {"ended_on": "2025-01-01"},
+    "orgs:post_hand_over": {"on": "2025-01-01", "holder_name": "越界", "action": "save"},
+    "orgs:team_new": lambda w: {"community": w.ot.pk, "name": "越界", "kind": "service"},
+    "orgs:team_member_add": lambda w: {"resident": w.residents["wangwu"].pk, "action": "save"},
+    "orgs:team_member_role": {"role": "leader"},
+    "orgs:partner_new": lambda w: {"name": "越界", "kind": "enterprise", "communities": w.ot.pk},
+    "orgs:partner_edit": {"name": "越界", "kind": "enterprise"},
+    "orgs:partner_contact_add": {"name": "越界"},
+    "orgs:party_member_link": lambda w: {"household": w.households["2-1-101"].pk},
+    "accounts:partner_user_new": {"username": "yuejie", "display_name": "越界"},
+    "api:post_assign": lambda w: {
+        "kind": "grid_worker",
+        "node_level": "grid",
+        "node_id": w.g2.pk,
+        "holder_name": "越界",
+    },
+    "api:post_end": {"ended_on": "2025-01-01"},
+    "api:post_hand_over": {"holder_name": "越界"},
+    "api:team_member_add": lambda w: {"resident_id": w.residents["zhangsan"].pk},
+    "api:team_members": lambda w: {"resident_id": w.residents["zhangsan"].pk},
+    "api:team_member_role": {"role": "leader"},
+    "api:team_member_remove": {"role": "leader"},
+    "api:team_member": {"role": "leader"},
 }
 
 LISTS = {
@@ -283,6 +345,7 @@ LISTS = {
     "register:export",
     "api:me",
     "api:posts",
+    "api:post_assign",
     "api:teams",
     "api:partners",
     "api:party_organisations",
@@ -311,6 +374,13 @@ LISTS = {
     "voices:event_sessions",
     "voices:event_session_new",
     "voices:publication_queue",
+    "orgs:posts",
+    "orgs:teams",
+    "orgs:team_new",
+    "orgs:partners",
+    "orgs:partner_new",
+    "orgs:party",
+    "audit:log",
 }
 
 # Queries a list route is also asked, aimed at people outside grid 1.
@@ -336,6 +406,7 @@ LIST_PARAMS = {
     "register:export": [{}, {"community": "510402001002"}],
     "wb-care": [{}, {"category": "advanced_age"}, {"category": "alone"}, {"page": "2"}],
     "wishes:for_pick": SEARCHES,
+    "audit:log": [{}, {"object": "王五"}, {"action": "places.resident"}],
     "voices:for_pick": SEARCHES,
 }
 

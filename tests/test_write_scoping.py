@@ -56,6 +56,11 @@ class Far:
     wish: object
     job: object
     token: object
+    post: object
+    team: object
+    contact: object
+    member: object
+    login: object
 
 
 def _build_far(world) -> Far:
@@ -109,7 +114,17 @@ def _build_far(world) -> Far:
 
     far_staff = make_user("far-staff", kind="community_staff", node=community)
     api_token_issue(user=far_staff, name="远方的令牌")
+    from gongzhi.orgs.models import PartnerContact, PartyMember, PartyOrganisation, Post, Team
+
+    org = PartyOrganisation.objects.create(
+        kind="community", name="远方社区党委", community=community
+    )
     return Far(
+        post=Post.objects.get(user=far_staff),
+        team=Team.objects.create(community=community, name="远方服务队", kind="service"),
+        contact=PartnerContact.objects.create(unit=unit, name="远方联系人", phone="13511113333"),
+        member=PartyMember.objects.create(resident=resident, organisation=org),
+        login=make_user("far-partner", partner=unit),
         token=ApiToken.objects.get(user=far_staff),
         community=community,
         grid=grid,
@@ -159,6 +174,15 @@ FAR_KWARGS = {
         (f"wb-resident-{name}", "pk"): lambda f: f.resident.pk
         for name in ["edit", "move-out", "death", "move-back", "visit"]
     },
+    ("orgs:post_new", "level"): lambda f: "grid",
+    ("orgs:post_new", "node_id"): lambda f: f.grid.pk,
+    "post_id": lambda f: f.post.pk,
+    "team_id": lambda f: f.team.pk,
+    "unit_id": lambda f: f.unit.pk,
+    "contact_id": lambda f: f.contact.pk,
+    "member_id": lambda f: f.member.pk,
+    ("orgs:user_posts", "user_id"): lambda f: f.post.user_id,
+    ("accounts:partner_user_disable", "user_id"): lambda f: f.login.pk,
 }
 PK_BY_NAMESPACE = {
     "register": lambda f: f.job.pk,
@@ -202,6 +226,27 @@ FAR_BODIES = {
     "api:voice_item_join": lambda f: {"resident_id": f.resident.pk},
     "api:voice_item_dispatch": lambda f: {"unit_id": f.unit.pk},
     "api:voice_item_accept": lambda f: {"category": "other", "responsible_unit_id": f.unit.pk},
+    "orgs:team_new": lambda f: {"community": f.community.pk, "name": "越界", "kind": "service"},
+    "orgs:partner_new": lambda f: {
+        "communities": f.community.pk,
+        "name": "越界",
+        "kind": "enterprise",
+    },
+    "orgs:partner_edit": lambda f: {
+        "communities": f.community.pk,
+        "name": "越界",
+        "kind": "enterprise",
+    },
+    "orgs:team_member_add": lambda f: {"resident": f.resident.pk, "action": "save"},
+    "orgs:party_member_link": lambda f: {"household": f.household.pk},
+    "api:post_assign": lambda f: {
+        "kind": "grid_worker",
+        "node_level": "grid",
+        "node_id": f.grid.pk,
+        "holder_name": "越界",
+    },
+    "api:post_hand_over": lambda f: {"resident_id": f.resident.pk},
+    "api:team_member_add": lambda f: {"resident_id": f.resident.pk},
 }
 
 
@@ -255,7 +300,7 @@ def _far_fields(far: Far) -> dict:
     """Every field of the far objects, as stored."""
     objects = {}
     names = ["community", "household", "resident", "unit", "item", "dispatch", "wish", "job"]
-    for name in [*names, "token"]:
+    for name in [*names, "token", "post", "team", "contact", "member", "login"]:
         obj = getattr(far, name)
         fresh = type(obj)._default_manager.get(pk=obj.pk)
         objects[name] = {k: str(v) for k, v in model_to_dict(fresh).items()}

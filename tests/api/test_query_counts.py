@@ -158,13 +158,21 @@ def case_party_organisations(world):
 
 
 def case_posts(world):
-    entrance = world.b3.entrances.get()
+    building = world.b3
     user = world.users["other_staff"]
     # Only entrance posts: the node's name reads the building, which must not cost a query each.
     Post.objects.filter(user=user).update(kind=PostKind.COMMUNITY_SECRETARY)
 
     def add():
         n = next(_seq)
+        # An entrance has one 单元长 at a time: each new chief gets an entrance of their own.
+        entrance = Entrance.objects.create(
+            building=building,
+            community=building.community,
+            grid=building.grid,
+            compound=building.compound,
+            number=100 + n,
+        )
         Post.objects.create(
             kind=PostKind.ENTRANCE_CHIEF,
             holder_name=f"单元长{n}",

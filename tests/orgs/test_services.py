@@ -42,10 +42,10 @@ def test_post_assign_holder_name_from_resident(world):
     post = services.post_assign(
         actor=world.users["staff"],
         kind=PostKind.BUILDING_CHIEF,
-        node=world.b1,
-        resident=world.residents["lisi"],
+        node=world.b2,
+        resident=world.residents["wangwu"],
     )
-    assert post.holder_name == "李四"
+    assert post.holder_name == "王五"
 
 
 def test_post_assign_wrong_level(world):
@@ -123,7 +123,7 @@ def test_post_end_before_start_refused(world):
     post = Post.objects.get(user=world.users["grid"])
     with pytest.raises(ValidationError) as exc:
         services.post_end(actor=world.users["secretary"], post=post, ended_on=dt.date(2019, 1, 1))
-    assert exc.value.message_dict == {"ended_on": ["离任日期不能早于任职日期。"]}
+    assert exc.value.message_dict == {"ended_on": ["离任日期不能早于任职日期（2020-01-01）。"]}
 
 
 def test_post_end_refused_outside_reach(world):

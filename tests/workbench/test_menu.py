@@ -25,7 +25,11 @@ EVERYTHING = [
     ("代居民许愿", "/wishes/for/"),
     ("办理统计", "/voices/measures/"),
     ("议事活动", "/voices/events/"),
+    ("组织管理", "/orgs/posts/"),
+    ("审计日志", "/audit/"),
 ]
+# Community staff manage the organisations; reading the audit log is the secretary's.
+STAFF = EVERYTHING[:-1]
 GRID = [
     ("工作台", "/"),
     ("查找居民", "/search/"),
@@ -49,8 +53,8 @@ CHIEF = [
 MENUS = {
     "admin": EVERYTHING,
     "secretary": EVERYTHING,
-    "staff": EVERYTHING,
-    "other_staff": EVERYTHING,
+    "staff": STAFF,
+    "other_staff": STAFF,
     "subdistrict": [
         ("工作台", "/"),
         ("查找居民", "/search/"),
@@ -59,6 +63,8 @@ MENUS = {
         ("诉求待办", "/voices/inbox/"),
         ("待公开审核", "/voices/publication/"),
         ("办理统计", "/voices/measures/"),
+        ("组织管理", "/orgs/posts/"),
+        ("审计日志", "/audit/"),
     ],
     "grid": GRID,
     "grid_worker": GRID,

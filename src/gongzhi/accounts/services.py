@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -12,7 +14,10 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.core import audit
 from gongzhi.core.crypto import blind_index
-from gongzhi.core.identity import validate_mobile
+from gongzhi.core.identity import mask_phone, validate_mobile
+from gongzhi.core.text import bounded_text
+from gongzhi.orgs.models import PartnerUnit
+from gongzhi.orgs.services import partner_unit_place, require_manage
 
 from . import lockout
 from .backends import Outcome, check_credentials
@@ -211,3 +216,103 @@ def login_failures_clear(*, actor, ip: str) -> int:
             changes={"ip": ip, "failures_cleared": cleared},
         )
     return cleared
+
+
+# Partner units' logins (共建单位账号), opened and closed by the community's staff.
+
+# No 0/o, 1/l/i: the password is read aloud or copied from a screen once.
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+_USERNAME = re.compile(r"^[\w.@+-]+$")
+USERNAME_MAX = 150
+
+
+@dataclass
+class NewLogin:
+    user: User
+    # Shown to the member of staff once, on the page that created the login; never stored.
+    password: str
+
+
+def _initial_password() -> str:
+    groups = ("".join(secrets.choice(_PASSWORD_ALPHABET) for _n in range(4)) for _g in range(3))
+    return "-".join(groups)
+
+
+def _clean_username(username: str) -> str:
+    username = bounded_text(
+        username, field="username", limit=USERNAME_MAX, required=_("请填写登录用户名。")
+    )
+    if not _USERNAME.match(username):
+        raise ValidationError(
+            {"username": [_("用户名只能由字母、数字和 @ . + - _ 组成，不能有空格。")]}
+        )
+    if username.isdigit():
+        # A login of digits would read as a mobile number at the login box.
+        raise ValidationError({"username": [_("用户名不能全是数字；手机号请填在“手机号”一栏。")]})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(
+            {"username": [_("用户名“%(name)s”已被使用，请换一个。") % {"name": username}]}
+        )
+    return username
+
+
+@transaction.atomic
+def partner_user_create(
+    *, actor, unit: PartnerUnit, username: str, display_name: str, phone: str = ""
+) -> NewLogin:
+    """A login for a person of a partner unit. It sees only what is dispatched to the unit
+    and nothing of the register. The initial password is returned once, to be handed over;
+    the person logs in with it (or with the phone) and the unit's staff never see it again."""
+    require_manage(actor, unit)
+    locked = PartnerUnit.objects.select_for_update().get(pk=unit.pk)
+    username = _clean_username(username)
+    display_name = bounded_text(
+        display_name, field="display_name", limit=50, required=_("请填写使用人姓名。")
+    )
+    user = User(username=username, display_name=display_name, partner_unit=locked)
+    if phone and phone.strip():
+        try:
+            user_set_phone(user=user, phone=phone)
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from None
+        if User.objects.filter(phone_bidx=user.phone_bidx).exists():
+            raise ValidationError({"phone": [_("该手机号已绑定其他账号。")]})
+    password = _initial_password()
+    user.set_password(password)
+    user.save()
+    audit.record(
+        actor=actor,
+        action="accounts.partner_user.created",
+        obj=user,
+        changes={
+            "unit": locked.name,
+            "username": username,
+            "display_name": display_name,
+            "phone": mask_phone(user.phone),
+        },
+        place=partner_unit_place(actor, locked),
+    )
+    return NewLogin(user=user, password=password)
+
+
+@transaction.atomic
+def partner_user_disable(*, actor, unit: PartnerUnit, user: User) -> User:
+    """Close a partner unit's login: it can no longer log in, and its tokens and sessions
+    end. Only an operator opens it again (the admin's *启用*)."""
+    require_manage(actor, unit)
+    locked = _locked_user(user)
+    if locked.partner_unit_id != unit.pk:
+        raise ValidationError({"user": [_("该账号不属于这个共建单位。")]})
+    if not locked.is_active:
+        raise ValidationError({"user": [_("该账号已经停用。")]})
+    locked.is_active = False
+    locked.credentials_changed_at = timezone.now()
+    locked.save(update_fields=["is_active", "credentials_changed_at"])
+    audit.record(
+        actor=actor,
+        action="accounts.partner_user.disabled",
+        obj=locked,
+        changes={"unit": unit.name},
+        place=partner_unit_place(actor, unit),
+    )
+    return locked

@@ -15,6 +15,8 @@ urlpatterns = [
     path("register/", include("gongzhi.register.urls")),
     path("wishes/", include("gongzhi.wishes.urls")),
     path("voices/", include("gongzhi.voices.urls")),
+    path("orgs/", include("gongzhi.orgs.urls")),
+    path("audit/", include("gongzhi.core.urls")),
     path("", include("gongzhi.workbench.urls")),
 ]
 

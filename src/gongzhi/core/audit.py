@@ -11,7 +11,193 @@ from django.utils.translation import gettext_lazy as _
 from .middleware import current_ip
 from .models import AuditEvent
 
+# Every action the code records, as a reader of the log says it. A test finds each action
+# string in the source and fails when one has no label here.
 ACTION_LABELS = {
+    # the register
+    "places.resident.created": _("登记居民"),
+    "places.resident.updated": _("修改居民信息"),
+    "places.resident.status_changed": _("变更居民状态"),
+    "places.resident.revealed": _("查看居民完整信息"),
+    "places.household.created": _("登记住户"),
+    "places.contact.created": _("记录走访"),
+    "places.care_list.exported": _("导出关爱名单"),
+    "register.import.completed": _("导入居民登记表"),
+    "register.export.completed": _("导出居民登记表"),
+    "register.export.revealed": _("导出含完整信息的登记表"),
+    # organisations
+    "orgs.post.assigned": _("任命岗位"),
+    "orgs.post.ended": _("岗位离任"),
+    "orgs.post.handed_over": _("岗位交接"),
+    "orgs.team.created": _("新建队伍"),
+    "orgs.team.member_added": _("添加队伍成员"),
+    "orgs.team.member_removed": _("移出队伍成员"),
+    "orgs.team.member_role_changed": _("调整队伍成员角色"),
+    "orgs.partner_unit.created": _("新建共建单位"),
+    "orgs.partner_unit.updated": _("修改共建单位"),
+    "orgs.partner_contact.added": _("添加共建单位联系人"),
+    "orgs.partner_contact.removed": _("删除共建单位联系人"),
+    "orgs.party_member.household_linked": _("党员联系户：建立联系"),
+    "orgs.party_member.household_unlinked": _("党员联系户：解除联系"),
+    # logins and tokens
+    "accounts.user.login_locked": _("登录失败次数过多，已阻止该地址"),
+    "accounts.user.locked": _("锁定账号"),
+    "accounts.user.unlocked": _("解锁账号"),
+    "accounts.user.enabled": _("启用账号"),
+    "accounts.user.disabled": _("停用账号"),
+    "accounts.partner_user.created": _("为共建单位开通账号"),
+    "accounts.partner_user.disabled": _("停用共建单位账号"),
+    "accounts.login.address_blocked": _("阻止频繁登录失败的地址"),
+    "accounts.login.address_cleared": _("解除对地址的登录阻止"),
+    "accounts.api_token.created": _("创建接口令牌"),
+    "accounts.api_token.revoked": _("吊销接口令牌"),
+    "core.keys.keys_rotated": _("轮换加密密钥"),
+    # residents' voice
+    "voices.item.submitted": _("提交诉求"),
+    "voices.item.joined": _("附议诉求（我也遇到）"),
+    "voices.item.accepted": _("受理诉求"),
+    "voices.item.escalated": _("上报诉求"),
+    "voices.item.resolved": _("办结诉求"),
+    "voices.item.closed": _("回访后关闭诉求"),
+    "voices.item.reopened": _("回访未解决，诉求重新办理"),
+    "voices.item.merged": _("合并诉求"),
+    "voices.item.withdrawn": _("撤回诉求"),
+    "voices.item.commented": _("添加诉求备注"),
+    "voices.item.reminded": _("诉求到期提醒"),
+    "voices.item.supervised": _("诉求督办"),
+    "voices.item.published": _("公开诉求"),
+    "voices.item.withheld": _("不公开诉求"),
+    "voices.reporter.revealed": _("查看反映人电话"),
+    "voices.dispatch.sent": _("派单给共建单位"),
+    "voices.dispatch.accepted": _("共建单位签收派单"),
+    "voices.dispatch.replied": _("共建单位答复派单"),
+    "voices.dispatch.returned": _("共建单位退回派单"),
+    "voices.dispatch.verified": _("审核通过共建单位答复"),
+    "voices.dispatch.rejected": _("审核未通过共建单位答复"),
+    "voices.event_session.created": _("登记议事活动"),
+    "voices.event_session.opinions_entered": _("录入议事活动意见"),
+    "voices.notification.sms_sent": _("发送短信通知"),
+    # micro-wishes
+    "wishes.wish.submitted": _("提交微心愿"),
+    "wishes.wish.published": _("发布微心愿"),
+    "wishes.wish.rejected": _("微心愿审核未通过"),
+    "wishes.wish.claimed": _("认领微心愿"),
+    "wishes.wish.released": _("放弃认领微心愿"),
+    "wishes.wish.fulfilled": _("微心愿送达"),
+    "wishes.wish.confirmed": _("确认微心愿实现"),
+    "wishes.wish.thanked": _("微心愿致谢"),
+    # Open311
+    "open311.api_key.issued": _("签发Open311接口密钥"),
+    "open311.request.submitted": _("通过Open311提交诉求"),
+}
+# The areas of the log, by the first word of an action.
+AREA_LABELS = {
+    "places": _("居民登记"),
+    "register": _("登记表导入导出"),
+    "orgs": _("组织与岗位"),
+    "accounts": _("账号与登录"),
+    "voices": _("居民诉求"),
+    "wishes": _("微心愿"),
+    "open311": _("Open311"),
+    "core": _("系统"),
+}
+# Words for the fields an event's changes name, for reading them under the sentence.
+FIELD_LABELS = {
+    "kind": _("类别"),
+    "node": _("地点"),
+    "user": _("账号"),
+    "username": _("用户名"),
+    "display_name": _("姓名"),
+    "holder_name": _("任职人"),
+    "resident": _("居民"),
+    "started_on": _("任职日期"),
+    "ended_on": _("离任日期"),
+    "successor": _("接任人"),
+    "role": _("角色"),
+    "former_leader": _("原队长"),
+    "community": _("社区"),
+    "communities": _("共建社区"),
+    "unit": _("共建单位"),
+    "name": _("名称"),
+    "short_name": _("简称"),
+    "offers": _("可提供的资源与服务"),
+    "in_alliance": _("党建联盟成员"),
+    "contact": _("联系人"),
+    "title": _("职务"),
+    "phone": _("电话"),
+    "household": _("住户"),
+    "status": _("状态"),
+    "reason": _("事由"),
+    "note": _("说明"),
+    "field": _("查看项"),
+    "count": _("人数"),
+    "ip": _("来源地址"),
+}
+
+
+# Ids kept for following a record, not for reading.
+HIDDEN_FIELDS = {"resident_id", "household_id", "successor_post_id", "handed_over_from"}
+# Words for coded values, by field: the apps register their choices (``register_values``),
+# since ``core`` knows no app's codes.
+VALUE_LABELS: dict[str, dict[str, str]] = {}
+
+
+def register_values(field: str, choices) -> None:
+    """Say how the coded values of ``field`` read (``choices`` as a model's ``choices``)."""
+    VALUE_LABELS.setdefault(field, {}).update(dict(choices))
+
+
+def action_choices() -> list:
+    """The filter's options: every action under its area, each area also as a whole."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for action in sorted(ACTION_LABELS):
+        groups.setdefault(action.split(".", 1)[0], []).append((action, str(ACTION_LABELS[action])))
+    choices: list = [("", str(_("全部动作")))]
+    for area, label in AREA_LABELS.items():
+        if area in groups:
+            whole = (area, str(_("%(area)s（全部）") % {"area": label}))
+            choices.append((str(label), [whole, *groups[area]]))
+    return choices
+
+
+def change_rows(event: AuditEvent) -> list[tuple[str, str]]:
+    """An event's changes as (field, what) pairs a person reads: ``old → new`` where the
+    event changed a value (``diff`` writes those as pairs), the value itself otherwise."""
+    changed = event.action.endswith((".updated", ".role_changed"))
+    rows = []
+    for key, value in (event.changes or {}).items():
+        if key in HIDDEN_FIELDS:
+            continue
+        label = str(FIELD_LABELS.get(key, key))
+        words = VALUE_LABELS.get(key, {})
+        pair = isinstance(value, list) and len(value) == 2
+        if pair and (changed or all(isinstance(v, list) for v in value)):
+            text = f"{_shown(value[0], words)} → {_shown(value[1], words)}"
+        else:
+            text = _shown(value, words)
+        rows.append((label, text))
+    return rows
+
+
+def _shown(value, words=None) -> str:
+    words = words or {}
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return str(_("是"))
+    if value is False:
+        return str(_("否"))
+    if isinstance(value, list):
+        return "、".join(_shown(v, words) for v in value) or "—"
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_shown(v)}" for k, v in value.items())
+    if isinstance(value, str) and value in words:
+        return str(words[value])
+    return str(value)
+
+
+# The last word of an action nobody has labelled yet (a new one), so the log still reads.
+VERB_LABELS = {
     "created": _("新建"),
     "updated": _("修改"),
     "deleted": _("删除"),
@@ -19,8 +205,6 @@ ACTION_LABELS = {
     "status_changed": _("变更状态"),
     "imported": _("导入"),
     "exported": _("导出"),
-    "login_locked": _("登录锁定"),
-    "keys_rotated": _("密钥轮换"),
 }
 
 
@@ -33,13 +217,20 @@ def record(
     object_type: str = "",
     object_id: str = "",
     object_repr: str = "",
+    place: models.Model | None = None,
 ) -> AuditEvent:
+    """Write one event. ``place`` is the place node (subdistrict, community, grid...) the
+    event belongs to, for records that do not say it themselves (a grid post carries no
+    community id); without it the place is read from ``obj``."""
     if obj is not None:
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
+    subdistrict_id, community_id = _region(place if place is not None else obj)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
+        subdistrict_id=subdistrict_id,
+        community_id=community_id,
         actor=actor if is_user else None,
         actor_label=(actor.get_username() if is_user else "system")[:150],
         action=action,
@@ -49,6 +240,31 @@ def record(
         changes=changes or {},
         ip=current_ip(),
     )
+
+
+def _region(obj) -> tuple[int | None, int | None]:
+    """(subdistrict id, community id) of the region an event belongs to. A place node says
+    it by its level; another record by the community column it declares for scoping
+    (``scope_columns``); a record serving several communities (a partner unit) says
+    nothing, and its services name the place instead."""
+    if obj is None:
+        return None, None
+    level = getattr(type(obj), "scope_level", None)
+    if level == "subdistrict":
+        return obj.pk, None
+    if level == "community":
+        return None, obj.pk
+    if level is not None:
+        return None, obj.community_id
+    path = getattr(type(obj), "scope_columns", {}).get("community")
+    if not path:
+        return None, None
+    value = obj
+    for part in path.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return None, None
+    return (None, value) if isinstance(value, int) else (None, None)
 
 
 def diff(
@@ -83,6 +299,18 @@ def _jsonable(value):
     return str(value)
 
 
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    if label is None:
+        verb = action.rsplit(".", 1)[-1]
+        label = VERB_LABELS.get(verb, action)
+    return str(label)
+
+
 def describe(event: AuditEvent) -> str:
-    verb = event.action.rsplit(".", 1)[-1]
-    return f"{event.actor_label} {ACTION_LABELS.get(verb, verb)} {event.object_repr}"
+    """One line of readable Chinese: who did what to which record."""
+    who = event.actor_label if event.actor_label != "system" else str(_("系统"))
+    what = action_label(event.action)
+    if event.object_repr:
+        return f"{who} {what}：{event.object_repr}"
+    return f"{who} {what}"

@@ -53,12 +53,25 @@ class AuditEvent(AppendOnlyModel):
     # in clear (the service passes masked values).
     changes = models.JSONField(_("变更"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    # Where the event happened, so that a reader sees the log of their own region
+    # (``core.scoping``). Plain ids, not foreign keys: ``core`` knows no place model, and a
+    # history must outlive what it names. An event about one community carries its id; one
+    # about a subdistrict as a whole (a subdistrict post) carries the subdistrict's; an
+    # event about a person's login or token carries neither and is read by operators only.
+    subdistrict_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    community_id = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    scope_columns = {"subdistrict": "subdistrict_id", "community": "community_id"}
 
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["community_id", "-at"], name="auditevent_community_at"),
+            models.Index(fields=["subdistrict_id", "-at"], name="auditevent_subdistrict_at"),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"

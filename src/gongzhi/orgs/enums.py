@@ -24,6 +24,17 @@ POST_LEVEL = {
 }
 
 
+# Posts one person holds at a time on a node: a building has one 楼栋长, an entrance one
+# 单元长, a grid one 网格长, a community one 社区书记. The others (网格员, 社区工作人员,
+# 街道工作人员) are held by as many people as the work needs.
+SINGLE_HOLDER_KINDS = (
+    PostKind.COMMUNITY_SECRETARY,
+    PostKind.GRID_CHIEF,
+    PostKind.BUILDING_CHIEF,
+    PostKind.ENTRANCE_CHIEF,
+)
+
+
 class PartyOrgKind(models.TextChoices):
     COMPREHENSIVE = "comprehensive", _("综合党委")
     COMMUNITY = "community", _("社区党组织")

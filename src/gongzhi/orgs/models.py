@@ -23,7 +23,15 @@ from gongzhi.places.models import (
     Subdistrict,
 )
 
-from .enums import POST_LEVEL, PartnerKind, PartyOrgKind, PostKind, TeamKind, TeamRole
+from .enums import (
+    POST_LEVEL,
+    SINGLE_HOLDER_KINDS,
+    PartnerKind,
+    PartyOrgKind,
+    PostKind,
+    TeamKind,
+    TeamRole,
+)
 
 
 class PostQuerySet(models.QuerySet):
@@ -92,6 +100,18 @@ class Post(models.Model):
         verbose_name_plural = _("岗位")
         ordering = ["kind", "id"]
         indexes = [models.Index(fields=["user", "kind"])]
+        # One open post of a single-holder kind per node (``post_assign`` says so in
+        # Chinese first; this holds against two desks appointing at the same moment).
+        constraints = [
+            models.UniqueConstraint(
+                fields=[POST_LEVEL[kind]],
+                condition=Q(kind=kind, ended_on__isnull=True),
+                name=f"post_one_open_{kind.value}",
+                violation_error_message=_("这里已有在任的%(kind)s，请先办理离任或交接。")
+                % {"kind": kind.label},
+            )
+            for kind in SINGLE_HOLDER_KINDS
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.holder_name}（{self.node}）"

@@ -1,0 +1,70 @@
+"""The audit log's filters. Dates are checked here like every date a person types."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .audit import action_choices
+from .dates import check_date
+
+_ACTION = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
+DATE_ERRORS = {"invalid": _("请按“2026-03-01”的格式填写日期。")}
+
+
+def _date(label):
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages=DATE_ERRORS,
+    )
+
+
+class AuditFilterForm(forms.Form):
+    since = _date(_("从"))
+    until = _date(_("到"))
+    actor = forms.CharField(
+        label=_("操作人"),
+        required=False,
+        help_text=_("用户名或姓名的一部分。"),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    # A select of the actions and their groups; a link may name any dotted prefix.
+    action = forms.CharField(label=_("动作"), required=False, widget=forms.Select)
+    object = forms.CharField(
+        label=_("对象"),
+        required=False,
+        help_text=_("如居民姓名、地址、岗位或单位名称的一部分。"),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    object_type = forms.CharField(required=False, widget=forms.HiddenInput)
+    object_id = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].widget.choices = action_choices()
+
+    def clean_since(self):
+        return check_date(self.cleaned_data.get("since"))
+
+    def clean_until(self):
+        return check_date(self.cleaned_data.get("until"))
+
+    def clean_action(self):
+        value = (self.cleaned_data.get("action") or "").strip()
+        if value and not _ACTION.match(value):
+            raise ValidationError(_("请从列表中选择动作。"))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("结束日期不能早于开始日期。"))
+        for name in ("actor", "object", "object_type", "object_id"):
+            data[name] = (data.get(name) or "").strip()[:200]
+        return data
