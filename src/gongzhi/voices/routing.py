@@ -743,6 +743,10 @@ def _shown(feature: str) -> str:
     return feature.split(":", 1)[1]
 
 
+# The canonical text is narrowed to half-width; staff read Chinese punctuation.
+_WIDE = str.maketrans({",": "，", ".": "。", "!": "！", "?": "？", ";": "；", ":": "："})
+
+
 def reasons(
     text: str,
     code: str,
@@ -767,12 +771,16 @@ def reasons(
 
     for danger in found:
         if danger.hint == code:
-            add(f"{danger.label}（{danger.phrase}）")
+            add(f"{danger.label}（{danger.phrase.translate(_WIDE)}）")
     for word in hits.get(code, []):
         add(word)
     if model is not None:
         for feature, _weight in model.contributions(features(text), code)[: limit * 3]:
-            add(_shown(feature))
+            # One character (股) or a run cut at a function word (了一, 的地方) weighs in
+            # the model but explains nothing to a reader.
+            piece = _shown(feature)
+            if len(piece) >= 2 and not (piece[0] in STOP_CHARS or piece[-1] in STOP_CHARS):
+                add(piece)
     return tuple(out)
 
 
