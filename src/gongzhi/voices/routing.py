@@ -297,10 +297,15 @@ def keyword_weights(text: str, categories: Iterable[Category]) -> dict[str, floa
     }
 
 
-def evidence(text: str, categories: Iterable[Category]) -> dict[str, float]:
-    """Keyword evidence, with each danger's category hint counted as a strong keyword."""
+def evidence(
+    text: str, categories: Iterable[Category], *, hits: dict[str, list[str]] | None = None
+) -> dict[str, float]:
+    """Keyword evidence, with each danger's category hint counted as a strong keyword.
+    ``hits``: ``keyword_hits`` of the text when the caller has them already."""
     categories = list(categories)
-    weights = keyword_weights(text, categories)
+    if hits is None:
+        hits = keyword_hits(text, categories)
+    weights = {code: sum(len(k) ** 1.5 for k in found) for code, found in hits.items()}
     codes = {c.code for c in categories}
     for danger in dangers(text):
         if danger.hint in codes:
@@ -325,6 +330,12 @@ class LinearModel:
         self.weights: dict[str, list[tuple[int, float]]] = {
             f: [(int(i), w) for i, w in pairs] for f, pairs in payload["weights"].items()
         }
+        # For explanations: each feature's weight for a class above its mean over all.
+        n = len(self.classes) or 1
+        self.lift: dict[str, dict[int, float]] = {}
+        for f, pairs in self.weights.items():
+            mean = sum(w for _i, w in pairs) / n
+            self.lift[f] = {i: w - mean for i, w in pairs} | {-1: -mean}
 
     def _known(self, feats: Sequence[str]) -> list[str]:
         return sorted({f for f in feats if f in self.weights})
@@ -359,8 +370,8 @@ class LinearModel:
         x = 1 / math.sqrt(len(known))
         out = []
         for f in known:
-            pairs = dict(self.weights[f])
-            lift = pairs.get(index, 0.0) - sum(pairs.values()) / len(self.classes)
+            lifts = self.lift[f]
+            lift = lifts.get(index, lifts[-1])
             if lift > 0:
                 out.append((f, lift * x))
         out.sort(key=lambda fv: (-fv[1], fv[0]))
@@ -681,6 +692,7 @@ def score_categories(
     trained_on: int,
     categories: Iterable[Category],
     known=None,
+    hits: dict[str, list[str]] | None = None,
 ) -> dict[str, float]:
     """Category code → score in 0..1 from the model (when it has learnt from enough
     history) blended, as far as the model is unsure, with the keyword and danger evidence;
@@ -690,7 +702,7 @@ def score_categories(
     categories = list(categories)
     if known is None and categories:
         known = {c.code for c in categories}
-    kw = evidence(text, categories)
+    kw = evidence(text, categories, hits=hits)
     kw_total = sum(kw.values())
     if model is not None and trained_on >= MIN_HISTORY:
         probs = {
@@ -721,12 +733,15 @@ def rank(
     trained_on: int,
     categories: Iterable[Category],
     limit: int = 3,
+    hits: dict[str, list[str]] | None = None,
 ) -> list[tuple[str, float]]:
     """(code, score) best first, at most ``limit``. When even the best is unsure, 其他
     takes the last place offered: a text that fits no category must be easy to file."""
     categories = list(categories)
     order = {c.code: (c.sort_order, c.code) for c in categories}
-    scores = score_categories(text, model=model, trained_on=trained_on, categories=categories)
+    scores = score_categories(
+        text, model=model, trained_on=trained_on, categories=categories, hits=hits
+    )
     ranked = sorted(
         ((code, s) for code, s in scores.items() if s > 0),
         key=lambda kv: (-kv[1], order.get(kv[0], (0, kv[0]))),
@@ -793,9 +808,15 @@ def suggest(text: str, *, community=None, limit: int = 3) -> list[Suggestion]:
     urgent = bool(found)
     model, units, trained_on = current_model()
     leading = model if trained_on >= MIN_HISTORY else None
+    hits = keyword_hits(text, categories.values())
 
     ranked = rank(
-        text, model=leading, trained_on=trained_on, categories=categories.values(), limit=limit
+        text,
+        model=leading,
+        trained_on=trained_on,
+        categories=categories.values(),
+        limit=limit,
+        hits=hits,
     )
     if not ranked:
         fallback = next(iter(categories.values()), None)
@@ -810,7 +831,6 @@ def suggest(text: str, *, community=None, limit: int = 3) -> list[Suggestion]:
         learnt[code] = (table.get(community_key) if community_key else None) or table.get("*")
     wanted = {u for u in learnt.values() if u}
     found_units = PartnerUnit.objects.in_bulk(wanted) if wanted else {}
-    hits = keyword_hits(text, categories.values())
 
     out = []
     for code, score in ranked:
