@@ -422,6 +422,17 @@ def test_train_command_prints_the_figures(world, catalogue, capsys):
     out = capsys.readouterr().out
     assert "训练样本：130 条" in out
     assert "top-1" in out and "top-3" in out
+    assert "改过分类" not in out
+
+
+def test_train_command_tells_how_many_corrections_it_learnt_from(world, catalogue, capsys):
+    from django.core.management import call_command
+
+    rows = synthetic_history(per_category=5)
+    confirm_history(world, rows, suggested=lambda t, code: "noise" if code == "parking" else code)
+    call_command("train_routing", "--holdout", "0")
+    out = capsys.readouterr().out
+    assert "其中工作人员改过分类的 5 条，每条按 3 条计。" in out
 
 
 # --- the API ---------------------------------------------------------------------------
