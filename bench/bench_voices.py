@@ -85,7 +85,9 @@ def train_model() -> dict:
         "holdout_top1": row.accuracy_top1,
         "holdout_top3": row.accuracy_top3,
         "train_seconds": round(seconds, 2),
-        "path": "model (naive Bayes + keyword prior)" if serving else "keyword rules only",
+        "path": "model (logistic regression + keyword and danger evidence)"
+        if serving
+        else "keyword rules only",
         "model_serving": serving,
     }
 

@@ -213,8 +213,10 @@ def synthetic_history(*, per_category=30, seed=7):
     return rows
 
 
-def confirm_history(world, rows, *, unit=None):
-    """Items as staff left them after confirming or correcting their category."""
+def confirm_history(world, rows, *, unit=None, suggested=None):
+    """Items as staff left them after confirming or correcting their category.
+    ``suggested``: code → the code the classifier had suggested (a correction when it
+    differs); None leaves no suggestion recorded."""
     from django.utils import timezone
 
     from gongzhi.voices.models import Category, Item
@@ -231,6 +233,7 @@ def confirm_history(world, rows, *, unit=None):
             building=world.b1,
             category=categories[code],
             category_confirmed=True,
+            suggested_category=categories[suggested(text, code)] if suggested else None,
             responsible_unit=unit(code) if unit else None,
             stage_started_at=now,
             due_at=now,
@@ -249,7 +252,7 @@ def test_split_is_deterministic_and_stratified():
     assert all(test_codes.count(code) == 2 for code in PHRASES)
 
 
-def test_naive_bayes_learns_from_history_and_generalises():
+def test_the_model_learns_from_history_and_generalises():
     # 13 classes, chance is 8%. Held-out sentences reuse the phrasings seen in training
     # with other places and closings, which is what a year of one community's reports
     # looks like; a model that does not reach 90% top-1 here has a bug, not bad luck.
@@ -259,53 +262,119 @@ def test_naive_bayes_learns_from_history_and_generalises():
     assert top3 >= 0.97
 
 
-def test_naive_bayes_reads_unseen_phrasings_from_shared_words():
+def test_the_model_reads_unseen_phrasings_from_shared_words():
     # The hard case: every phrasing of the test part is absent from training. Only words
-    # and character pairs shared across phrasings carry over; half right at top-3 is far
-    # above the 23% that guessing three of 13 gives.
+    # and character runs shared across phrasings carry over; the model alone (no
+    # catalogue) must still be right at top-3 for most, far above the 23% of guessing.
     train, test = [], []
     for code, phrases in PHRASES.items():
         for i, phrase in enumerate(phrases):
             target = test if i == len(phrases) - 1 else train
             target.extend((place + phrase, code) for place in PLACES[:4])
     _top1, top3 = routing.evaluate(routing.fit(train), test)
-    assert top3 >= 0.5
+    assert top3 >= 0.6
+
+
+def test_the_catalogue_teaches_what_history_has_not_said(catalogue):
+    # History of three categories only; the catalogue's words make the model know the
+    # other eighteen too, so a first 燃气 report is not forced into 停车.
+    from gongzhi.voices.models import Category
+
+    rows = [
+        r for r in synthetic_history(per_category=10) if r[1] in ("parking", "noise", "greening")
+    ]
+    categories = list(Category.objects.filter(is_active=True))
+    model = routing.load(routing.fit(rows, categories=categories))
+    assert sorted(model.classes) == sorted(c.code for c in categories)
+    ranked = routing.rank("厨房燃气表不走字了", model=model, trained_on=50, categories=categories)
+    assert ranked[0][0] == "gas"
 
 
 def test_train_saves_the_model_with_its_figures(world, catalogue):
+    from gongzhi.voices.models import Category
+
     confirm_history(world, synthetic_history(per_category=10))
     model = routing.train(holdout=0.2, seed=1)
     assert model.trained_on == 130
     assert model.payload["tested_on"] == 26
     assert model.accuracy_top1 >= 0.8
     assert model.accuracy_top3 >= model.accuracy_top1
-    assert sorted(model.payload["classes"]) == sorted(PHRASES)
+    # History names 13 categories; the catalogue teaches the model all of them.
+    assert model.payload["classes"] == sorted(Category.objects.values_list("code", flat=True))
+    assert model.payload["version"] == routing.MODEL_VERSION
 
 
-def test_model_persists_and_reloads_with_the_same_answers(world, catalogue):
+def test_model_is_stored_as_json_data_and_reloads_with_the_same_answers(world, catalogue):
+    import json
+
     from gongzhi.voices.models import RoutingModel
 
     confirm_history(world, synthetic_history())
     saved = routing.train(holdout=0)
     text = "楼上有人把电线从窗户吊下来给电瓶车充电"
-    before = routing.NaiveBayes(saved.payload).probabilities(routing.features(text))
+    before = routing.load(saved.payload).probabilities(routing.features(text))
     reloaded = RoutingModel.objects.get(pk=saved.pk)
-    after = routing.NaiveBayes(reloaded.payload).probabilities(routing.features(text))
+    # Plain JSON (classes, intercepts, weights per feature): loading it runs no code.
+    assert json.loads(json.dumps(reloaded.payload)) == reloaded.payload
+    assert set(reloaded.payload) >= {"version", "classes", "intercept", "weights"}
+    after = routing.load(reloaded.payload).probabilities(routing.features(text))
     assert after == before
     assert max(after, key=after.get) == "flying_wires"
 
 
-def test_the_model_leads_once_history_is_enough_and_corrections_win(world, catalogue):
+def test_a_model_of_the_previous_version_is_still_read(world, catalogue):
+    # Rows trained before the upgrade hold naive Bayes counts: suggestions go on until
+    # train_routing runs again.
+    legacy = {
+        "version": 1,
+        "alpha": 1.0,
+        "classes": ["noise", "parking"],
+        "docs": {"noise": 30, "parking": 30},
+        "totals": {"noise": 2, "parking": 2},
+        "counts": {"noise": {"w:广场舞": 1, "b:音响": 1}, "parking": {"w:停车": 1, "b:车位": 1}},
+        "vocab_size": 4,
+    }
+    model = routing.load(legacy)
+    assert isinstance(model, routing.NaiveBayes)
+    probabilities = model.probabilities(routing.features("广场舞音响"))
+    assert max(probabilities, key=probabilities.get) == "noise"
+
+
+def test_corrections_make_the_next_model_suggest_what_staff_chose(world, catalogue):
     # This community files 广场舞 complaints under 文明劝导 (civility), not 噪音: staff
-    # corrected the keyword suggestion each time. After training, the suggestion follows.
+    # corrected the suggestion each time. After training, the suggestion follows.
     text = "晚上广场舞音响太吵了"
     assert routing.suggest(text)[0].category.code == "noise"
     rows = synthetic_history(per_category=10)
     rows = [(t, "civility" if "广场舞" in t else c) for t, c in rows]
     rows += [(f"{p}广场舞的音响声音太大了", "civility") for p in PLACES]
-    confirm_history(world, rows)
-    routing.train(holdout=0)
+    confirm_history(world, rows, suggested=lambda t, code: "noise" if code == "civility" else code)
+    model = routing.train(holdout=0)
+    assert model.payload["corrections"] == 11
     assert routing.suggest(text)[0].category.code == "civility"
+    # A message worded differently, about the same matter, follows too.
+    assert routing.suggest("跳广场舞的音响开得好大声")[0].category.code == "civility"
+
+
+def test_corrections_weigh_more_than_confirmations(world, catalogue):
+    # The same eleven texts, confirmed as civility without a recorded suggestion, move
+    # the model less than when staff corrected them from 噪音.
+    rows = synthetic_history(per_category=10)
+    rows = [(t, "civility" if "广场舞" in t else c) for t, c in rows]
+    rows += [(f"{p}广场舞的音响声音太大了", "civility") for p in PLACES]
+    text = "晚上广场舞音响太吵了"
+    confirm_history(world, rows)
+    plain = routing.train(holdout=0)
+    p_plain = routing.load(plain.payload).probabilities(routing.features(text))["civility"]
+    from gongzhi.voices.models import Item
+
+    Item.objects.filter(category__code="civility", text__contains="广场舞").update(
+        suggested_category=Item.objects.filter(category__code="noise").values("category")[:1]
+    )
+    corrected = routing.train(holdout=0)
+    p_corrected = routing.load(corrected.payload).probabilities(routing.features(text))
+    assert corrected.payload["corrections"] == 11
+    assert p_corrected["civility"] > p_plain + 0.05
 
 
 def test_thin_history_leaves_the_keywords_in_charge(world, catalogue):
@@ -353,6 +422,17 @@ def test_train_command_prints_the_figures(world, catalogue, capsys):
     out = capsys.readouterr().out
     assert "训练样本：130 条" in out
     assert "top-1" in out and "top-3" in out
+    assert "改过分类" not in out
+
+
+def test_train_command_tells_how_many_corrections_it_learnt_from(world, catalogue, capsys):
+    from django.core.management import call_command
+
+    rows = synthetic_history(per_category=5)
+    confirm_history(world, rows, suggested=lambda t, code: "noise" if code == "parking" else code)
+    call_command("train_routing", "--holdout", "0")
+    out = capsys.readouterr().out
+    assert "其中工作人员改过分类的 5 条，每条按 3 条计。" in out
 
 
 # --- the API ---------------------------------------------------------------------------

@@ -5,7 +5,10 @@ from gongzhi.voices import routing
 
 
 class Command(BaseCommand):
-    help = "用已确认分类的诉求训练分类模型，在留出部分上评估准确率并保存。"
+    help = (
+        "用已确认分类的诉求（工作人员改过的加权）和分类目录训练分类模型，"
+        "在留出部分上评估准确率并保存。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -24,6 +27,12 @@ class Command(BaseCommand):
                 raise CommandError(f"没有编码为 {community} 的社区。")
         model = routing.train(holdout=holdout, seed=seed, community=scope)
         self.stdout.write(f"训练样本：{model.trained_on} 条（模型 #{model.pk}）")
+        corrections = model.payload.get("corrections", 0)
+        if corrections:
+            self.stdout.write(
+                f"其中工作人员改过分类的 {corrections} 条，"
+                f"每条按 {routing.CORRECTION_WEIGHT:g} 条计。"
+            )
         if model.accuracy_top1 is None:
             self.stdout.write("样本太少，未做留出评估。")
         else:
