@@ -245,6 +245,9 @@ OBJECT_KWARGS = {
     ("voices:photo", "attachment_id"): lambda w: 1,
     ("voices:photo_thumbnail", "attachment_id"): lambda w: 1,
     "item_id": _item_outside,
+    "reporter_id": lambda w: (
+        apps.get_model("voices", "ItemReporter").objects.get(item_id=_item_outside(w)).pk
+    ),
     "dispatch_id": _dispatch_outside,
     "session_id": _session_outside,
     "token_id": _token_outside,
@@ -276,6 +279,13 @@ BODIES = {
     "api:voice_dispatch_verify": {"accepted": True},
     "api:voice_event_items": {"rows": [{"text": "越界"}]},
     "api:voice_item_publish": {"public_text": "越界"},
+    "api:voice_item_withdraw": {"reason": "越界"},
+    "api:voice_reporter_reveal": {"reason": "home_visit"},
+    "api:household_create": lambda w: {
+        "entrance_id": w.b2.entrances.get().pk,
+        "door_number": "909",
+        "floor": 1,
+    },
     "api:voice_item_withhold": {"reason": "越界"},
     "api:resident_reveal": {"field": "phone", "reason": "home_visit"},
     "api:resident_set_status": {"status": "moved_out", "reason": "x"},
@@ -333,6 +343,7 @@ LISTS = {
     "api:voice_items",
     "api:voice_item_create",
     "api:voice_similar",
+    "api:household_create",
     "api:voice_measures",
     "api:voice_notifications",
     "api:voice_publication_queue",

@@ -155,6 +155,7 @@ FAR_KWARGS = {
     "household_id": lambda f: f.household.pk,
     "resident_id": lambda f: f.resident.pk,
     "item_id": lambda f: f.item.pk,
+    "reporter_id": lambda f: f.item.reporters.get().pk,
     "dispatch_id": lambda f: f.dispatch.pk,
     "session_id": lambda f: f.session.pk,
     "wish_id": lambda f: f.wish.pk,
@@ -212,6 +213,11 @@ def _far_values(route: Route, far: Far) -> dict:
 # Route → a body naming far objects. The route is sent it under the far path (object
 # routes) or bare (routes without kwargs), and under NEAR_PATHS where given.
 FAR_BODIES = {
+    "api:household_create": lambda f: {
+        "entrance_id": f.household.entrance_id,
+        "door_number": "909",
+        "floor": 1,
+    },
     "api:voice_items": lambda f: {"resident_id": f.resident.pk, "text": "越界"},
     "api:voice_item_create": lambda f: {"resident_id": f.resident.pk, "text": "越界"},
     "api:residents": lambda f: {"household_id": f.household.pk, "name": "越界"},

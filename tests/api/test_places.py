@@ -411,3 +411,33 @@ def test_token_refused_with_chinese_reason(world, client):
         401,
         {"detail": "账号或密码不正确，或尝试次数过多，请稍后再试。"},
     )
+
+
+def test_a_new_door_is_registered_behind_an_entrance_in_reach(world, api_as):
+    from gongzhi.places.models import Household
+
+    entrance = world.b1.entrances.get(number=1)
+    grid = api_as(world.users["grid"])
+    made = grid.post("/households", {"entrance_id": entrance.pk, "door_number": "602", "floor": 6})
+    assert made.status_code == 201, made.content
+    data = body(made)
+    assert (data["door_number"], data["floor"], data["members"]) == ("602", 6, [])
+    household = Household.objects.get(pk=data["id"])
+    assert (household.building_id, household.grid_id) == (world.b1.pk, world.g1.pk)
+    assert AuditEvent.objects.filter(
+        action="places.household.created", object_id=str(household.pk)
+    ).exists()
+    # A floor the building does not have: a Chinese refusal, nothing written.
+    high = grid.post("/households", {"entrance_id": entrance.pk, "door_number": "901", "floor": 9})
+    assert (high.status_code, body(high)["errors"]) == (422, {"floor": ["楼层应在1到6之间。"]})
+    # The building chief sees the entrance but does not keep the register: 403. An entrance
+    # of another grid is out of the grid chief's reach: 404.
+    chief = api_as(world.users["building"])
+    denied = chief.post(
+        "/households", {"entrance_id": entrance.pk, "door_number": "603", "floor": 6}
+    )
+    assert denied.status_code == 403
+    other = world.b2.entrances.get()
+    away = grid.post("/households", {"entrance_id": other.pk, "door_number": "603", "floor": 6})
+    assert away.status_code == 404
+    assert Household.objects.filter(door_number__in=["901", "603"]).count() == 0

@@ -414,3 +414,44 @@ def test_detail_query_count_does_not_grow_with_the_timeline(world, login, cats):
     voices.item_escalate(actor=world.users["secretary"], item=item, reason="需要街道")
     after, _ = _count(client, url, lambda d: d["timeline"])
     assert after == before
+
+
+def test_a_reporter_withdraws_before_acceptance_and_nobody_else_can(world, api_as, cats):
+    resident = api_as(world.users["resident"])
+    data = _file(resident, "1栋门口的垃圾桶满了")
+    grid = api_as(world.users["grid"])
+    refused = grid.post(f"/voices/items/{data['id']}/withdraw", {"reason": "不是本人"})
+    assert (refused.status_code, body(refused)) == (403, {"detail": "没有权限执行此操作。"})
+    assert Item.objects.get(pk=data["id"]).status == "submitted"
+    done = resident.post(f"/voices/items/{data['id']}/withdraw", {"reason": "已经自己解决了"})
+    assert done.status_code == 200, done.content
+    assert (body(done)["status"], "withdraw" in body(done)["actions"]) == ("withdrawn", False)
+    again = resident.post(f"/voices/items/{data['id']}/withdraw", {})
+    assert again.status_code == 422
+
+
+def test_staff_reveal_a_reporters_phone_for_a_reason(world, api_as, cats):
+    from gongzhi.core.models import AuditEvent
+
+    item = _staff_item(world, "1栋楼道灯不亮", resident="zhangsan")
+    reporter = item.reporters.get()
+    grid = api_as(world.users["grid"])
+    url = f"/voices/items/{item.pk}/reporters/{reporter.pk}/reveal"
+    refused = grid.post(url, {})
+    assert refused.status_code == 422
+    assert not AuditEvent.objects.filter(action="voices.reporter.revealed").exists()
+    shown = grid.post(url, {"reason": "emergency"})
+    assert body(shown) == {"phone": "13812345678"}
+    event = AuditEvent.objects.get(action="voices.reporter.revealed")
+    assert (event.actor_id, event.changes["reason"]) == (world.users["grid"].pk, "emergency")
+    # The building chief sees the item but may not see full numbers; a partner without a
+    # dispatch does not see the item at all.
+    chief = api_as(world.users["building"]).post(url, {"reason": "emergency"})
+    assert chief.status_code == 403
+    assert api_as(world.users["partner"]).post(url, {"reason": "emergency"}).status_code == 404
+    # A reporter of another item, under this item's id, is not found.
+    other = _staff_item(world, "2栋门口积水").reporters.get()
+    wrong = grid.post(
+        f"/voices/items/{item.pk}/reporters/{other.pk}/reveal", {"reason": "emergency"}
+    )
+    assert wrong.status_code == 404

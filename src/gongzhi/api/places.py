@@ -255,6 +255,25 @@ def household_detail(request, household_id: Id):
     }
 
 
+class HouseholdIn(Schema):
+    entrance_id: Id
+    door_number: str = code(20, ..., description="门牌号，如 501")
+    floor: int = Field(..., ge=-5, le=200, description="楼层（地下为负数）")
+
+
+@api.post("/households", response={201: HouseholdOut, **ERRORS}, tags=["places"])
+def household_create(request, payload: HouseholdIn):
+    """Register a new household (a door) behind an entrance in the caller's reach. Needs
+    ``edit_registry`` there; a door number already taken there, or a floor the building does
+    not have, answers 422 in Chinese."""
+    user = request.auth
+    entrance = get_visible_or_404(user, Entrance.objects.all(), pk=payload.entrance_id)
+    household = services.household_create(
+        actor=user, entrance=entrance, door_number=payload.door_number, floor=payload.floor
+    )
+    return Status(201, household_detail(request, household.pk))
+
+
 def _search(request, q: str, include_inactive: bool) -> Mapped:
     # No cap from the selector: the page slices, and the count is over the whole match.
     qs = resident_search(request.auth, q, include_inactive=include_inactive, limit=None)

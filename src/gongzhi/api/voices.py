@@ -530,6 +530,52 @@ def voice_item_resolve(request, item_id: Id, payload: NoteIn):
     return _detail(user, item_id)
 
 
+class WithdrawIn(Schema):
+    reason: str = limited(services.MAX_REASON, description="撤回原因（可不填）")
+
+
+@api.post("/voices/items/{item_id}/withdraw", response={200: ItemDetailOut, **ERRORS}, tags=TAGS)
+def voice_item_withdraw(request, item_id: Id, payload: WithdrawIn):
+    """撤回 by the person who filed it (or who entered it for them), before anyone accepts
+    it and while nobody else has joined it."""
+    user = request.auth
+    services.item_withdraw(actor=user, item=_get(user, item_id), reason=payload.reason)
+    return _detail(user, item_id)
+
+
+class ReasonedRevealIn(Schema):
+    reason: str = code(
+        20,
+        description="查看事由（必填）：home_visit 入户走访 / verify_identity 核实身份 / "
+        "emergency 紧急联系 / other 其他（须在 reason_note 中说明）",
+    )
+    reason_note: str = limited(200, description="补充说明；reason 为 other 时必填")
+
+
+class PhoneOut(Schema):
+    phone: str
+
+
+@api.post(
+    "/voices/items/{item_id}/reporters/{reporter_id}/reveal",
+    response={200: PhoneOut, **ERRORS},
+    tags=TAGS,
+)
+def voice_reporter_reveal(request, item_id: Id, reporter_id: Id, payload: ReasonedRevealIn):
+    """The full phone of one reporter of the item, to call them back, for a reason
+    (查看事由). Staff with ``reveal_pii`` over the item; a partner unit only where the
+    reporter agreed to share it. Every reveal is audited with its reason."""
+    user = request.auth
+    item = _get(user, item_id)
+    reporter = item.reporters.select_related("resident", "user").filter(pk=reporter_id).first()
+    if reporter is None:
+        raise Http404
+    phone = services.reporter_phone_reveal(
+        actor=user, reporter=reporter, reason=payload.reason, reason_note=payload.reason_note
+    )
+    return {"phone": phone}
+
+
 class ReturnVisitIn(Schema):
     solved: Literal[tuple(Solved.values)] = Field(
         ..., description="solved 已解决 / partly 部分解决 / not_solved 未解决"
