@@ -165,7 +165,12 @@ def change_rows(event: AuditEvent) -> list[tuple[str, str]]:
     event changed a value (``diff`` writes those as pairs), the value itself otherwise."""
     changed = event.action.endswith((".updated", ".role_changed"))
     rows = []
-    for key, value in (event.changes or {}).items():
+    # In the labels' order, whatever order the database keeps a JSON object's keys in
+    # (PostgreSQL's jsonb keeps its own).
+    order = {key: i for i, key in enumerate(FIELD_LABELS)}
+    changes = event.changes or {}
+    for key in sorted(changes, key=lambda k: (order.get(k, len(order)), k)):
+        value = changes[key]
         if key in HIDDEN_FIELDS:
             continue
         label = str(FIELD_LABELS.get(key, key))
