@@ -446,7 +446,8 @@ def _staff_detail(request, item: Item, *, status: int = 200, **forms):
             text=item.text,
             community=item.community_id,
             building=item.building_id,
-            compound=None if item.building_id else item.compound_id,
+            compound=item.compound_id,
+            community_wide=item.compound_id is None,
             exclude=item,
         )
     timeline = selectors.item_timeline_rows(user, item)
