@@ -419,6 +419,10 @@ class ReportPlaces:
     entrances: dict[int, Entrance]
     compounds: dict[int, Compound]
 
+    @property
+    def home_choice(self) -> BuildingChoice | None:
+        return self.buildings.get(self.home.building_id) if self.home is not None else None
+
     def _prefix(self, compound_id: int) -> str:
         # With one compound the number says it all; with several, the compound is named.
         return self.compounds[compound_id].name if len(self.compounds) > 1 else ""

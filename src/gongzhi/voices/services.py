@@ -339,6 +339,22 @@ class Submission:
     private: bool = False
 
 
+def public_place_required() -> str:
+    return _("请说一说在哪里，例如：小区大门口、广场。")
+
+
+def clean_public_place(location_text: str) -> str:
+    """The words that say where a public place is (a public place has no building to
+    name): required, and whole or refused, as ``item_submit`` holds them. For a form that
+    answers before anything is submitted."""
+    return bounded_text(
+        location_text,
+        field="location_text",
+        limit=MAX_LOCATION,
+        required=public_place_required(),
+    )
+
+
 def title_from_text(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= TITLE_FROM_TEXT else flat[:TITLE_FROM_TEXT] + "…"
@@ -456,7 +472,7 @@ def _clean_submission(
     else:  # a public place: the words say where; the compound, if any, whose it is
         household = entrance = building = None
         if not (location_text or "").strip():
-            err("location_text", _("请说一说在哪里，例如：小区大门口、广场。"))
+            err("location_text", public_place_required())
     if entrance is not None and building is not None and entrance.building_id != building.pk:
         err("entrance", _("所选单元不在所选楼栋。"))
     # The most precise place given; the others are derived from it.
