@@ -248,6 +248,17 @@ def test_who_entered_a_case_for_a_resident_follows_it_as_a_reporter(world, categ
         selectors.get_item_visible_or_404(chief, pk=other.pk)
 
 
+def test_cases_a_leader_entered_in_their_own_reach_add_no_id_list(world, categories):
+    """Community staff enter many cases for residents; those already in their reach are
+    not listed one by one in every item query."""
+    for _ in range(3):
+        file(world, user="staff", on_behalf_of=world.residents["zhangsan"], place="home")
+    q = selectors.item_visibility_q(world.users["staff"])
+    listed = [c[1] for c in q.children if isinstance(c, tuple) and c[0] == "pk__in"]
+    assert [ids for ids in listed if ids] == []
+    assert selectors.item_list_visible_to(world.users["staff"]).count() == 3
+
+
 def test_a_leader_may_not_file_for_a_resident_out_of_reach_whatever_the_place(world, categories):
     with pytest.raises(Http404):
         services.item_submit(

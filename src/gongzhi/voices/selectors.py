@@ -60,24 +60,31 @@ def item_visibility_q(user) -> Q | None:
     scope = _posts_scope(user)
     if scope.everything:
         return None
-    # Who typed an item in for a resident follows it as its reporter does: the case may be
-    # filed at a building outside their reach (张三 of 1栋 reporting 2栋's stairwell).
-    reporter = Q(user=user) | Q(entered_by=user)
+    reporter = Q(user=user)
     if user.resident_id:
         reporter |= Q(resident_id=user.resident_id)
     reported = ItemReporter.objects.filter(reporter).values("item_id")
+    # Who typed an item in for a resident follows it as its reporter does: the case may be
+    # filed at a building outside their reach (张三 of 1栋 reporting 2栋's stairwell).
+    entered = ItemReporter.objects.filter(entered_by=user).values("item_id")
     dispatched = (
         Dispatch.objects.filter(unit_id=user.partner_unit_id).values("item_id")
         if user.partner_unit_id
         else None
     )
     if scope.empty:
-        q = Q(pk__in=reported)
+        q = Q(pk__in=reported) | Q(pk__in=entered)
         if dispatched is not None:
             q |= Q(pk__in=dispatched)
         return q
     q = scope.q_for(Item, containers=False)
-    extra = set(reported.values_list("item_id", flat=True))
+    # Of the items a leader entered, only those outside their reach are listed: usually
+    # none, so the list stays short however many they have entered over the years.
+    extra = set(
+        Item.objects.filter(Q(pk__in=reported) | (Q(pk__in=entered) & ~q)).values_list(
+            "pk", flat=True
+        )
+    )
     if dispatched is not None:
         extra.update(dispatched.values_list("item_id", flat=True))
     if extra:
