@@ -46,6 +46,7 @@ class Far:
     grid: Grid
     compound: Compound
     building: Building
+    entrance: Entrance
     household: object
     resident: object
     unit: PartnerUnit
@@ -130,6 +131,7 @@ def _build_far(world) -> Far:
         grid=grid,
         compound=compound,
         building=building,
+        entrance=entrance,
         household=household,
         resident=resident,
         unit=unit,
@@ -219,7 +221,20 @@ FAR_BODIES = {
         "floor": 1,
     },
     "api:voice_items": lambda f: {"resident_id": f.resident.pk, "text": "越界"},
-    "api:voice_item_create": lambda f: {"resident_id": f.resident.pk, "text": "越界"},
+    # Where the problem is: a far building, entrance and compound, filed by oneself.
+    "api:voice_item_create": lambda f: {
+        "text": "越界",
+        "place": "other",
+        "building_id": f.building.pk,
+        "entrance_id": f.entrance.pk,
+        "compound_id": f.compound.pk,
+    },
+    "api:voice_similar": lambda f: {
+        "text": "越界",
+        "place": "other",
+        "building_id": f.building.pk,
+        "entrance_id": f.entrance.pk,
+    },
     "api:residents": lambda f: {"household_id": f.household.pk, "name": "越界"},
     "api:resident_create": lambda f: {"household_id": f.household.pk, "name": "越界"},
     "api:wishes": lambda f: {"resident_id": f.resident.pk, "category": "other", "text": "越界"},

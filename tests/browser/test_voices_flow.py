@@ -1,5 +1,5 @@
 """The whole loop of residents' voice in a real browser: 张三 reports a broken street light
-in three steps, the grid chief accepts and escalates it, community staff dispatch it to
+in four steps, the grid chief accepts and escalates it, community staff dispatch it to
 市住建局, the partner accepts and replies, staff verify, 张三 rates it, and the measures
 page counts it. axe-core checks the resident pages and the partner inbox."""
 
@@ -41,7 +41,7 @@ def test_a_report_goes_round_the_whole_loop(
 ):
     url = live_server.url
 
-    # 1. 张三, in the large-type layout, reports in three steps.
+    # 1. 张三, in the large-type layout, reports in four steps.
     log_in(page, "resident-zhangsan")
     page.goto(url + "/voices/new/")
     assert page.locator("body.resident").count() == 1
@@ -51,10 +51,13 @@ def test_a_report_goes_round_the_whole_loop(
     axe_clean(page)
     page.screenshot(path="/tmp/voices_intake_step2.png", full_page=True)
     page.get_by_role("button", name="下一步").click()  # step 2
+    page.get_by_text("您说的是 甘露园1栋 吗？").wait_for()
+    axe_clean(page)
+    page.get_by_role("button", name="是的，在甘露园1栋").click()  # step 3: where
     page.get_by_text("请看一看，对吗？").wait_for()
     axe_clean(page)
     page.screenshot(path="/tmp/voices_intake_step3.png", full_page=True)
-    page.get_by_role("button", name="确认提交").click()  # step 3
+    page.get_by_role("button", name="确认提交").click()  # step 4
     number = page.get_by_test_id("item-number").inner_text().strip()
     assert re.fullmatch(r"WJ\d{4}-\d{6}", number)
     axe_clean(page)

@@ -162,6 +162,12 @@ def test_post_files_an_item_in_the_same_workflow(world, post, key):
         world.b1,
     )
     assert item.grid == world.g1
+    # Open311 keeps its own place logic: the building of the address, never a household.
+    assert (item.compound_id, item.entrance_id, item.household_id) == (
+        world.b1.compound_id,
+        None,
+        None,
+    )
     assert item.suggested_category is not None
     assert item.reporters.get().name == "陈小明"
     posted = item.open311

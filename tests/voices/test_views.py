@@ -78,29 +78,32 @@ def test_step_one_offers_problem_and_suggestion(world, categories, login):
     assert 'value="suggestion"' in text and "提个建议" in text
 
 
-def test_three_steps_file_an_item_and_show_its_number(world, categories, login):
+def test_four_steps_file_an_item_and_show_its_number(world, categories, login):
     client = login(world.users["resident"])
     step2 = client.get("/voices/new/", {"kind": "problem"})
     assert "第2步" in page_text(step2)
     assert "允许责任单位看到我的电话" in page_text(step2)
-    review = client.post(
-        "/voices/new/",
-        {"kind": "problem", "text": LIGHT, "share_phone": "on", "action": "review"},
-    )
+    said = {"kind": "problem", "text": LIGHT, "share_phone": "on"}
+    where = client.post("/voices/new/", {**said, "action": "where"})
+    assert where.status_code == 200
+    assert "第3步" in page_text(where) and "这件事在哪里？" in page_text(where)
+    review = client.post("/voices/new/", {**said, "action": "review", "where": "home"})
     assert review.status_code == 200
-    assert "第3步" in page_text(review)
+    assert "第4步" in page_text(review)
     assert LIGHT in page_text(review)
+    assert "地点：我家（1栋1单元101）" in page_text(review)
     assert Item.objects.count() == 0
 
     done = client.post(
         "/voices/new/",
-        {"kind": "problem", "text": LIGHT, "share_phone": "on", "action": "save"},
+        {**said, "where": "home", "action": "save"},
         follow=True,
     )
     item = Item.objects.get()
     assert done.status_code == 200
     assert item.number in page_text(done)
     assert (item.kind, item.channel, item.text) == (ItemKind.PROBLEM, Channel.ONLINE, LIGHT)
+    assert item.household == world.households["1-1-101"]
     reporter = item.reporters.get()
     assert reporter.resident_id == world.residents["zhangsan"].pk
     assert reporter.share_phone_with_partner is True

@@ -21,7 +21,15 @@ from ninja.pagination import paginate
 from gongzhi.core.dates import parse_month
 from gongzhi.core.scoping import get_visible_or_404
 from gongzhi.orgs.models import PartnerUnit
-from gongzhi.places.models import Building, Community, Grid, Household, Resident
+from gongzhi.places.models import (
+    Building,
+    Community,
+    Compound,
+    Entrance,
+    Grid,
+    Household,
+    Resident,
+)
 from gongzhi.voices import measures, rules, selectors, services
 from gongzhi.voices.deadlines import with_overdue
 from gongzhi.voices.enums import PUBLISHABLE_STATUSES, Channel, Publication, Satisfaction, Solved
@@ -38,9 +46,13 @@ TAGS = ["voices"]
 
 
 class PlaceOut(Schema):
+    """Where the problem is (not where its reporter lives)."""
+
     community: str
     grid: str | None
+    compound: str | None = None
     building: str | None
+    entrance: int | None = Field(None, description="单元号")
 
 
 class CategoryOut(Schema):
@@ -144,7 +156,9 @@ def _item_out(item: Item) -> dict:
         "place": {
             "community": item.community.name,
             "grid": item.grid.name if item.grid_id else None,
+            "compound": item.compound.name if item.compound_id else None,
             "building": str(item.building) if item.building_id else None,
+            "entrance": item.entrance.number if item.entrance_id else None,
         },
     }
 
@@ -170,7 +184,9 @@ def _items(user):
         "suggested_category",
         "community",
         "grid",
+        "compound",
         "building",
+        "entrance",
         "responsible_unit",
         "merged_into",
     )
@@ -275,8 +291,19 @@ class ItemIn(Schema):
     title: str = limited(services.MAX_TITLE, description="不填时取内容开头")
     resident_id: Id | None = Field(None, description="代为反映的居民")
     reporter_name: str = limited(services.MAX_NAME, description="无登记居民时的反映人姓名")
+    place: Literal["home", "building", "other", "public"] | None = Field(
+        None,
+        description=(
+            "问题在哪里：home 反映人家里，building 反映人住的楼，other 另一栋楼或单元"
+            "（building_id 或 entrance_id），public 小区或社区的公共场所（location_text 说明"
+            "位置，compound_id 为所在小区，不填为社区）。不填时：填了位置的在该位置，"
+            "否则在反映人家里"
+        ),
+    )
     household_id: Id | None = None
-    building_id: Id | None = None
+    building_id: Id | None = Field(None, description="问题所在的楼栋（反映人所在社区的）")
+    entrance_id: Id | None = Field(None, description="问题所在的单元（反映人所在社区的）")
+    compound_id: Id | None = Field(None, description="公共场所所在的小区（反映人所在社区的）")
     grid: str = code(32, description="网格编码")
     community: str = code(32, description="社区编码")
     location_text: str = limited(services.MAX_LOCATION)
@@ -294,12 +321,35 @@ def _place(user, model, pk):
     return get_visible_or_404(user, model.objects.all(), pk=pk) if pk is not None else None
 
 
+def _reporter(user, on_behalf: Resident | None, reporter_name: str) -> Resident | None:
+    """The registered resident a report is by: the one filed for, or the caller
+    themselves when they file as a resident (naming nobody else)."""
+    if on_behalf is not None:
+        return on_behalf
+    if user.resident_id and not reporter_name.strip():
+        return get_visible_or_404(user, Resident.objects.all(), pk=user.resident_id)
+    return None
+
+
+def _spots(user, payload, reporter: Resident | None) -> dict:
+    """The building, entrance and compound named in ``payload``: of the reporter's
+    community (``selectors.report_place_or_404``), else in the caller's reach; 404 for any
+    other."""
+    return {
+        name: selectors.report_place_or_404(
+            user, model, getattr(payload, f"{name}_id"), reporter=reporter
+        )
+        for name, model in (("building", Building), ("entrance", Entrance), ("compound", Compound))
+    }
+
+
 @api.post("/voices/items", response={201: ItemDetailOut, **ERRORS}, tags=TAGS)
 def voice_item_create(request, payload: ItemIn):
     """File a problem or suggestion: a resident for themselves, or a leader for a resident
     (``resident_id``) or a named person and place, recorded as entered by the caller."""
     user = request.auth
     on_behalf = _place(user, Resident, payload.resident_id)
+    spots = _spots(user, payload, _reporter(user, on_behalf, payload.reporter_name))
     grid = get_visible_or_404(user, Grid.objects.all(), code=payload.grid) if payload.grid else None
     community = (
         get_visible_or_404(user, Community.objects.all(), code=payload.community)
@@ -317,7 +367,8 @@ def voice_item_create(request, payload: ItemIn):
         community=community,
         grid=grid,
         household=_place(user, Household, payload.household_id),
-        building=_place(user, Building, payload.building_id),
+        place=payload.place,
+        **spots,
         location_text=payload.location_text,
         reporter_name=payload.reporter_name,
         on_behalf_of=on_behalf,
@@ -331,6 +382,12 @@ def voice_item_create(request, payload: ItemIn):
 
 class SimilarIn(Schema):
     text: str = limited(services.MAX_TEXT, ..., description="居民要反映的内容")
+    place: Literal["home", "building", "other", "public"] | None = Field(
+        None, description="问题在哪里，同提交诉求；不填为居民住的楼"
+    )
+    building_id: Id | None = None
+    entrance_id: Id | None = None
+    compound_id: Id | None = None
 
 
 class JoinOfferOut(Schema):
@@ -344,13 +401,15 @@ class JoinOfferOut(Schema):
 
 @api.post("/voices/similar", response={200: list[JoinOfferOut], **ERRORS}, tags=TAGS)
 def voice_similar(request, payload: SimilarIn):
-    """Before filing, a resident sees the open items of their own building that read like
-    what they are about to say, each with an ``offer`` that lets them, and only them, join
-    it ("我也遇到了") within a day."""
+    """Before filing, a resident sees the open items at and near where the problem is
+    (their own building unless ``place`` says otherwise) that read like what they are
+    about to say, each with an ``offer`` that lets them, and only them, join it
+    ("我也遇到了") within a day."""
     user = request.auth
     if not user.resident_id:
         raise Http404
     resident = get_visible_or_404(user, Resident.objects.all(), pk=user.resident_id)
+    spots = _spots(user, payload, resident)
     return [
         {
             "item_id": o.item.pk,
@@ -360,7 +419,7 @@ def voice_similar(request, payload: SimilarIn):
             "text": o.text,
             "offer": o.token,
         }
-        for o in selectors.join_offers(resident, payload.text)
+        for o in selectors.join_offers(resident, payload.text, place=payload.place, **spots)
     ]
 
 
@@ -858,7 +917,7 @@ def voice_publication_queue(request, all: bool = False):
     and a suggested public text (names, phones, ID and door numbers masked)."""
     qs = (
         with_overdue(selectors.publication_queue(request.auth, done_only=not all))
-        .select_related("suggested_category", "responsible_unit")
+        .select_related("suggested_category", "responsible_unit", "compound", "entrance")
         .prefetch_related(
             Prefetch("reporters", queryset=ItemReporter.objects.select_related("resident"))
         )

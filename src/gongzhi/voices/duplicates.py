@@ -1,17 +1,18 @@
 """Finding items that already say what a resident is about to say: shown before submitting
 (so they can add a "me too" instead) and at triage (so staff can merge).
 
-Only open items of the same building — or of the same compound when the new one names no
-building — are read: a duplicate is a neighbour's report of the same thing, and the
-building index keeps the read small however large the community grows.
+Candidates are the open items at and around the problem's place — its building and the
+other buildings of its compound, and the compound's items that name no building (the
+gate, the courtyard); for a public place of the community, the community's items that name
+no compound. A duplicate is someone's report of the same thing at the same place, whoever
+reported it and wherever they live; the building and compound indexes keep the read small
+however large the community grows.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-
-from django.db.models import Q
 
 from .enums import OPEN_STATUSES
 from .models import Item
@@ -21,8 +22,12 @@ from .routing import bigrams, normalise, words
 # of the same matter in one building, worded differently, score about 0.25–0.65;
 # different matters in one building stay below 0.15.
 THRESHOLD = 0.2
-# Bound on what is read per call; a building never has this many open items in practice.
+# Bound on what is read per call; a compound never has this many open items in practice.
 MAX_CANDIDATES = 300
+# An item of another building of the compound is offered too (the path between two
+# buildings, a building picked one off), but weighs less: when the same building has the
+# same report, that one comes first, and a nearby one must read closer to pass.
+NEARBY_WEIGHT = 0.8
 
 
 # Characters that carry no matter of their own: function words, numbers, the place words
@@ -87,39 +92,58 @@ def similar_open_items(
     community,
     building=None,
     compound=None,
+    community_wide: bool = False,
     exclude=None,
     limit: int = 5,
     threshold: float = THRESHOLD,
     public_only: bool = False,
 ) -> list[tuple[Item, float]]:
-    """Open items of the same building (or compound) of the community that read like
-    ``text``, best first, each with its similarity in 0..1. One query. Given both, the
-    building's items and the compound's items that name no building (the gate, the
-    courtyard) are both candidates: they concern everyone living there."""
-    if not (text or "").strip() or (building is None and compound is None):
+    """Open items at or near a place of the community that read like ``text``, best first,
+    each with its similarity in 0..1 (times ``NEARBY_WEIGHT`` for another building's).
+    One query, the items' building loaded with them.
+
+    - ``building`` and ``compound``: the building's items, the compound's items that name
+      no building, and the other buildings' items of the compound (nearby);
+    - ``building`` alone: the building's items;
+    - ``compound`` alone: every item of the compound (a public place there);
+    - ``community_wide``: the community's items that name no compound (its square, its
+      roads)."""
+    if not (text or "").strip():
         return []
     qs = Item.objects.filter(community_id=_pk(community), status__in=OPEN_STATUSES)
-    if building is not None and compound is not None:
-        qs = qs.filter(
-            Q(building_id=_pk(building)) | Q(building__isnull=True, compound_id=_pk(compound))
-        )
+    if compound is not None:
+        qs = qs.filter(compound_id=_pk(compound))
     elif building is not None:
         qs = qs.filter(building_id=_pk(building))
+    elif community_wide:
+        qs = qs.filter(compound__isnull=True, building__isnull=True)
     else:
-        qs = qs.filter(compound_id=_pk(compound))
+        return []
     if exclude is not None:
         qs = qs.exclude(pk=_pk(exclude))
     if public_only:
         # Shown to neighbours: a private report is never among them.
         qs = qs.filter(private=False)
-    candidates = list(qs.order_by("-submitted_at", "-id")[:MAX_CANDIDATES])
+    candidates = list(
+        qs.select_related("building").order_by("-submitted_at", "-id")[:MAX_CANDIDATES]
+    )
     if not candidates:
         return []
     scores = similarity_scores(
         text, [c.text if c.title in c.text else f"{c.title} {c.text}" for c in candidates]
     )
-    ranked = sorted(
-        ((item, round(score, 4)) for item, score in zip(candidates, scores, strict=True)),
-        key=lambda pair: (-pair[1], -pair[0].pk),
-    )
+    here = _pk(building)
+    weighted = [
+        (
+            item,
+            round(
+                score * NEARBY_WEIGHT
+                if here is not None and item.building_id not in (None, here)
+                else score,
+                4,
+            ),
+        )
+        for item, score in zip(candidates, scores, strict=True)
+    ]
+    ranked = sorted(weighted, key=lambda pair: (-pair[1], -pair[0].pk))
     return [(item, score) for item, score in ranked if score >= threshold][:limit]

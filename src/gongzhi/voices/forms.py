@@ -102,6 +102,15 @@ class ReportForm(forms.Form):
         required=False,
         help_text=PRIVATE_HELP,
     )
+    # Step 3, where the problem is: the button pressed ("home", "b12"...), and for a
+    # public place the words that say where. Checked against the reporter's community by
+    # ``selectors.ReportPlaces.where``.
+    where = forms.CharField(required=False, widget=forms.HiddenInput)
+    location_text = forms.CharField(
+        label=_("在哪里"),
+        required=False,
+        help_text=_("例如：小区大门口、广场、车棚、某某路口。最多120字。"),
+    )
 
     def __init__(self, *args, on_behalf: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,6 +139,10 @@ class ReportForm(forms.Form):
 
     def text_value(self) -> str:
         return (self.data.get("text") if self.is_bound else self.initial.get("text")) or ""
+
+    def value_of(self, name: str) -> str:
+        """What was typed or chosen for ``name``, valid or not, to show it again."""
+        return (self.data.get(name) if self.is_bound else self.initial.get(name)) or ""
 
 
 class RateForm(forms.Form):

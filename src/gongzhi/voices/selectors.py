@@ -4,7 +4,9 @@ Who sees an item:
 - a post holder: the items in their reach (``core.scoping``, over the item's place columns);
 - a partner unit's user: exactly the items dispatched to their unit, in any state;
 - a resident: exactly the items they reported (or joined, or that were merged with theirs);
-  *not* every item of their household.
+  *not* every item of their household, nor the items about their building;
+- whoever entered an item for a resident (a leader on a visit): that item, as a reporter
+  sees it, wherever it is — the problem may lie outside the leader's own reach.
 
 One person may be several of these at once (a building chief who is also a resident); the
 answer is the union. Missing and forbidden both answer 404.
@@ -23,15 +25,16 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.identity import mask_phone
 from gongzhi.core.redact import Names, redact
-from gongzhi.core.scoping import Scope, scope_for, visible
+from gongzhi.core.scoping import Scope, get_visible_or_404, scope_for, visible
 from gongzhi.core.text import bounded_text
-from gongzhi.places.models import Resident
+from gongzhi.places.models import Building, Compound, Entrance, Household, Resident
 
 from . import duplicates
 from .deadlines import with_overdue
 from .enums import OPEN_STATUSES, DispatchStatus, EventType, Publication
 from .events import describe
 from .models import Dispatch, EventSession, Item, ItemEvent, ItemReporter, Notification
+from .places import Place, building_key, parse_places
 
 
 def _posts_scope(user) -> Scope:
@@ -61,18 +64,27 @@ def item_visibility_q(user) -> Q | None:
     if user.resident_id:
         reporter |= Q(resident_id=user.resident_id)
     reported = ItemReporter.objects.filter(reporter).values("item_id")
+    # Who typed an item in for a resident follows it as its reporter does: the case may be
+    # filed at a building outside their reach (张三 of 1栋 reporting 2栋's stairwell).
+    entered = ItemReporter.objects.filter(entered_by=user).values("item_id")
     dispatched = (
         Dispatch.objects.filter(unit_id=user.partner_unit_id).values("item_id")
         if user.partner_unit_id
         else None
     )
     if scope.empty:
-        q = Q(pk__in=reported)
+        q = Q(pk__in=reported) | Q(pk__in=entered)
         if dispatched is not None:
             q |= Q(pk__in=dispatched)
         return q
     q = scope.q_for(Item, containers=False)
-    extra = set(reported.values_list("item_id", flat=True))
+    # Of the items a leader entered, only those outside their reach are listed: usually
+    # none, so the list stays short however many they have entered over the years.
+    extra = set(
+        Item.objects.filter(Q(pk__in=reported) | (Q(pk__in=entered) & ~q)).values_list(
+            "pk", flat=True
+        )
+    )
     if dispatched is not None:
         extra.update(dispatched.values_list("item_id", flat=True))
     if extra:
@@ -314,19 +326,43 @@ class JoinOffer:
     text: str
 
 
-def join_offers(resident, text: str, *, limit: int = 3) -> list[JoinOffer]:
-    """Open items of the resident's building, and of their compound that name no
-    building, that read like ``text``, each offered to this resident only and shown as the
-    public would read it. A private report is never offered."""
+def join_offers(
+    resident,
+    text: str,
+    *,
+    place: str | None = None,
+    building=None,
+    entrance=None,
+    compound=None,
+    limit: int = 3,
+) -> list[JoinOffer]:
+    """Open items at and near where the problem is that read like ``text``, each offered
+    to this resident only and shown as the public would read it. A private report is never
+    offered. The place is given as ``services.item_submit`` takes it (``place`` and the
+    building, entrance or compound of the resident's community); by default the
+    resident's own building. Neighbours' reports count wherever the neighbours live: the
+    same stairwell light reported from 1栋 and from 2栋 is one case."""
     text = bounded_text(text, field="text", limit=MAX_OFFER_TEXT)
     household = resident.household
+    if place is None:  # as ``item_submit`` reads a place given without its kind
+        place = (
+            Place.OTHER
+            if entrance is not None or building is not None
+            else (Place.PUBLIC if compound is not None else Place.HOME)
+        )
+    around = {"building": household.building_id, "compound": household.compound_id}
+    if place == Place.OTHER and (entrance is not None or building is not None):
+        node = entrance if entrance is not None else building
+        spot = entrance.building_id if entrance is not None else building.pk
+        around = {"building": spot, "compound": node.compound_id}
+    elif place == Place.PUBLIC:
+        around = {"compound": compound.pk} if compound is not None else {"community_wide": True}
     found = duplicates.similar_open_items(
         text=text,
         community=household.community_id,
-        building=household.building_id,
-        compound=household.compound_id,
         limit=limit,
         public_only=True,
+        **around,
     )
     names = register_names(household.community_id) if found else None
     return [
@@ -342,6 +378,175 @@ def join_offers(resident, text: str, *, limit: int = 3) -> list[JoinOffer]:
         )
         for item, score in found
     ]
+
+
+# --- where the problem is ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Where:
+    """One answer to "这件事在哪里？": the value its button sends (``key``: "home",
+    "building", "b12" a building, "e34" an entrance, "c5" a compound's public place,
+    "community" one of the community's), what it reads as, and the place as
+    ``services.item_submit`` takes it."""
+
+    key: str
+    place: str
+    label: str
+    building: Building | None = None
+    entrance: Entrance | None = None
+    compound: Compound | None = None
+
+    def as_kwargs(self) -> dict:
+        return {
+            "place": self.place,
+            "building": self.building,
+            "entrance": self.entrance,
+            "compound": self.compound,
+        }
+
+
+@dataclass
+class BuildingChoice:
+    building: Building
+    entrances: list[Entrance]
+    label: str
+
+
+@dataclass
+class ReportPlaces:
+    """What a report by one resident can be about: their home, their building, and the
+    compounds, buildings and entrances of their community, grouped by compound (their own
+    first). Names and numbers only — who lives where stays in the register."""
+
+    home: Household | None
+    community_name: str
+    groups: list[tuple[Compound, list[BuildingChoice]]]
+    buildings: dict[int, BuildingChoice]
+    entrances: dict[int, Entrance]
+    compounds: dict[int, Compound]
+
+    @property
+    def home_choice(self) -> BuildingChoice | None:
+        return self.buildings.get(self.home.building_id) if self.home is not None else None
+
+    def _prefix(self, compound_id: int) -> str:
+        # With one compound the number says it all; with several, the compound is named.
+        return self.compounds[compound_id].name if len(self.compounds) > 1 else ""
+
+    def where(self, key: str | None) -> Where | None:
+        """The answer a button sent, or None for anything not offered (a building of
+        another community, a made-up id): those are refused like an unknown choice."""
+        key = (key or "").strip()
+        home = self.home
+        if key == "home" and home is not None:
+            return Where(key, Place.HOME, home.address_label)
+        if key == "building" and home is not None and home.building_id in self.buildings:
+            return Where(key, Place.BUILDING, self.buildings[home.building_id].label)
+        if key == "community":
+            return Where(key, Place.PUBLIC, self.community_name)
+        kind, digits = key[:1], key[1:]
+        if not digits.isdigit():
+            return None
+        pk = int(digits)
+        if kind == "b" and pk in self.buildings:
+            choice = self.buildings[pk]
+            return Where(key, Place.OTHER, choice.label, building=choice.building)
+        if kind == "e" and pk in self.entrances:
+            entrance = self.entrances[pk]
+            return Where(
+                key,
+                Place.OTHER,
+                self._entrance_label(entrance),
+                building=self.buildings[entrance.building_id].building,
+                entrance=entrance,
+            )
+        if kind == "c" and pk in self.compounds:
+            return Where(key, Place.PUBLIC, self.compounds[pk].name, compound=self.compounds[pk])
+        return None
+
+    def _entrance_label(self, entrance: Entrance) -> str:
+        return self._prefix(entrance.compound_id) + str(entrance)
+
+    def mentioned(self, text: str) -> Where | None:
+        """The first building or entrance of the community that ``text`` names, to be
+        offered ("您说的是 3栋2单元吗？"); "三单元" alone is of the reporter's own building. A
+        name of a building the community does not have, or of a building in another
+        compound than the one named with it, is passed over."""
+        by_number = {building_key(c.building.number): c for c in self.buildings.values()}
+        home_building = self.buildings.get(self.home.building_id) if self.home else None
+        for mention in parse_places(text, [c.name for c in self.compounds.values()]):
+            choice = by_number.get(mention.building) if mention.building else home_building
+            if choice is None:
+                continue
+            if mention.compound and self.compounds[choice.building.compound_id].name != (
+                mention.compound
+            ):
+                continue
+            if mention.entrance:
+                entrance = next((e for e in choice.entrances if e.number == mention.entrance), None)
+                if entrance is not None:
+                    return self.where(f"e{entrance.pk}")
+                if not mention.building:
+                    continue
+            return self.where(f"b{choice.building.pk}")
+        return None
+
+
+def report_places(resident: Resident) -> ReportPlaces:
+    """The places ``resident``'s report can be about (their community's; see
+    ``ReportPlaces``). Four queries whatever the size of the community."""
+    home = Household.objects.filter(pk=resident.household_id).select_related("community").first()
+    community_id = resident.community_id
+    compounds = list(Compound.objects.filter(community_id=community_id).order_by("name", "pk"))
+    buildings = list(
+        Building.objects.filter(community_id=community_id).order_by("sort_key", "number", "pk")
+    )
+    entrances = list(
+        Entrance.objects.filter(community_id=community_id).order_by("building_id", "number")
+    )
+    several = len(compounds) > 1
+    by_compound = {c.pk: c for c in compounds}
+    choices: dict[int, BuildingChoice] = {}
+    for b in buildings:
+        prefix = by_compound[b.compound_id].name if several else ""
+        choices[b.pk] = BuildingChoice(building=b, entrances=[], label=prefix + str(b))
+    for e in entrances:
+        choice = choices[e.building_id]
+        e.building = choice.building  # so that str(e) reads no more
+        choice.entrances.append(e)
+    own = home.compound_id if home is not None else None
+    ordered = sorted(compounds, key=lambda c: c.pk != own)
+    groups = [
+        (c, [choice for choice in choices.values() if choice.building.compound_id == c.pk])
+        for c in ordered
+    ]
+    return ReportPlaces(
+        home=home,
+        community_name=home.community.name if home is not None else "",
+        groups=groups,
+        buildings=choices,
+        entrances={e.pk: e for e in entrances},
+        compounds=by_compound,
+    )
+
+
+def report_place_or_404(user, model, pk: int | None, *, reporter: Resident | None = None):
+    """A building, entrance or compound a report may be about, or None when ``pk`` is None.
+
+    Naming where a problem is takes the numbers of the reporter's community, not its
+    register: for a reporter who is a registered resident (the caller themselves, or one
+    the caller may see and files for), any building, entrance or compound of that
+    resident's community, as the where step offers them; for anyone else, those in the
+    caller's reach. Anything else is not found, exactly like a missing id."""
+    if pk is None:
+        return None
+    if reporter is not None:
+        obj = model.objects.filter(community_id=reporter.community_id, pk=pk).first()
+        if obj is None:
+            raise Http404
+        return obj
+    return get_visible_or_404(user, model.objects.all(), pk=pk)
 
 
 def offered_item_or_404(user, pk: int, token: str) -> Item:

@@ -42,7 +42,15 @@ from gongzhi.core.text import bounded_text
 from gongzhi.core.uploads import ImageRejected, clean_image, sniff_image
 from gongzhi.orgs.enums import PostKind
 from gongzhi.orgs.models import PartnerUnit, Post
-from gongzhi.places.models import Building, Community, Grid, Household, Resident
+from gongzhi.places.models import (
+    Building,
+    Community,
+    Compound,
+    Entrance,
+    Grid,
+    Household,
+    Resident,
+)
 
 from . import deadlines, events, rules
 from .enums import (
@@ -76,6 +84,7 @@ from .models import (
     ReturnVisit,
 )
 from .notify import notify
+from .places import Place
 from .selectors import is_reporter, is_visible, reporter_names
 
 MAX_TEXT = 2000
@@ -313,7 +322,9 @@ class Submission:
     channel: str
     community: Community
     grid: Grid | None = None
+    compound: Compound | None = None
     building: Building | None = None
+    entrance: Entrance | None = None
     household: Household | None = None
     location_text: str = ""
     reporter_resident: Resident | None = None
@@ -326,6 +337,22 @@ class Submission:
     project_phase: str = ""
     share_phone_with_partner: bool = False
     private: bool = False
+
+
+def public_place_required() -> str:
+    return _("请说一说在哪里，例如：小区大门口、广场。")
+
+
+def clean_public_place(location_text: str) -> str:
+    """The words that say where a public place is (a public place has no building to
+    name): required, and whole or refused, as ``item_submit`` holds them. For a form that
+    answers before anything is submitted."""
+    return bounded_text(
+        location_text,
+        field="location_text",
+        limit=MAX_LOCATION,
+        required=public_place_required(),
+    )
 
 
 def title_from_text(text: str) -> str:
@@ -355,6 +382,9 @@ def _clean_submission(
     share_phone_with_partner: bool,
     check_access: bool = True,
     private: bool = False,
+    place: str | None = None,
+    entrance: Entrance | None = None,
+    compound: Compound | None = None,
 ) -> Submission:
     errors: dict[str, list[str]] = {}
 
@@ -414,24 +444,55 @@ def _clean_submission(
     elif reporter_resident is not None or reporter_name:
         entered_by = actor
 
-    # Where it is about: the most precise place given, the rest derived from it.
-    if household is None and reporter_resident is not None and building is None:
-        household = reporter_resident.household
-    if household is not None:
-        building = None
-        grid = household.grid
-        place_community_id = household.community_id
-    elif building is not None:
-        grid = building.grid
-        place_community_id = building.community_id
+    # Where the problem is — not where the reporter lives: "3栋2单元楼道灯坏了" from a
+    # resident of 1栋 is 3栋's case, seen by 3栋's chiefs, routed to 3栋's grid and compared
+    # with 3栋's reports. The reporter's home stays on their ItemReporter row.
+    home = reporter_resident.household if reporter_resident is not None else None
+    if place is None:
+        # A caller that names no kind of place: the place it names, else the reporter's
+        # home (every caller before the where step, and the API's default).
+        if home is not None and not any((household, entrance, building, compound)):
+            household = home
+    elif place not in Place.values:
+        err("place", _("请选择问题在哪里。"))
+    elif place == Place.HOME:
+        household = household or home
+        entrance = building = compound = None
+        if household is None:
+            err("place", _("没有登记住址，请选择问题所在的楼栋或地方。"))
+    elif place == Place.BUILDING:
+        household = entrance = compound = None
+        building = home.building if home is not None else None
+        if building is None:
+            err("place", _("没有登记住址，请选择问题所在的楼栋或地方。"))
+    elif place == Place.OTHER:
+        household = compound = None
+        if entrance is None and building is None:
+            err("building", _("请选择是哪一栋楼。"))
+    else:  # a public place: the words say where; the compound, if any, whose it is
+        household = entrance = building = None
+        if not (location_text or "").strip():
+            err("location_text", public_place_required())
+    if entrance is not None and building is not None and entrance.building_id != building.pk:
+        err("entrance", _("所选单元不在所选楼栋。"))
+    # The most precise place given; the others are derived from it.
+    node = household or entrance or building or compound
+    if node is not None:
+        grid = node.grid
+        place_community_id = node.community_id
     elif grid is not None:
         place_community_id = grid.community_id
+    elif community is not None:
+        place_community_id = community.pk
     else:
-        place_community_id = community.pk if community is not None else None
+        place_community_id = reporter_resident.community_id if reporter_resident else None
     if place_community_id is None:
         err("community", _("请选择诉求所在的社区。"))
     elif community is not None and community.pk != place_community_id:
         err("community", _("所选位置不在该社区。"))
+    elif reporter_resident is not None and reporter_resident.community_id != place_community_id:
+        # A resident reports about their own community: its staff answer for it.
+        err("place", _("所选位置不在居民所在的社区。"))
     if (
         event_session is not None
         and "community" not in errors
@@ -455,7 +516,9 @@ def _clean_submission(
         channel=channel,
         community=community,
         grid=grid,
+        compound=compound,
         building=building,
+        entrance=entrance,
         household=household,
         location_text=bounded["location_text"],
         reporter_resident=reporter_resident,
@@ -482,7 +545,15 @@ def _check_submitter(actor, sub: Submission, on_behalf_of: Resident | None) -> N
         return
     if sub.reporter_user is not None and sub.entered_by is None and on_behalf_of is None:
         return
-    target = on_behalf_of or sub.household or sub.building or sub.grid or sub.community
+    target = (
+        on_behalf_of
+        or sub.household
+        or sub.entrance
+        or sub.building
+        or sub.compound
+        or sub.grid
+        or sub.community
+    )
     require(actor, "submit_on_behalf", target)
 
 
@@ -522,14 +593,30 @@ def _suggest(text: str, community: Community):
     return suggestions, urgent
 
 
+def _place_columns(sub: Submission) -> dict:
+    """The item's place columns from the most precise place of the submission: a
+    household (the reporter's home), an entrance, a building, a compound, or none."""
+    h, e, b, c = sub.household, sub.entrance, sub.building, sub.compound
+    if h is not None:
+        return {
+            "compound_id": h.compound_id,
+            "building_id": h.building_id,
+            "entrance_id": h.entrance_id,
+            "household_id": h.pk,
+        }
+    if e is not None:
+        return {"compound_id": e.compound_id, "building_id": e.building_id, "entrance_id": e.pk}
+    if b is not None:
+        return {"compound_id": b.compound_id, "building_id": b.pk}
+    return {"compound_id": c.pk if c is not None else None}
+
+
 def _create_item(actor, sub: Submission, now: dt.datetime) -> Item:
     suggestions, urgent = _suggest(sub.text, sub.community)
     top = suggestions[0] if suggestions else None
     level = top.level if top is not None else Level.GRID
     if level == Level.GRID and sub.grid is None:
         level = Level.COMMUNITY
-    household, building = sub.household, sub.building
-    place = household or building
     item = Item(
         number=_next_number(sub.community, now),
         kind=sub.kind,
@@ -541,10 +628,7 @@ def _create_item(actor, sub: Submission, now: dt.datetime) -> Item:
         project_phase=sub.project_phase,
         community=sub.community,
         grid=sub.grid,
-        compound_id=place.compound_id if place is not None else None,
-        building_id=(household.building_id if household else (building.pk if building else None)),
-        entrance_id=household.entrance_id if household else None,
-        household=household,
+        **_place_columns(sub),
         location_text=sub.location_text,
         suggested_category=top.category if top is not None else None,
         suggestion_score=top.score if top is not None else None,
@@ -645,6 +729,9 @@ def item_submit(
     project_phase: str = "",
     share_phone_with_partner: bool = False,
     private: bool = False,
+    place: str | None = None,
+    entrance: Entrance | None = None,
+    compound: Compound | None = None,
     now: dt.datetime | None = None,
 ) -> Item:
     """File a problem or suggestion. Returns the new item: SUBMITTED, stage RESPOND, due by
@@ -658,6 +745,12 @@ def item_submit(
     - ``actor=None`` is a channel that did its own check (Open311) and must name a place.
     - ``private`` (不公开 / 私下反映), or a text that asks for it, keeps the item off every
       public surface for good: it is withheld at once and ``item_publish`` refuses it.
+    - ``place`` says where the problem is (``places.Place``): the reporter's home, their
+      building, another ``building`` or ``entrance`` of their community, or a public
+      place (``location_text`` says where; ``compound`` whose, or none for the
+      community's). The item's place columns — scoping, routing level, duplicates — are
+      that place's; the reporter's home stays on their reporter row. Without ``place`` the
+      item is where the most precise place given is, else at the reporter's home.
 
     Nothing is written when anything is wrong: the ``ValidationError`` carries one Chinese
     message per field (text, title, photos, community...) so a form can show them beside
@@ -684,6 +777,9 @@ def item_submit(
         project_phase=project_phase,
         share_phone_with_partner=share_phone_with_partner,
         private=private,
+        place=place,
+        entrance=entrance,
+        compound=compound,
     )
     if actor is not None and sub.reporter_user is None and sub.entered_by is None:
         raise PermissionDenied(_("没有权限执行此操作。"))

@@ -1,4 +1,4 @@
-"""Pages of residents' voice: the resident's three-step 我要反映, 我的诉求 and item page (large
+"""Pages of residents' voice: the resident's four-step 我要反映, 我的诉求 and item page (large
 type); a leader's entry for a resident; the staff inbox and item page with every action the
 user may take now; the partner unit's 派单 inbox; the measures.
 
@@ -69,6 +69,7 @@ from .forms import (
     apply_errors,
 )
 from .models import Attachment, EventSession, Item
+from .places import Place
 
 PAGE_SIZE = 20
 SEARCH_LIMIT = 30
@@ -214,10 +215,18 @@ def _unstash(request, names: list[str]) -> None:
     request.session[PENDING_KEY] = left
 
 
+# Fields of the report form that a later step carries as hidden inputs.
+CARRIED = ("kind", "text", "channel", "share_phone", "private", "where", "location_text")
+# Errors the where step answers for; anything else sends the person back to their text.
+WHERE_FIELDS = frozenset({"place", "building", "entrance", "compound", "location_text"})
+
+
 def _steps(request, resident: Resident, *, on_behalf: bool):
     """Step 1 picks problem or suggestion (a GET with two big buttons); step 2 says it;
-    step 3 shows it back with similar open items of the same building ("我也遇到了") and
-    submits. A refused step shows the form again with every word kept."""
+    step 3 says where it is — 我家, 我住的楼, another building or entrance of the community,
+    or a public place — offering a place the text names ("您说的是 3栋2单元吗？"); step 4
+    shows it back with the similar open items at and near that place ("我也遇到了") and
+    submits. A refused step shows its form again with every word and choice kept."""
     context = {"resident": resident, "on_behalf": on_behalf, "kinds": ItemKind.choices}
     if request.method == "GET":
         kind = request.GET.get("kind")
@@ -233,7 +242,7 @@ def _steps(request, resident: Resident, *, on_behalf: bool):
     form = ReportForm(request.POST, request.FILES, on_behalf=on_behalf)
     if action == "edit":
         form = ReportForm(
-            initial={k: request.POST.get(k, "") for k in ("kind", "text", "channel")}
+            initial={k: request.POST.get(k, "") for k in CARRIED}
             | {
                 "share_phone": request.POST.get("share_phone") == "on",
                 "private": request.POST.get("private") == "on",
@@ -248,21 +257,47 @@ def _steps(request, resident: Resident, *, on_behalf: bool):
             return render(request, "voices/new_kind.html", context, status=400)
         return render(request, "voices/new_text.html", {**context, "form": form}, status=400)
     data = form.cleaned_data
+    places = selectors.report_places(resident)
+    context.update(form=form, data=data, places=places)
+    if action == "where":
+        pending = [
+            *_stashed(request, request.POST.getlist("pending")),
+            *_stash(request, data["photos"]),
+        ]
+        return _where_step(request, context, pending)
     if action != "save":
-        pending = _stash(request, data["photos"])
+        # From the where step; or straight from the text (photos and all) by a client that
+        # skips it: the reporter's home, as before there was a where step.
+        pending = [
+            *_stashed(request, request.POST.getlist("pending")),
+            *_stash(request, data["photos"]),
+        ]
+        where = places.where(data["where"] or "home")
+        if where is None:
+            return _where_step(request, context, pending, error=_("请选择问题在哪里。"))
+        location_text = ""
+        if where.place == Place.PUBLIC:
+            try:
+                location_text = services.clean_public_place(data["location_text"])
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                return _where_step(request, context, pending, open_="public")
         return render(
             request,
             "voices/new_confirm.html",
             {
                 **context,
-                "form": form,
-                "data": data,
                 "pending": pending,
-                "similar": selectors.join_offers(resident, data["text"]),
+                "where": where,
+                "location_text": location_text,
+                "similar": selectors.join_offers(resident, data["text"], **where.as_kwargs()),
                 "asks_privacy": redact.asks_privacy(data["text"]),
             },
         )
     pending = _stashed(request, request.POST.getlist("pending"))
+    where = places.where(data["where"] or "home")
+    if where is None:
+        return _where_step(request, context, pending, error=_("请选择问题在哪里。"))
     files = [default_storage.open(name) for name in pending]
     try:
         item = services.item_submit(
@@ -274,15 +309,42 @@ def _steps(request, resident: Resident, *, on_behalf: bool):
             photos=files,
             share_phone_with_partner=data["share_phone"],
             private=data["private"],
+            location_text=data["location_text"] if where.place == Place.PUBLIC else "",
+            **where.as_kwargs(),
         )
     except ValidationError as exc:
         apply_errors(form, exc)
+        if WHERE_FIELDS & set(getattr(exc, "error_dict", {})):
+            return _where_step(request, context, pending, open_=where.place)
         return render(request, "voices/new_text.html", {**context, "form": form}, status=400)
     finally:
         for f in files:
             f.close()
     _unstash(request, pending)
     return redirect("voices:done", pk=item.pk)
+
+
+def _where_step(request, context: dict, pending: list[str], *, error: str = "", open_: str = ""):
+    """Step 3: where the problem is. A place the text names is offered first; the
+    sections for another building and for a public place open by themselves when the
+    person comes back to them (a refusal, "改地点")."""
+    places, data = context["places"], context["data"]
+    chosen = places.where(data.get("where"))
+    if not open_ and chosen is not None:
+        open_ = chosen.place
+    status = 400 if error or context["form"].errors else 200
+    return render(
+        request,
+        "voices/new_where.html",
+        {
+            **context,
+            "pending": pending,
+            "mentioned": places.mentioned(data["text"]),
+            "where_error": error,
+            "open": open_,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -446,7 +508,8 @@ def _staff_detail(request, item: Item, *, status: int = 200, **forms):
             text=item.text,
             community=item.community_id,
             building=item.building_id,
-            compound=None if item.building_id else item.compound_id,
+            compound=item.compound_id,
+            community_wide=item.compound_id is None,
             exclude=item,
         )
     timeline = selectors.item_timeline_rows(user, item)
