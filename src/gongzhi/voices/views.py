@@ -400,9 +400,7 @@ def withdraw(request, pk: int):
                 _("将撤回您反映的诉求 %(number)s，撤回后社区不再办理，也不能恢复。确认撤回吗？")
                 % {"number": item.number},
             )
-            return confirming.ask(
-                request, question, layout="voices/base_resident.html", nav="mine"
-            )
+            return confirming.ask(request, question, layout="voices/base_resident.html", nav="mine")
         call()
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -642,9 +640,7 @@ def _ask_verify(item, form) -> confirming.Question:
     live = selectors.live_dispatch(item)
     values = {"number": item.number, "unit": _unit_name(live.unit)}
     if form.cleaned_data.get("accepted"):
-        text = _(
-            "将确认%(unit)s对诉求 %(number)s 的答复属实，诉求转为办结待回访。确认核实通过吗？"
-        )
+        text = _("将确认%(unit)s对诉求 %(number)s 的答复属实，诉求转为办结待回访。确认核实通过吗？")
     else:
         text = _(
             "将不予通过%(unit)s对诉求 %(number)s 的答复，派单结束，诉求回到本级重新安排办理。"
