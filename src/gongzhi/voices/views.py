@@ -718,7 +718,10 @@ def inbox(request):
     form = InboxFilterForm(request.GET or None, grids=grids)
     data = form.cleaned_data if form.is_valid() else {}
     statuses = [data["status"]] if data.get("status") else None
-    qs = selectors.inbox(user, statuses=statuses)
+    now = deadlines.clock()
+    qs = selectors.inbox(user, now=now, statuses=statuses)
+    if data.get("queue"):
+        qs = qs.filter(selectors.work_queue_q(data["queue"], now))
     if data.get("level"):
         qs = qs.filter(level=data["level"])
     if data.get("overdue"):

@@ -40,8 +40,11 @@ from gongzhi.places.models import (
     ResidentStatusChange,
 )
 from gongzhi.places.selectors import household_occupancy, is_personal_query
+from gongzhi.voices import selectors as voice_selectors
+from gongzhi.voices.forms import WORK_QUEUE_LABELS
 
 from .forms import SearchForm
+from .menu import capabilities_held
 from .status import allowed_actions
 
 PII_FIELDS = ("id_number", "phone")
@@ -78,7 +81,9 @@ def home(request):
     user = request.user
     if is_staff_user(user):
         return render(
-            request, "workbench/home_staff.html", {"figures": selectors.community_figures(user)}
+            request,
+            "workbench/home_staff.html",
+            {"figures": selectors.community_figures(user), "work": _todays_work(user)},
         )
     if user.partner_unit_id:
         # A partner unit's work is what was dispatched to it.
@@ -86,6 +91,27 @@ def home(request):
     if user.resident_id:
         return _resident_home(request)
     return render(request, "workbench/home_none.html")
+
+
+@dataclass(frozen=True)
+class WorkCount:
+    queue: str
+    label: str
+    count: int
+    url: str
+
+
+def _todays_work(user) -> list[WorkCount]:
+    """今天的工作: each queue of items in the user's reach with its count, opening the inbox
+    filtered to it. One query; nothing for a post that handles no items."""
+    if "handle_items" not in capabilities_held(user):
+        return []
+    counts = voice_selectors.work_counts(user)
+    inbox = reverse("voices:inbox")
+    return [
+        WorkCount(queue, str(WORK_QUEUE_LABELS[queue]), counts[queue], f"{inbox}?queue={queue}")
+        for queue in voice_selectors.WORK_QUEUES
+    ]
 
 
 def _resident_home(request):
