@@ -167,6 +167,18 @@ def work_counts(user, *, now: dt.datetime | None = None) -> dict[str, int]:
     )
 
 
+def items_of_resident(user, resident) -> QuerySet[Item]:
+    """The items ``resident`` raised or joined, of those ``user`` may see, newest first (a
+    resident's page in the workbench)."""
+    raised = ItemReporter.objects.filter(resident=resident).values("item_id")
+    return (
+        item_list_visible_to(user)
+        .filter(pk__in=raised)
+        .select_related("category")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
 def items_reported_by(user) -> QuerySet[Item]:
     """The items a resident raised or joined, newest first (their "my items" page)."""
     q = Q(user=user)

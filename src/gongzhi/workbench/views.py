@@ -42,6 +42,7 @@ from gongzhi.places.models import (
 from gongzhi.places.selectors import household_occupancy, is_personal_query
 from gongzhi.voices import selectors as voice_selectors
 from gongzhi.voices.forms import WORK_QUEUE_LABELS
+from gongzhi.wishes.selectors import wish_list_visible_to
 
 from .forms import SearchForm
 from .menu import capabilities_held
@@ -52,6 +53,8 @@ PII_FIELDS = ("id_number", "phone")
 SEARCH_LIMIT = 50
 # The latest visits shown on a resident's page.
 CONTACTS_SHOWN = 10
+# The latest items and wishes of a resident shown on their page.
+CASES_SHOWN = 10
 
 
 def staff_required(view):
@@ -303,6 +306,7 @@ def _resident_page(
     reason_errors: dict[str, str] | None = None,
     reason_notes: dict[str, str] | None = None,
     status: int = 200,
+    then: str = "",
 ):
     user = request.user
     history = list(
@@ -316,11 +320,21 @@ def _resident_page(
         .order_by("-visited_on", "-id")[:CONTACTS_SHOWN]
     )
     can_edit = may(user, "edit_registry", resident)
+    cases = list(voice_selectors.items_of_resident(user, resident)[:CASES_SHOWN])
+    wishes = list(
+        wish_list_visible_to(user)
+        .filter(resident=resident)
+        .order_by("-created_at", "-id")[:CASES_SHOWN]
+    )
     return render(
         request,
         "workbench/resident.html",
         {
             "resident": resident,
+            "cases": cases,
+            "wishes": wishes,
+            "cases_shown": CASES_SHOWN,
+            "then": then,
             "household": resident.household,
             "care_tags": list(resident.care_tags.all()),
             "history": history,
@@ -371,6 +385,8 @@ def resident_reveal(request, pk: int, field_name: str):
         raise Http404
     resident = _get_resident(request.user, pk)
     note = request.POST.get("reason_note", "")
+    # 拨打电话 is a reveal of the phone that ends on its tel: link.
+    then = "call" if field_name == "phone" and request.POST.get("then") == "call" else ""
     try:
         value = services.resident_reveal(
             actor=request.user,
@@ -392,6 +408,8 @@ def resident_reveal(request, pk: int, field_name: str):
                     "can_reveal": True,
                     "reason_error": message,
                     "reason_note": note,
+                    "offer_call": field_name == "phone",
+                    "then": then,
                 },
                 status=400,
             )
@@ -401,15 +419,16 @@ def resident_reveal(request, pk: int, field_name: str):
             reason_errors={field_name: message},
             reason_notes={field_name: note},
             status=400,
+            then=then,
         )
     if request.htmx:
         return render(
             request,
             "workbench/_pii.html",
-            {"r": resident, "field": field_name, "value": value, "revealed": True},
+            {"r": resident, "field": field_name, "value": value, "revealed": True, "then": then},
         )
     # Without JavaScript the form posts here and the whole page comes back, revealed.
-    return _resident_page(request, resident, revealed={field_name: value})
+    return _resident_page(request, resident, revealed={field_name: value}, then=then)
 
 
 # --- search ---------------------------------------------------------------------------
