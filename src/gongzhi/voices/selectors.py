@@ -179,6 +179,18 @@ def items_of_resident(user, resident) -> QuerySet[Item]:
     )
 
 
+def awaiting_rating(user) -> QuerySet[Item]:
+    """请您评价: the resolved items the user raised or joined and has not rated yet, oldest
+    first. (A rating closes or reopens the item, so this is "resolved" in practice; the
+    exclusion keeps it right should several reporters ever rate one item.)"""
+    return (
+        items_reported_by(user)
+        .filter(status=Status.RESOLVED)
+        .exclude(return_visits__visited_by=user)
+        .order_by("resolved_at", "pk")
+    )
+
+
 def items_reported_by(user) -> QuerySet[Item]:
     """The items a resident raised or joined, newest first (their "my items" page)."""
     q = Q(user=user)

@@ -72,6 +72,8 @@ from .forms import (
 from .models import Attachment, EventSession, Item
 
 PAGE_SIZE = 20
+# 请您评价: the resolved items a resident is asked to rate at the top of their pages.
+RATE_PROMPTS = 5
 SEARCH_LIMIT = 30
 # Photos chosen at step 2 wait here until step 3 is confirmed: a browser cannot carry a
 # chosen file from one page to the next.
@@ -129,6 +131,7 @@ def mine(request):
         {
             "page": page,
             "notifications": list(selectors.notifications_for(user).filter(read_at=None)[:5]),
+            "to_rate": list(selectors.awaiting_rating(user)[:RATE_PROMPTS]),
             "nav": "mine",
         },
     )

@@ -55,6 +55,9 @@ SEARCH_LIMIT = 50
 CONTACTS_SHOWN = 10
 # The latest items and wishes of a resident shown on their page.
 CASES_SHOWN = 10
+# A resident's home: the items waiting for their rating, and their unread news.
+RATE_PROMPTS = 5
+NOTES_SHOWN = 3
 
 
 def staff_required(view):
@@ -130,7 +133,15 @@ def _resident_home(request):
     return render(
         request,
         "workbench/home_resident.html",
-        {"household": household, "members": members, "me_id": user.resident_id},
+        {
+            "household": household,
+            "members": members,
+            "me_id": user.resident_id,
+            "to_rate": list(voice_selectors.awaiting_rating(user)[:RATE_PROMPTS]),
+            "notifications": list(
+                voice_selectors.notifications_for(user).filter(read_at=None)[:NOTES_SHOWN]
+            ),
+        },
     )
 
 
