@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,7 @@ def shots(tmp_path):
     def take(page, name):
         page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
+    take.folder = folder
     return take
 
 
@@ -206,3 +208,121 @@ def test_every_page_of_the_role_works_at_a_desk(
     busy_world, browser, live_server, log_in, shots, username
 ):
     _walk(browser, live_server, log_in, shots, busy_world, username, DESK)
+
+
+def test_a_residents_two_main_tasks_are_on_the_first_screen(
+    busy_world, browser, live_server, log_in, axe_clean, shots
+):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        log_in(page, "resident-zhangsan")
+        page.get_by_role("heading", name="我的家").wait_for()
+        # What the phone shows before any scrolling.
+        page.screenshot(path=str(shots.folder / "resident-first-screen.png"))
+        for name in ["我要反映", "许个心愿"]:
+            task = page.locator(".main-tasks").get_by_role("link", name=re.compile(f"^{name}"))
+            box = task.bounding_box()
+            assert box["y"] + box["height"] <= PHONE["height"], name
+            assert box["height"] >= 88 and box["width"] >= 300, name
+        # The languages are one closed menu; opened, it offers all three.
+        assert page.locator("header [name=language]").first.is_hidden()
+        page.get_by_text("语言：").click()
+        languages = page.locator("header").get_by_role("button", name=re.compile("中文|English"))
+        assert languages.count() == 3
+        axe_clean(page)
+        # 请您评价 leads to the rating form.
+        page.get_by_role("heading", name="请您评价").wait_for()
+        page.locator(".rate-prompt").get_by_role("link").first.click()
+        page.get_by_role("heading", name="请您评价办理结果").wait_for()
+    finally:
+        context.close()
+
+
+def _phone_page(browser):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+def _asked(page, axe_clean, title, question):
+    """The confirmation page: its question, nothing acted yet, fits the phone, axe-clean."""
+    page.get_by_role("heading", name=title).wait_for()
+    assert page.locator(".confirm-question").inner_text() == question
+    assert page.evaluate(CHECK) == []
+    axe_clean(page)
+
+
+def test_irreversible_steps_ask_first_on_a_phone(
+    busy_world, browser, live_server, log_in, axe_clean, shots
+):
+    from gongzhi.voices.enums import DispatchStatus, Status
+    from gongzhi.voices.models import Dispatch, Item
+
+    url = live_server.url
+    at_grid = Item.objects.get(status=Status.ACCEPTED, level=Level.GRID)
+    dispatch = Dispatch.objects.get()
+    mine = Item.objects.filter(status=Status.SUBMITTED, building=busy_world.b1).get()
+
+    # The grid chief resolves an item of the grid: 办结 asks, 确认 does it.
+    page = _phone_page(browser)
+    log_in(page, "wj-grid1")
+    page.goto(f"{url}/voices/{at_grid.pk}/")
+    page.get_by_label("办理结果").fill("已更换灯泡。")
+    page.get_by_role("button", name="办结，待回访").click()
+    _asked(
+        page,
+        axe_clean,
+        "确认办结",
+        f"将把诉求 {at_grid.number} 办结，并告知反映人，等待回访评价。办结后不能撤销。确认办结吗？",
+    )
+    shots(page, "confirm-resolve")
+    at_grid.refresh_from_db()
+    assert at_grid.status == Status.ACCEPTED
+    page.get_by_role("button", name="确认", exact=True).click()
+    page.get_by_text("已办结，等待回访。").wait_for()
+    at_grid.refresh_from_db()
+    assert at_grid.status == Status.RESOLVED
+    page.context.close()
+
+    # The partner returns a dispatch: 退回 asks.
+    page = _phone_page(browser)
+    log_in(page, "partner-zjj")
+    page.goto(f"{url}/voices/partner/{dispatch.pk}/")
+    page.get_by_label("退回原因").fill("属于供电公司。")
+    page.get_by_role("button", name="退回", exact=True).click()
+    _asked(
+        page,
+        axe_clean,
+        "确认退回",
+        f"将把诉求 {dispatch.item.number} 退回望江街社区，由社区重新安排办理。确认退回吗？",
+    )
+    page.get_by_role("button", name="确认", exact=True).click()
+    page.get_by_text("已退回社区。").wait_for()
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.RETURNED
+    page.context.close()
+
+    # The resident takes back what nobody has accepted yet: 撤回 asks.
+    page = _phone_page(browser)
+    log_in(page, "resident-zhangsan")
+    page.goto(f"{url}/voices/{mine.pk}/")
+    page.get_by_role("button", name="撤回", exact=True).click()
+    _asked(
+        page,
+        axe_clean,
+        "确认撤回",
+        f"将撤回您反映的诉求 {mine.number}，撤回后社区不再办理，也不能恢复。确认撤回吗？",
+    )
+    shots(page, "confirm-withdraw")
+    page.get_by_role("button", name="返回").click()
+    page.get_by_role("heading", name=f"诉求 {mine.number}").wait_for()
+    mine.refresh_from_db()
+    assert mine.status == Status.SUBMITTED
+    page.get_by_role("button", name="撤回", exact=True).click()
+    page.get_by_role("button", name="确认", exact=True).click()
+    page.get_by_text("已撤回。").wait_for()
+    mine.refresh_from_db()
+    assert mine.status == Status.WITHDRAWN
+    page.context.close()
