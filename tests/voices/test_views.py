@@ -330,6 +330,32 @@ def test_inbox_query_count_does_not_grow(world, categories, login):
     assert queries(lambda: client.get("/voices/inbox/")) == one
 
 
+@pytest.mark.parametrize("queue", ["new", "returned"])
+def test_inbox_queue_query_count_does_not_grow(world, categories, login, queue):
+    def one_more(text):
+        if queue == "new":
+            return report(world, text)
+        _item, dispatch = dispatched(world, text=text)
+        services.dispatch_return(actor=world.users["partner"], dispatch=dispatch, reason="不归我们")
+
+    client = login(world.users["staff"])
+    one_more(LIGHT)
+    one = queries(lambda: client.get("/voices/inbox/", {"queue": queue}))
+    one_more("楼道墙面裂缝漏水")
+    one_more("屋顶漏水很严重")
+    assert queries(lambda: client.get("/voices/inbox/", {"queue": queue})) == one
+
+
+def test_inbox_queue_returned_lists_what_a_unit_sent_back(world, categories, login):
+    item, dispatch = dispatched(world)
+    other, _ = dispatched(world, text="楼道墙面裂缝漏水")
+    services.dispatch_return(actor=world.users["partner"], dispatch=dispatch, reason="不归我们")
+    client = login(world.users["staff"])
+    listed = page_text(client.get("/voices/inbox/", {"queue": "returned"}))
+    assert item.number in listed and other.number not in listed
+    assert '<option value="returned" selected>被退回</option>' in listed
+
+
 def test_inbox_is_not_for_residents_or_partners(world, login):
     assert login(world.users["resident"]).get("/voices/inbox/").status_code == 404
     assert login(world.users["partner"]).get("/voices/inbox/").status_code == 404
