@@ -223,6 +223,7 @@ OBJECT_KWARGS = {
             "done",
             "join",
             "rate",
+            "withdraw",
             "photo",
             "photo_thumbnail",
             "accept",

@@ -50,6 +50,7 @@ def test_community_staff_register_a_newcomer_and_a_move_out(
         "代居民许愿",
         "办理统计",
         "议事活动",
+        "组织管理",
     ]
     household = live_world.households["1-1-101"]
     page.goto(f"{live_server.url}/household/{household.pk}/")

@@ -14,7 +14,8 @@ def _sizes(page):
             const r = e.getBoundingClientRect();
             return {text: (e.innerText || e.value || e.name || '').trim(), type: e.type || e.tagName,
                     w: r.width, h: r.height};
-        }).filter(s => s.type !== 'hidden')""",
+        // Not rendered (a closed menu, a link left out on a phone): not a target.
+        }).filter(s => s.type !== 'hidden' && s.w > 0 && s.h > 0)""",
     )
 
 

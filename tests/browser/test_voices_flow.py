@@ -31,6 +31,17 @@ def catalogue(live_world):
     Category.objects.create(code="other", name="其他", sort_order=99)
 
 
+def asks(page, title, question):
+    page.get_by_role("heading", name=title).wait_for()
+    assert page.locator(".confirm-question").inner_text() == question
+
+
+def confirm(page, axe_clean, title):
+    page.get_by_role("heading", name=title).wait_for()
+    axe_clean(page)
+    page.get_by_role("button", name="确认", exact=True).click()
+
+
 def switch_user(page, log_in, username):
     page.context.clear_cookies()
     log_in(page, username)
@@ -73,6 +84,12 @@ def test_a_report_goes_round_the_whole_loop(
     page.get_by_text("已受理。").wait_for()
     page.get_by_label("上报原因").fill("需要更换灯杆，请社区协调住建局。")
     page.get_by_role("button", name="上报", exact=True).click()
+    # Irreversible: a page of its own asks first; 返回 comes back with the reason kept.
+    asks(page, "确认上报", f"将把诉求 {number} 上报到社区，由社区工作人员办理。确认上报吗？")
+    page.get_by_role("button", name="返回").click()
+    assert page.get_by_label("上报原因").input_value() == "需要更换灯杆，请社区协调住建局。"
+    page.get_by_role("button", name="上报", exact=True).click()
+    confirm(page, axe_clean, "确认上报")
     page.get_by_text("已上报。").wait_for()
 
     # 3. Community staff blow the whistle: dispatch to 市住建局.
@@ -82,6 +99,7 @@ def test_a_report_goes_round_the_whole_loop(
     page.get_by_label("派给哪个单位").select_option(label="攀枝花市住房和城乡建设局")
     page.get_by_label("派单说明").fill("请三个工作日内更换灯杆。")
     page.get_by_role("button", name="派单", exact=True).click()
+    confirm(page, axe_clean, "确认派单")
     page.get_by_text("已派单。").wait_for()
 
     # 4. The partner reports for duty: accepts, then replies.
@@ -90,6 +108,7 @@ def test_a_report_goes_round_the_whole_loop(
     axe_clean(page)
     page.get_by_role("link", name=number).click()
     page.get_by_role("button", name="签收", exact=True).click()
+    confirm(page, axe_clean, "确认签收")
     page.get_by_text("已签收，请尽快办理。").wait_for()
     page.get_by_label("办理答复").fill("已更换灯杆和灯泡，夜间照明恢复。")
     page.get_by_role("button", name="提交答复").click()
@@ -100,6 +119,7 @@ def test_a_report_goes_round_the_whole_loop(
     page.goto(item_url)
     page.get_by_label("答复属实，通过").check()
     page.get_by_role("button", name="提交核实").click()
+    confirm(page, axe_clean, "确认核实")
     page.get_by_text("已核实。").wait_for()
 
     # 6. 张三 sees the timeline and rates it.

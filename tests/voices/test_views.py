@@ -333,6 +333,32 @@ def test_inbox_query_count_does_not_grow(world, categories, login):
     assert queries(lambda: client.get("/voices/inbox/")) == one
 
 
+@pytest.mark.parametrize("queue", ["new", "returned"])
+def test_inbox_queue_query_count_does_not_grow(world, categories, login, queue):
+    def one_more(text):
+        if queue == "new":
+            return report(world, text)
+        _item, dispatch = dispatched(world, text=text)
+        services.dispatch_return(actor=world.users["partner"], dispatch=dispatch, reason="不归我们")
+
+    client = login(world.users["staff"])
+    one_more(LIGHT)
+    one = queries(lambda: client.get("/voices/inbox/", {"queue": queue}))
+    one_more("楼道墙面裂缝漏水")
+    one_more("屋顶漏水很严重")
+    assert queries(lambda: client.get("/voices/inbox/", {"queue": queue})) == one
+
+
+def test_inbox_queue_returned_lists_what_a_unit_sent_back(world, categories, login):
+    item, dispatch = dispatched(world)
+    other, _ = dispatched(world, text="楼道墙面裂缝漏水")
+    services.dispatch_return(actor=world.users["partner"], dispatch=dispatch, reason="不归我们")
+    client = login(world.users["staff"])
+    listed = page_text(client.get("/voices/inbox/", {"queue": "returned"}))
+    assert item.number in listed and other.number not in listed
+    assert '<option value="returned" selected>被退回</option>' in listed
+
+
 def test_inbox_is_not_for_residents_or_partners(world, login):
     assert login(world.users["resident"]).get("/voices/inbox/").status_code == 404
     assert login(world.users["partner"]).get("/voices/inbox/").status_code == 404
@@ -382,7 +408,9 @@ def test_accept_and_escalate_through_the_forms(world, categories, login):
     assert refused.status_code == 400
     assert "请填写上报原因。" in page_text(refused)
 
-    client.post(f"/voices/{item.pk}/escalate/", {"reason": "需要更换灯杆，网格解决不了"})
+    client.post(
+        f"/voices/{item.pk}/escalate/", {"reason": "需要更换灯杆，网格解决不了", "confirm": "yes"}
+    )
     item.refresh_from_db()
     assert item.level == Level.COMMUNITY
     after = page_text(client.get(f"/voices/{item.pk}/"))
@@ -409,7 +437,7 @@ def test_dispatch_verify_and_visit_through_the_forms(world, categories, login):
     assert "派单给共建单位" in page_text(staff.get(f"/voices/{item.pk}/"))
     staff.post(
         f"/voices/{item.pk}/dispatch/",
-        {"unit": world.partner.pk, "instructions": "请核查灯杆"},
+        {"unit": world.partner.pk, "instructions": "请核查灯杆", "confirm": "yes"},
     )
     item.refresh_from_db()
     assert item.status == Status.DISPATCHED
@@ -422,7 +450,9 @@ def test_dispatch_verify_and_visit_through_the_forms(world, categories, login):
     refused = staff.post(f"/voices/{item.pk}/verify/", {"accepted": "no", "note": ""})
     assert refused.status_code == 400
     assert "请填写不予通过的原因。" in page_text(refused)
-    staff.post(f"/voices/{item.pk}/verify/", {"accepted": "yes", "note": "现场看过"})
+    staff.post(
+        f"/voices/{item.pk}/verify/", {"accepted": "yes", "note": "现场看过", "confirm": "yes"}
+    )
     item.refresh_from_db()
     assert item.status == Status.RESOLVED
 
@@ -532,7 +562,7 @@ def test_partner_accepts_replies_with_evidence_and_returns(world, categories, lo
     client = login(world.users["partner"])
     page = page_text(client.get(f"/voices/partner/{dispatch.pk}/"))
     assert "签收" in page and "退回" in page
-    client.post(f"/voices/partner/{dispatch.pk}/accept/")
+    client.post(f"/voices/partner/{dispatch.pk}/accept/", {"confirm": "yes"})
     dispatch.refresh_from_db()
     assert dispatch.status == DispatchStatus.ACCEPTED
 
@@ -557,7 +587,9 @@ def test_partner_return_needs_a_reason(world, categories, login):
     refused = client.post(f"/voices/partner/{dispatch.pk}/return/", {"reason": ""})
     assert refused.status_code == 400
     assert "请填写退回原因。" in page_text(refused)
-    client.post(f"/voices/partner/{dispatch.pk}/return/", {"reason": "属于供电公司"})
+    client.post(
+        f"/voices/partner/{dispatch.pk}/return/", {"reason": "属于供电公司", "confirm": "yes"}
+    )
     item.refresh_from_db()
     assert item.status == Status.ACCEPTED
 
@@ -627,3 +659,195 @@ def test_measures_query_count_does_not_grow(world, categories, login):
     _closed(world, categories, "小区门口路灯不亮")
     report(world, "2栋楼道灯坏了", resident="wangwu")
     assert queries(lambda: client.get("/voices/measures/")) == one
+
+
+# --- steps that cannot be undone ask first ------------------------------------------------
+
+
+def _history(item):
+    """What a step leaves behind: the item's state, its timeline and the audit log."""
+    from gongzhi.core.models import AuditEvent
+
+    item.refresh_from_db()
+    return (
+        item.status,
+        item.level,
+        item.events.count(),
+        item.dispatches.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def _accepted(world, categories, level=Level.COMMUNITY):
+    item = report(world)
+    services.item_accept(
+        actor=world.users["staff"], item=item, category=categories["lights"], level=level
+    )
+    return item
+
+
+def _replied(world):
+    item, dispatch = dispatched(world)
+    services.dispatch_accept(actor=world.users["partner"], dispatch=dispatch)
+    services.dispatch_reply(actor=world.users["partner"], dispatch=dispatch, reply="已修好")
+    return item
+
+
+STAFF_STEPS = {
+    # step: (who, how the item gets there, what is posted, the question, what it becomes)
+    "escalate": (
+        "grid",
+        lambda w, c: _accepted(w, c, Level.GRID),
+        {"reason": "需要更换灯杆"},
+        "将把诉求 {n} 上报到社区，由社区工作人员办理。确认上报吗？",
+        lambda item: item.level == Level.COMMUNITY,
+    ),
+    "dispatch": (
+        "staff",
+        _accepted,
+        {"unit": "PARTNER", "instructions": "请核查灯杆"},
+        "将把诉求 {n} 派给市住建局办理，由该单位签收、答复，社区核实。确认派单吗？",
+        lambda item: item.status == Status.DISPATCHED,
+    ),
+    "verify": (
+        "staff",
+        lambda w, c: _replied(w),
+        {"accepted": "yes", "note": "现场看过"},
+        "将确认市住建局对诉求 {n} 的答复属实，诉求转为办结待回访。确认核实通过吗？",
+        lambda item: item.status == Status.RESOLVED,
+    ),
+    "resolve": (
+        "staff",
+        _accepted,
+        {"note": "已更换灯泡"},
+        "将把诉求 {n} 办结，并告知反映人，等待回访评价。办结后不能撤销。确认办结吗？",
+        lambda item: item.status == Status.RESOLVED,
+    ),
+}
+
+
+@pytest.mark.parametrize("step", list(STAFF_STEPS))
+def test_a_staff_step_asks_first_and_acts_only_when_confirmed(
+    world, categories, login, step, django_capture_on_commit_callbacks
+):
+    who, prepare, body, question, done = STAFF_STEPS[step]
+    item = prepare(world, categories)
+    body = {k: (world.partner.pk if v == "PARTNER" else v) for k, v in body.items()}
+    client = login(world.users[who])
+    before = _history(item)
+    url = f"/voices/{item.pk}/{'dispatch' if step == 'dispatch' else step}/"
+
+    with django_capture_on_commit_callbacks() as queued:
+        asked = client.post(url, body)
+    text = page_text(asked)
+    assert asked.status_code == 200
+    assert question.format(n=item.number) in text
+    assert _history(item) == before
+    assert queued == []  # the try was rolled back: no text message waits to be sent
+    # The confirmation carries what was filled in, and answers to the same action.
+    for name, value in body.items():
+        assert f'<input type="hidden" name="{name}" value="{value}">' in text
+    assert f'action="{url}"' in text
+    assert 'name="confirm" value="yes"' in text and 'name="confirm" value="back"' in text
+
+    done_response = client.post(url, {**body, "confirm": "yes"})
+    assert done_response.status_code == 302
+    item.refresh_from_db()
+    assert done(item)
+    assert _history(item) != before
+
+
+def test_going_back_from_a_question_keeps_what_was_typed(world, categories, login):
+    item = _accepted(world, categories)
+    client = login(world.users["staff"])
+    before = _history(item)
+    back = client.post(f"/voices/{item.pk}/resolve/", {"note": "我写的办理结果", "confirm": "back"})
+    assert back.status_code == 200
+    assert "我写的办理结果</textarea>" in page_text(back)
+    assert "确认办结吗" not in page_text(back)
+    assert _history(item) == before
+
+
+def test_a_step_the_service_refuses_says_why_before_any_question(world, categories, login):
+    item = _accepted(world, categories, Level.GRID)
+    client = login(world.users["grid"])
+    before = _history(item)
+    refused = client.post(f"/voices/{item.pk}/escalate/", {"reason": ""})
+    assert refused.status_code == 400
+    assert "请填写上报原因。" in page_text(refused)
+    assert "确认上报吗" not in page_text(refused)
+    assert _history(item) == before
+
+
+def test_a_question_is_not_shown_out_of_reach(world, categories, login):
+    other = report(world, "2栋楼道灯坏了", resident="wangwu")
+    response = login(world.users["grid"]).post(f"/voices/{other.pk}/resolve/", {"note": "越界"})
+    assert response.status_code == 404
+    assert "确认办结" not in page_text(response)
+
+
+def test_partner_accept_and_return_ask_first(world, categories, login):
+    item, dispatch = dispatched(world)
+    client = login(world.users["partner"])
+    before = _history(item)
+
+    asked = client.post(f"/voices/partner/{dispatch.pk}/accept/")
+    assert asked.status_code == 200
+    assert (
+        f"将签收诉求 {item.number} 的派单，由本单位办理，办理时限从签收起计算。确认签收吗？"
+        in page_text(asked)
+    )
+    assert _history(item) == before
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.SENT
+    back = client.post(f"/voices/partner/{dispatch.pk}/accept/", {"confirm": "back"})
+    assert back.status_code == 302
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.SENT
+
+    asked = client.post(f"/voices/partner/{dispatch.pk}/return/", {"reason": "属于供电公司"})
+    assert asked.status_code == 200
+    assert f"将把诉求 {item.number} 退回望江街社区，由社区重新安排办理。确认退回吗？" in (
+        page_text(asked)
+    )
+    assert "属于供电公司" in page_text(asked)
+    assert _history(item) == before
+
+    client.post(f"/voices/partner/{dispatch.pk}/accept/", {"confirm": "yes"})
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.ACCEPTED
+
+
+def test_the_resident_withdraws_after_confirming(world, categories, login):
+    item = report(world)
+    client = login(world.users["resident"])
+    page = page_text(client.get(f"/voices/{item.pk}/"))
+    assert f'action="/voices/{item.pk}/withdraw/"' in page
+    before = _history(item)
+
+    asked = client.post(f"/voices/{item.pk}/withdraw/")
+    assert asked.status_code == 200
+    assert 'class="resident"' in page_text(asked)
+    assert (
+        f"将撤回您反映的诉求 {item.number}，撤回后社区不再办理，也不能恢复。确认撤回吗？"
+        in page_text(asked)
+    )
+    assert _history(item) == before
+
+    done = client.post(f"/voices/{item.pk}/withdraw/", {"confirm": "yes"}, follow=True)
+    assert "已撤回。" in page_text(done)
+    item.refresh_from_db()
+    assert item.status == Status.WITHDRAWN
+    assert f'action="/voices/{item.pk}/withdraw/"' not in page_text(done)
+
+
+def test_withdrawing_an_accepted_item_is_refused_without_a_question(world, categories, login):
+    item = _accepted(world, categories)
+    client = login(world.users["resident"])
+    assert f"/voices/{item.pk}/withdraw/" not in page_text(client.get(f"/voices/{item.pk}/"))
+    before = _history(item)
+    refused = client.post(f"/voices/{item.pk}/withdraw/", follow=True)
+    assert "诉求已受理，不能撤回；如已解决，请在回访时告诉我们。" in page_text(refused)
+    assert _history(item) == before
+    other = login(world.users["partner"]).post(f"/voices/{item.pk}/withdraw/", {"confirm": "yes"})
+    assert other.status_code == 404

@@ -96,7 +96,7 @@ def test_switching_to_english(world, login, compiled_locale):
     html = client.post(
         "/i18n/setlang/", {"language": "en", "next": reverse("home")}, follow=True
     ).content.decode()
-    assert "My home" in html and "Log out" in html and "Coming soon" in html
+    assert "My home" in html and "Log out" in html and "Make a wish" in html
 
 
 def test_default_language_is_simplified(world, login, compiled_locale):

@@ -20,9 +20,11 @@ def test_resident_home_shows_household_masked(world, login):
 
 def test_resident_home_has_no_dead_links(world, login):
     html = login(world.users["resident"]).get(reverse("home")).content.decode()
-    # Features not built yet are named, not linked; the built ones link to their pages.
-    assert html.count("即将开放") == 2
-    assert 'href="/wishes/new/"' in html and 'href="/voices/' in html
+    # No tiles for features that do not exist; the two main tasks link to their pages.
+    assert "即将开放" not in html
+    assert "社区活动" not in html and "爱心积分" not in html
+    assert '<a class="task task-voice" href="/voices/new/">' in html
+    assert '<a class="task task-wish" href="/wishes/new/">' in html
     assert 'href="#"' not in html
     assert "/search/" not in html and "/building/" not in html
 
@@ -72,3 +74,57 @@ def test_login_then_logout(world, client):
     assert "我负责的社区" in response.content.decode()
     response = client.post(reverse("accounts:logout"), follow=True)
     assert '<label for="id_login">' in response.content.decode()
+
+
+def test_the_language_choice_is_one_disclosure(world, login):
+    html = login(world.users["resident"]).get(reverse("home")).content.decode()
+    assert html.count('<details class="lang-menu">') == 1
+    assert html.count('name="language"') == 3
+    assert 'value="zh-hans" lang="zh-hans" class="btn btn-plain" aria-current="true"' in html
+
+
+def _resolved_item(world):
+    from gongzhi.voices import services
+    from gongzhi.voices.enums import Channel, ItemKind, Level
+    from gongzhi.voices.models import Category
+
+    lights = Category.objects.create(code="street_lights", name="路灯照明", sort_order=1)
+    item = services.item_submit(
+        actor=world.users["resident"],
+        kind=ItemKind.PROBLEM,
+        text="1栋门口的路灯不亮了",
+        channel=Channel.ONLINE,
+    )
+    staff = world.users["staff"]
+    services.item_accept(actor=staff, item=item, category=lights, level=Level.COMMUNITY)
+    services.item_resolve(actor=staff, item=item, note="已更换灯泡")
+    return item
+
+
+def test_a_resolved_item_asks_the_resident_to_rate_it(world, login):
+    item = _resolved_item(world)
+    client = login(world.users["resident"])
+    prompt = f'<a class="btn btn-block btn-big" href="/voices/{item.pk}/#rate-h">'
+    for url in [reverse("home"), reverse("voices:mine")]:
+        html = client.get(url).content.decode()
+        assert "请您评价" in html, url
+        assert html.count(prompt) == 1, url
+    # A neighbour who did not raise it is not asked.
+    from tests.world import make_user
+
+    lisi = make_user("resident-lisi", resident=world.residents["lisi"])
+    assert "请您评价" not in login(lisi).get(reverse("home")).content.decode()
+
+    client.post(
+        reverse("voices:rate", args=[item.pk]), {"solved": "solved", "satisfaction": "satisfied"}
+    )
+    for url in [reverse("home"), reverse("voices:mine")]:
+        assert "请您评价" not in client.get(url).content.decode(), url
+
+
+def test_notifications_open_their_item(world, login):
+    item = _resolved_item(world)
+    client = login(world.users["resident"])
+    for url in [reverse("home"), reverse("voices:mine")]:
+        html = client.get(url).content.decode()
+        assert f'<a href="/voices/{item.pk}/">您反映的事项{item.number}' in html, url

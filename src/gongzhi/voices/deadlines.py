@@ -39,6 +39,10 @@ STAGE_LIMITS: dict[str, tuple[str, tuple[int, str]]] = {
 URGENT_RESPOND_HOURS = 4
 URGENT_HANDLE_HOURS = 24
 
+# 即将超时 (due soon): an open item whose deadline falls within this much working time from
+# now. The one place to change it (a setting may take its place).
+DUE_SOON_WORKING_DAYS = 1
+
 # Statuses whose clock is running; a resolved item waits for its return visit, which has a
 # limit of its own (VERIFY), so it counts as well.
 RUNNING = sorted(OPEN_STATUSES)
@@ -106,6 +110,13 @@ def overdue(qs: QuerySet[Item], now: dt.datetime | None = None) -> QuerySet[Item
 
 def overdue_q(now: dt.datetime) -> Q:
     return Q(status__in=RUNNING, due_at__lt=now)
+
+
+def due_soon_q(now: dt.datetime) -> Q:
+    """Open items not yet overdue whose deadline is within ``DUE_SOON_WORKING_DAYS``
+    working days of ``now``, derived from ``due_at`` like overdue."""
+    until = workcal.add_working_hours(now, DUE_SOON_WORKING_DAYS * workday_hours())
+    return Q(status__in=RUNNING, due_at__gte=now, due_at__lt=until)
 
 
 def with_overdue(qs: QuerySet[Item], now: dt.datetime | None = None) -> QuerySet[Item]:

@@ -284,7 +284,23 @@ class ReturnForm(forms.Form):
     )
 
 
+# The workbench's queues of today's work (``selectors.WORK_QUEUES``), as people call them.
+WORK_QUEUE_LABELS = {
+    "new": _("新诉求"),
+    "due_soon": _("即将超时"),
+    "overdue": _("已超时"),
+    "returned": _("被退回"),
+    "to_verify": _("待核实"),
+    "to_revisit": _("待回访"),
+}
+
+
 class InboxFilterForm(forms.Form):
+    queue = forms.ChoiceField(
+        label=_("待办"),
+        required=False,
+        choices=[("", _("全部"))] + list(WORK_QUEUE_LABELS.items()),
+    )
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部未办结"))] + list(Status.choices)
     )

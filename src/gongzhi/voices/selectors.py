@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -30,8 +30,8 @@ from gongzhi.core.text import bounded_text
 from gongzhi.places.models import Building, Compound, Entrance, Household, Resident
 
 from . import duplicates
-from .deadlines import with_overdue
-from .enums import OPEN_STATUSES, DispatchStatus, EventType, Publication
+from .deadlines import clock, due_soon_q, overdue_q, with_overdue
+from .enums import OPEN_STATUSES, DispatchStatus, EventType, Publication, Status
 from .events import describe
 from .models import Dispatch, EventSession, Item, ItemEvent, ItemReporter, Notification
 from .places import Place, building_key, parse_places
@@ -138,6 +138,68 @@ def inbox(user, *, now: dt.datetime | None = None, statuses=None) -> QuerySet[It
         with_overdue(qs, now)
         .select_related("category", "community", "grid", "building", "responsible_unit")
         .order_by("-is_overdue", "due_at", "pk")
+    )
+
+
+# Today's work, as the workbench counts it and the inbox lists it (``?queue=``): one
+# condition per queue, so that a count and its list never disagree.
+WORK_QUEUES = ("new", "due_soon", "overdue", "returned", "to_verify", "to_revisit")
+
+
+def work_queue_q(queue: str, now: dt.datetime) -> Q:
+    """新诉求: submitted, to accept; 即将超时 / 已超时: from ``due_at``; 被退回: a partner
+    unit returned it and nothing has been done with it since (its clock restarted then);
+    待核实: the unit replied; 待回访: resolved, awaiting the return visit."""
+    if queue == "new":
+        return Q(status=Status.SUBMITTED)
+    if queue == "due_soon":
+        return due_soon_q(now)
+    if queue == "overdue":
+        return overdue_q(now)
+    if queue == "returned":
+        returned = Dispatch.objects.filter(
+            item=OuterRef("pk"),
+            status=DispatchStatus.RETURNED,
+            returned_at__gte=OuterRef("stage_started_at"),
+        )
+        return Q(status=Status.ACCEPTED) & Q(Exists(returned))
+    if queue == "to_verify":
+        replied = Dispatch.objects.filter(item=OuterRef("pk"), status=DispatchStatus.REPLIED)
+        return Q(status=Status.DISPATCHED) & Q(Exists(replied))
+    if queue == "to_revisit":
+        return Q(status=Status.RESOLVED)
+    raise ValueError(queue)
+
+
+def work_counts(user, *, now: dt.datetime | None = None) -> dict[str, int]:
+    """How many items of each queue lie in the user's reach: one aggregate query."""
+    now = now or clock()
+    return item_list_visible_to(user).aggregate(
+        **{queue: Count("pk", filter=work_queue_q(queue, now)) for queue in WORK_QUEUES}
+    )
+
+
+def items_of_resident(user, resident) -> QuerySet[Item]:
+    """The items ``resident`` raised or joined, of those ``user`` may see, newest first (a
+    resident's page in the workbench)."""
+    raised = ItemReporter.objects.filter(resident=resident).values("item_id")
+    return (
+        item_list_visible_to(user)
+        .filter(pk__in=raised)
+        .select_related("category")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def awaiting_rating(user) -> QuerySet[Item]:
+    """请您评价: the resolved items the user raised or joined and has not rated yet, oldest
+    first. (A rating closes or reopens the item, so this is "resolved" in practice; the
+    exclusion keeps it right should several reporters ever rate one item.)"""
+    return (
+        items_reported_by(user)
+        .filter(status=Status.RESOLVED)
+        .exclude(return_visits__visited_by=user)
+        .order_by("resolved_at", "pk")
     )
 
 

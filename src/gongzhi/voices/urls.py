@@ -25,6 +25,7 @@ urlpatterns = [
     path("<int:pk>/done/", views.done, name="done"),
     path("<int:pk>/join/", views.join, name="join"),
     path("<int:pk>/rate/", views.rate, name="rate"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:pk>/photo/<int:attachment_id>/", views.photo, name="photo"),
     path(
         "<int:pk>/photo/<int:attachment_id>/small/", views.photo_thumbnail, name="photo_thumbnail"

@@ -35,8 +35,9 @@ from gongzhi.core.scoping import get_visible_or_404, require, scope_for, visible
 from gongzhi.places.models import Building, Community, Grid, Resident
 from gongzhi.places.selectors import reach_names, resident_search
 
-from . import deadlines, duplicates, measures, routing, rules, selectors, services
+from . import confirming, deadlines, duplicates, measures, routing, rules, selectors, services
 from .enums import (
+    LEVEL_ORDER,
     Channel,
     ItemKind,
     Level,
@@ -72,6 +73,8 @@ from .models import Attachment, EventSession, Item
 from .places import Place
 
 PAGE_SIZE = 20
+# 请您评价: the resolved items a resident is asked to rate at the top of their pages.
+RATE_PROMPTS = 5
 SEARCH_LIMIT = 30
 # Photos chosen at step 2 wait here until step 3 is confirmed: a browser cannot carry a
 # chosen file from one page to the next.
@@ -129,6 +132,7 @@ def mine(request):
         {
             "page": page,
             "notifications": list(selectors.notifications_for(user).filter(read_at=None)[:5]),
+            "to_rate": list(selectors.awaiting_rating(user)[:RATE_PROMPTS]),
             "nav": "mine",
         },
     )
@@ -397,6 +401,7 @@ def detail(request, pk: int):
 def _resident_detail(request, item: Item, *, rate_form=None, status: int = 200):
     user = request.user
     can_rate = item.status == Status.RESOLVED and selectors.is_reporter(user, item)
+    can_withdraw = rules.can("withdraw", user, item)
     timeline = selectors.item_timeline_rows(user, item)
     return render(
         request,
@@ -407,6 +412,7 @@ def _resident_detail(request, item: Item, *, rate_form=None, status: int = 200):
             "photos": list(item.attachments.filter(dispatch__isnull=True)),
             "notifications": list(selectors.notifications_for(user).filter(item=item)[:20]),
             "can_rate": can_rate,
+            "can_withdraw": can_withdraw,
             "rate_form": rate_form or RateForm(),
             "nav": "mine",
         },
@@ -434,6 +440,37 @@ def rate(request, pk: int):
         apply_errors(form, exc)
         return _resident_detail(request, item, rate_form=form, status=400)
     messages.success(request, _("谢谢您的评价！"))
+    return redirect("voices:detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int):
+    """撤回: the reporter takes back what they filed, before anyone has accepted it. It
+    cannot be undone, so it asks first (``voices.confirming``)."""
+    item = selectors.get_item_visible_or_404(request.user, pk=pk)
+
+    def call():
+        return services.item_withdraw(
+            actor=request.user, item=item, reason=request.POST.get("reason", "")
+        )
+
+    try:
+        if not confirming.confirmed(request):
+            if confirming.going_back(request):
+                return redirect("voices:detail", pk=item.pk)
+            confirming.try_out(call)
+            question = confirming.Question(
+                _("确认撤回"),
+                _("将撤回您反映的诉求 %(number)s，撤回后社区不再办理，也不能恢复。确认撤回吗？")
+                % {"number": item.number},
+            )
+            return confirming.ask(request, question, layout="voices/base_resident.html", nav="mine")
+        call()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("voices:detail", pk=item.pk)
+    messages.success(request, _("已撤回。"))
     return redirect("voices:detail", pk=item.pk)
 
 
@@ -550,9 +587,12 @@ def _reporters(user, item: Item) -> list[tuple]:
     ]
 
 
-def _staff_action(form_key: str, form_class, call, done_message, *, community_form=False):
+def _staff_action(
+    form_key: str, form_class, call, done_message, *, community_form=False, question=None
+):
     """One POST view per action: read the item in reach, call the service, and on a
-    refusal show the item page again with the form as it was filled in."""
+    refusal show the item page again with the form as it was filled in. An action with a
+    ``question`` cannot be undone and asks first (``voices.confirming``)."""
 
     @login_required
     @require_POST
@@ -562,6 +602,21 @@ def _staff_action(form_key: str, form_class, call, done_message, *, community_fo
         # The same ids as the unbound form: every form of the item page has its own.
         form = form_class(request.POST, auto_id=f"{form_key}_%s", **kwargs)
         form.is_valid()
+        if question is not None and not confirming.confirmed(request):
+            if confirming.going_back(request):
+                return _staff_detail(request, item, **{form_key: form})
+            try:
+                confirming.try_out(lambda: call(request, item, form))
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                return _staff_detail(request, item, status=400, **{form_key: form})
+            return confirming.ask(
+                request,
+                question(item, form),
+                layout="voices/base_staff.html",
+                form=form,
+                nav="inbox",
+            )
         try:
             call(request, item, form)
         except ValidationError as exc:
@@ -622,6 +677,52 @@ def _merge(request, item, form):
     services.item_merge(actor=request.user, item=item, into=into)
 
 
+# What each step that cannot be undone will do, asked before it is done.
+
+
+def _unit_name(unit) -> str:
+    return unit.short_name or unit.name
+
+
+def _ask_escalate(item, form) -> confirming.Question:
+    to = LEVEL_ORDER[rules.RANK[item.level] + 1]
+    who = _("社区工作人员") if to == Level.COMMUNITY else _("街道工作人员")
+    return confirming.Question(
+        _("确认上报"),
+        _("将把诉求 %(number)s 上报到%(level)s，由%(who)s办理。确认上报吗？")
+        % {"number": item.number, "level": Level(to).label, "who": who},
+    )
+
+
+def _ask_dispatch(item, form) -> confirming.Question:
+    return confirming.Question(
+        _("确认派单"),
+        _("将把诉求 %(number)s 派给%(unit)s办理，由该单位签收、答复，社区核实。确认派单吗？")
+        % {"number": item.number, "unit": _unit_name(form.cleaned_data["unit"])},
+    )
+
+
+def _ask_verify(item, form) -> confirming.Question:
+    live = selectors.live_dispatch(item)
+    values = {"number": item.number, "unit": _unit_name(live.unit)}
+    if form.cleaned_data.get("accepted"):
+        text = _("将确认%(unit)s对诉求 %(number)s 的答复属实，诉求转为办结待回访。确认核实通过吗？")
+    else:
+        text = _(
+            "将不予通过%(unit)s对诉求 %(number)s 的答复，派单结束，诉求回到本级重新安排办理。"
+            "确认不予通过吗？"
+        )
+    return confirming.Question(_("确认核实"), text % values)
+
+
+def _ask_resolve(item, form) -> confirming.Question:
+    return confirming.Question(
+        _("确认办结"),
+        _("将把诉求 %(number)s 办结，并告知反映人，等待回访评价。办结后不能撤销。确认办结吗？")
+        % {"number": item.number},
+    )
+
+
 item_accept = _staff_action(
     "accept", AcceptForm, _accept, lambda: _("已受理。"), community_form=True
 )
@@ -630,16 +731,25 @@ item_escalate = _staff_action(
     EscalateForm,
     lambda r, i, f: services.item_escalate(actor=r.user, item=i, reason=r.POST.get("reason", "")),
     lambda: _("已上报。"),
+    question=_ask_escalate,
 )
 item_dispatch = _staff_action(
-    "dispatch", DispatchForm, _dispatch, lambda: _("已派单。"), community_form=True
+    "dispatch",
+    DispatchForm,
+    _dispatch,
+    lambda: _("已派单。"),
+    community_form=True,
+    question=_ask_dispatch,
 )
-item_verify = _staff_action("verify", VerifyForm, _verify, lambda: _("已核实。"))
+item_verify = _staff_action(
+    "verify", VerifyForm, _verify, lambda: _("已核实。"), question=_ask_verify
+)
 item_resolve = _staff_action(
     "resolve",
     ResolveForm,
     lambda r, i, f: services.item_resolve(actor=r.user, item=i, note=r.POST.get("note", "")),
     lambda: _("已办结，等待回访。"),
+    question=_ask_resolve,
 )
 item_visit = _staff_action(
     "visit",
@@ -674,7 +784,10 @@ def inbox(request):
     form = InboxFilterForm(request.GET or None, grids=grids)
     data = form.cleaned_data if form.is_valid() else {}
     statuses = [data["status"]] if data.get("status") else None
-    qs = selectors.inbox(user, statuses=statuses)
+    now = deadlines.clock()
+    qs = selectors.inbox(user, now=now, statuses=statuses)
+    if data.get("queue"):
+        qs = qs.filter(selectors.work_queue_q(data["queue"], now))
     if data.get("level"):
         qs = qs.filter(level=data["level"])
     if data.get("overdue"):
@@ -734,7 +847,10 @@ def dispatch_detail(request, pk: int):
     return _dispatch_page(request, selectors.get_dispatch_for_partner_or_404(request.user, pk))
 
 
-def _partner_action(form_key: str, form_class, call, done_message):
+def _partner_action(form_key: str, form_class, call, done_message, *, question=None):
+    """One POST view per action on a dispatch, like ``_staff_action``: an action with a
+    ``question`` asks first."""
+
     @partner_required
     @require_POST
     def view(request, pk: int):
@@ -742,6 +858,26 @@ def _partner_action(form_key: str, form_class, call, done_message):
         form = form_class(request.POST, request.FILES) if form_class else None
         if form is not None:
             form.is_valid()
+        if question is not None and not confirming.confirmed(request):
+            if confirming.going_back(request):
+                if form is None:
+                    return redirect("voices:dispatch", pk=dispatch.pk)
+                return _dispatch_page(request, dispatch, **{form_key: form})
+            try:
+                confirming.try_out(lambda: call(request, dispatch))
+            except ValidationError as exc:
+                if form is None:
+                    messages.error(request, " ".join(exc.messages))
+                    return redirect("voices:dispatch", pk=dispatch.pk)
+                apply_errors(form, exc)
+                return _dispatch_page(request, dispatch, status=400, **{form_key: form})
+            return confirming.ask(
+                request,
+                question(dispatch),
+                layout="voices/base_partner.html",
+                form=form,
+                nav="partner",
+            )
         try:
             call(request, dispatch)
         except ValidationError as exc:
@@ -762,6 +898,11 @@ dispatch_accept = _partner_action(
     None,
     lambda r, d: services.dispatch_accept(actor=r.user, dispatch=d),
     lambda: _("已签收，请尽快办理。"),
+    question=lambda d: confirming.Question(
+        _("确认签收"),
+        _("将签收诉求 %(number)s 的派单，由本单位办理，办理时限从签收起计算。确认签收吗？")
+        % {"number": d.item.number},
+    ),
 )
 dispatch_reply = _partner_action(
     "reply",
@@ -781,6 +922,11 @@ dispatch_return = _partner_action(
         actor=r.user, dispatch=d, reason=r.POST.get("reason", "")
     ),
     lambda: _("已退回社区。"),
+    question=lambda d: confirming.Question(
+        _("确认退回"),
+        _("将把诉求 %(number)s 退回%(community)s，由社区重新安排办理。确认退回吗？")
+        % {"number": d.item.number, "community": d.item.community.name},
+    ),
 )
 
 

@@ -40,8 +40,12 @@ from gongzhi.places.models import (
     ResidentStatusChange,
 )
 from gongzhi.places.selectors import household_occupancy, is_personal_query
+from gongzhi.voices import selectors as voice_selectors
+from gongzhi.voices.forms import WORK_QUEUE_LABELS
+from gongzhi.wishes.selectors import wish_list_visible_to
 
 from .forms import SearchForm
+from .menu import capabilities_held
 from .status import allowed_actions
 
 PII_FIELDS = ("id_number", "phone")
@@ -49,6 +53,11 @@ PII_FIELDS = ("id_number", "phone")
 SEARCH_LIMIT = 50
 # The latest visits shown on a resident's page.
 CONTACTS_SHOWN = 10
+# The latest items and wishes of a resident shown on their page.
+CASES_SHOWN = 10
+# A resident's home: the items waiting for their rating, and their unread news.
+RATE_PROMPTS = 5
+NOTES_SHOWN = 3
 
 
 def staff_required(view):
@@ -78,7 +87,9 @@ def home(request):
     user = request.user
     if is_staff_user(user):
         return render(
-            request, "workbench/home_staff.html", {"figures": selectors.community_figures(user)}
+            request,
+            "workbench/home_staff.html",
+            {"figures": selectors.community_figures(user), "work": _todays_work(user)},
         )
     if user.partner_unit_id:
         # A partner unit's work is what was dispatched to it.
@@ -86,6 +97,27 @@ def home(request):
     if user.resident_id:
         return _resident_home(request)
     return render(request, "workbench/home_none.html")
+
+
+@dataclass(frozen=True)
+class WorkCount:
+    queue: str
+    label: str
+    count: int
+    url: str
+
+
+def _todays_work(user) -> list[WorkCount]:
+    """今天的工作: each queue of items in the user's reach with its count, opening the inbox
+    filtered to it. One query; nothing for a post that handles no items."""
+    if "handle_items" not in capabilities_held(user):
+        return []
+    counts = voice_selectors.work_counts(user)
+    inbox = reverse("voices:inbox")
+    return [
+        WorkCount(queue, str(WORK_QUEUE_LABELS[queue]), counts[queue], f"{inbox}?queue={queue}")
+        for queue in voice_selectors.WORK_QUEUES
+    ]
 
 
 def _resident_home(request):
@@ -101,7 +133,15 @@ def _resident_home(request):
     return render(
         request,
         "workbench/home_resident.html",
-        {"household": household, "members": members, "me_id": user.resident_id},
+        {
+            "household": household,
+            "members": members,
+            "me_id": user.resident_id,
+            "to_rate": list(voice_selectors.awaiting_rating(user)[:RATE_PROMPTS]),
+            "notifications": list(
+                voice_selectors.notifications_for(user).filter(read_at=None)[:NOTES_SHOWN]
+            ),
+        },
     )
 
 
@@ -277,6 +317,7 @@ def _resident_page(
     reason_errors: dict[str, str] | None = None,
     reason_notes: dict[str, str] | None = None,
     status: int = 200,
+    then: str = "",
 ):
     user = request.user
     history = list(
@@ -290,11 +331,21 @@ def _resident_page(
         .order_by("-visited_on", "-id")[:CONTACTS_SHOWN]
     )
     can_edit = may(user, "edit_registry", resident)
+    cases = list(voice_selectors.items_of_resident(user, resident)[:CASES_SHOWN])
+    wishes = list(
+        wish_list_visible_to(user)
+        .filter(resident=resident)
+        .order_by("-created_at", "-id")[:CASES_SHOWN]
+    )
     return render(
         request,
         "workbench/resident.html",
         {
             "resident": resident,
+            "cases": cases,
+            "wishes": wishes,
+            "cases_shown": CASES_SHOWN,
+            "then": then,
             "household": resident.household,
             "care_tags": list(resident.care_tags.all()),
             "history": history,
@@ -345,6 +396,8 @@ def resident_reveal(request, pk: int, field_name: str):
         raise Http404
     resident = _get_resident(request.user, pk)
     note = request.POST.get("reason_note", "")
+    # 拨打电话 is a reveal of the phone that ends on its tel: link.
+    then = "call" if field_name == "phone" and request.POST.get("then") == "call" else ""
     try:
         value = services.resident_reveal(
             actor=request.user,
@@ -366,6 +419,8 @@ def resident_reveal(request, pk: int, field_name: str):
                     "can_reveal": True,
                     "reason_error": message,
                     "reason_note": note,
+                    "offer_call": field_name == "phone",
+                    "then": then,
                 },
                 status=400,
             )
@@ -375,15 +430,16 @@ def resident_reveal(request, pk: int, field_name: str):
             reason_errors={field_name: message},
             reason_notes={field_name: note},
             status=400,
+            then=then,
         )
     if request.htmx:
         return render(
             request,
             "workbench/_pii.html",
-            {"r": resident, "field": field_name, "value": value, "revealed": True},
+            {"r": resident, "field": field_name, "value": value, "revealed": True, "then": then},
         )
     # Without JavaScript the form posts here and the whole page comes back, revealed.
-    return _resident_page(request, resident, revealed={field_name: value})
+    return _resident_page(request, resident, revealed={field_name: value}, then=then)
 
 
 # --- search ---------------------------------------------------------------------------

@@ -29,3 +29,13 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// "左右滑动查看更多" only where the box it names is wider than the screen.
+function updateScrollHints() {
+  document.querySelectorAll("[data-scroll-hint]").forEach(function (hint) {
+    var box = document.getElementById(hint.getAttribute("data-scroll-hint"));
+    hint.hidden = !box || box.scrollWidth <= box.clientWidth + 1;
+  });
+}
+document.addEventListener("DOMContentLoaded", updateScrollHints);
+window.addEventListener("resize", updateScrollHints);
