@@ -75,7 +75,7 @@ from .models import (
     Notification,
     ReturnVisit,
 )
-from .notify import notify
+from .notify import notify, notify_unit
 from .selectors import is_reporter, is_visible, reporter_names
 
 MAX_TEXT = 2000
@@ -197,9 +197,7 @@ def _tell_handlers(item: Item, text: str, level: str | None = None) -> None:
 
 
 def _tell_unit(item: Item, unit_id: int, text: str) -> None:
-    from gongzhi.accounts.models import User
-
-    notify(item=item, text=text, users=User.objects.filter(partner_unit_id=unit_id, is_active=True))
+    notify_unit(item=item, unit_id=unit_id, text=text)
 
 
 def _restart(item: Item, stage: str, now: dt.datetime) -> None:

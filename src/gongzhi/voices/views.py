@@ -306,6 +306,11 @@ def join(request, pk: int):
 @require_GET
 def done(request, pk: int):
     item = selectors.get_item_visible_or_404(request.user, pk=pk)
+    if selectors.reads_as_partner(request.user, item) and not selectors.is_reporter(
+        request.user, item
+    ):
+        # The page that confirms a filing is the reporter's; a unit reads its dispatch.
+        return redirect("voices:detail", pk=item.pk)
     reporter = item.reporters.filter(is_original=True).select_related("resident").first()
     on_behalf = reporter is not None and reporter.entered_by_id == request.user.pk
     return render(
@@ -635,24 +640,33 @@ def inbox(request):
 @partner_required
 @require_GET
 def partner_inbox(request):
-    """派单: the dispatches to the user's unit, and nothing else."""
+    """派单: the dispatches to the user's unit, and nothing else; titles as the unit reads
+    them (reporters masked)."""
     qs = selectors.dispatch_list_for_unit(request.user).order_by("-sent_at", "-pk")
+    page = _page(request, qs.prefetch_related("item__reporters__resident"))
+    mask = selectors.PartnerMask()
+    rows = [(d, mask.title(d.item)) for d in page]
     return render(
         request,
         "voices/partner_inbox.html",
-        {"page": _page(request, qs), "now": deadlines.clock(), "nav": "partner"},
+        {"page": page, "rows": rows, "now": deadlines.clock(), "nav": "partner"},
     )
 
 
 def _dispatch_page(request, dispatch, *, status: int = 200, **forms):
     user = request.user
     item = dispatch.item
+    mask = selectors.PartnerMask()
     return render(
         request,
         "voices/dispatch.html",
         {
             "dispatch": dispatch,
             "item": item,
+            # The item's words as the unit reads them: nobody named, no phone or ID number.
+            "text": mask(item, item.text),
+            "location_text": mask(item, item.location_text),
+            "instructions": mask(item, dispatch.instructions),
             "reporters": selectors.item_reporters_for(user, item),
             "photos": list(item.attachments.filter(dispatch__isnull=True)),
             "evidence": list(dispatch.evidence.all()),
