@@ -47,6 +47,43 @@ def test_zh_hant_catalogue_is_the_opencc_conversion():
     assert pairs["查找居民"] == "查找居民"
 
 
+def test_zh_hant_is_written_as_taiwan_writes_it():
+    """為 not 爲, 裡 not 裏, 審核 not 審覈: OpenCC's Taiwan standard, in the catalogue and
+    in the converter the data goes through."""
+    text = (LOCALE / "zh_Hant" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    assert to_traditional("为了关爱独居老人，审核在这里") == "為了關愛獨居老人，審核在這裡"
+    msgstrs = "\n".join(line for line in text.splitlines() if line.startswith(("msgstr", '"')))
+    assert [c for c in "爲裏覈啓" if c in msgstrs] == []
+    assert 'msgstr "為%(unit)s開通賬號"' in text
+
+
+def test_build_zh_hant_redoes_what_the_former_converter_made(tmp_path):
+    po = tmp_path / "django.po"
+    po.write_text(
+        "\n".join(
+            [
+                'msgid ""',
+                'msgstr ""',
+                '"Content-Type: text/plain; charset=UTF-8\\n"',
+                '"Language: zh_Hant\\n"',
+                "",
+                'msgid "为%(unit)s开通账号"',
+                'msgstr "爲%(unit)s開通賬號"',
+                "",
+                'msgid "审核"',
+                'msgstr "核准"',
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    assert fill_catalogue(po) == 1
+    entries = {e.get("msgid"): e for e in read_entries(po.read_text(encoding="utf-8"))}
+    assert entries["为%(unit)s开通账号"].get("msgstr") == "為%(unit)s開通賬號"
+    # A translation a person made is theirs.
+    assert entries["审核"].get("msgstr") == "核准"
+
+
 def _strings_in(paths):
     return "\n".join(p.read_text(encoding="utf-8") for p in paths)
 

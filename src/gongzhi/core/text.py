@@ -1,5 +1,6 @@
-"""Chinese text helpers shared by search, import and the demo: Traditional → Simplified,
-pinyin and pinyin initials of names; and the one check of what a person typed against a
+"""Chinese text helpers shared by search, import and the demo: Traditional ↔ Simplified,
+pinyin and pinyin initials of names, numbers written in words (第十二网格), names that are
+data shown in the reader's language; and the one check of what a person typed against a
 length limit."""
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from opencc import OpenCC
 from pypinyin import lazy_pinyin
 
 _t2s = OpenCC("t2s")
-_s2t = OpenCC("s2t")
+# Traditional as Taiwan writes it (為, 裡, 審核), not OpenCC's own standard (爲, 裏, 審覈),
+# which a reader in Taiwan or Hong Kong finds old-fashioned. The zh_Hant catalogue and the
+# data shown under zh-Hant (categories, care tags, places) go through the same converter.
+_s2t = OpenCC("s2tw")
 
 # Surnames whose reading differs from the character's most common one: people search
 # 单 as "shan" and 曾 as "zeng", not "dan" and "ceng".
@@ -53,6 +57,7 @@ def to_simplified(text: str) -> str:
     return _t2s.convert(text) if text else text
 
 
+@lru_cache(maxsize=65536)
 def to_traditional(text: str) -> str:
     return _s2t.convert(text) if text else text
 
