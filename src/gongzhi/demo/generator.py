@@ -35,7 +35,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from gongzhi.core.crypto import blind_index
-from gongzhi.core.text import name_keys
+from gongzhi.core.text import grid_number, name_keys
 from gongzhi.places.enums import ResidentStatus
 from gongzhi.places.models import (
     Area,
@@ -53,11 +53,12 @@ from gongzhi.places.models import (
 
 from .population import PeopleMaker, household_kinds
 
+# (code, name, English name)
 CARE_TAGS = [
-    ("alone", "独居"),
-    ("disabled", "残疾"),
-    ("low_income", "低保"),
-    ("key_care", "重点关爱"),
+    ("alone", "独居", "Lives alone"),
+    ("disabled", "残疾", "Disability"),
+    ("low_income", "低保", "Subsistence allowance"),
+    ("key_care", "重点关爱", "Priority care"),
 ]
 
 GRID_NAMES = [
@@ -118,8 +119,10 @@ class Stats:
 
 
 def ensure_care_tags() -> dict[str, int]:
-    for order, (code, name) in enumerate(CARE_TAGS):
-        CareTag.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
+    for order, (code, name, name_en) in enumerate(CARE_TAGS):
+        CareTag.objects.get_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "sort_order": order}
+        )
     return dict(CareTag.objects.values_list("code", "id"))
 
 
@@ -284,7 +287,13 @@ class Generator:
     def _buildings(self, rng, plan: CommunityPlan, community: Community):
         grids = Grid.objects.bulk_create(
             [
-                Grid(community=community, code=f"{plan.code}-G{i + 1:02d}", name=g.name)
+                Grid(
+                    community=community,
+                    code=(code := f"{plan.code}-G{i + 1:02d}"),
+                    name=g.name,
+                    # Grid.save sets it; bulk_create does not call save.
+                    sort_key=grid_number(g.name, code),
+                )
                 for i, g in enumerate(plan.grids)
             ]
         )

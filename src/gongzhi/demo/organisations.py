@@ -238,7 +238,7 @@ def build_organisations(
         by_building[p.building_id].append(p)
     buildings = list(Building.objects.filter(community=community).order_by("sort_key"))
     compounds = list(Compound.objects.filter(community=community).order_by("pk"))
-    grids = list(Grid.objects.filter(community=community).order_by("code"))
+    grids = list(Grid.objects.filter(community=community).order_by("sort_key", "code"))
     entrances = list(
         Entrance.objects.filter(community=community).order_by("building__sort_key", "number")
     )

@@ -30,7 +30,7 @@ from gongzhi.places.models import Resident
 from . import duplicates
 from .deadlines import with_overdue
 from .enums import OPEN_STATUSES, DispatchStatus, EventType, Publication
-from .events import describe
+from .events import describe, signature
 from .models import Dispatch, EventSession, Item, ItemEvent, ItemReporter, Notification
 
 
@@ -190,7 +190,7 @@ def item_timeline_rows(user, item: Item) -> list[TimelineRow]:
     resident (a reporter's own acts, or acts by a user who reported the item)."""
     events = list(item_timeline(user, item))
     if sees_internal(user, item):
-        return [TimelineRow(e, describe(e), e.actor_label) for e in events]
+        return [TimelineRow(e, describe(e), signature(e)) for e in events]
     reporter_users = {
         pk for pk in item.reporters.values_list("user_id", flat=True) if pk is not None
     }
@@ -198,7 +198,7 @@ def item_timeline_rows(user, item: Item) -> list[TimelineRow]:
     mask = PartnerMask() if getattr(user, "partner_unit_id", None) else None
     rows = []
     for e in events:
-        by = e.actor_label
+        by = signature(e)
         if e.actor_id is None or e.actor_id != user.pk:
             staff_entered = e.type == EventType.SUBMITTED and e.data.get("entered_by")
             if (e.type in REPORTER_EVENTS and not staff_entered) or e.actor_id in reporter_users:

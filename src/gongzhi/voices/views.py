@@ -612,7 +612,7 @@ item_merge = _staff_action("merge", MergeForm, _merge, lambda: _("已合并。")
 def inbox(request):
     """诉求待办: items in the user's reach, overdue first, then the nearest deadline."""
     user = request.user
-    grids = visible(user, Grid.objects.all()).order_by("code")
+    grids = visible(user, Grid.objects.all()).order_by("community_id", "sort_key", "code")
     form = InboxFilterForm(request.GET or None, grids=grids)
     data = form.cleaned_data if form.is_valid() else {}
     statuses = [data["status"]] if data.get("status") else None
