@@ -320,5 +320,11 @@ def test_grid_numbers_are_read_from_names_and_codes():
     assert grid_number("其他网格", "510402001001-G07") == 7
     assert grid_number("网格", "WJ-G12") == 12
     assert grid_number("甘露园网格", "") == 0
-    assert [chinese_numeral(n) for n in (1, 10, 16, 20, 99)] == ["一", "十", "十六", "二十", "九十九"]
+    assert [chinese_numeral(n) for n in (1, 10, 16, 20, 99)] == [
+        "一",
+        "十",
+        "十六",
+        "二十",
+        "九十九",
+    ]
     assert all(grid_number(f"第{chinese_numeral(n)}网格") == n for n in range(1, 100))
