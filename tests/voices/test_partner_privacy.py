@@ -22,6 +22,7 @@ from django.urls import reverse
 from gongzhi.accounts.services import api_token_issue
 from gongzhi.core.identity import make_id_number
 from gongzhi.core.models import AuditEvent
+from gongzhi.orgs.models import PartnerUnit
 from gongzhi.places import services as places
 from gongzhi.voices import selectors, services
 from gongzhi.voices.enums import Channel, ItemKind, Level, Satisfaction, Solved
@@ -346,3 +347,45 @@ def test_partner_lists_cost_the_same_with_more_reporters(world, case, categories
         after.append(len(ctx.captured_queries))
         assert "王五" not in response.content.decode()
     assert after == before
+
+
+def _reveal_url(case, key="d1", item="shared", original=True):
+    reporter = ItemReporter.objects.get(item=case[item], is_original=original)
+    return f"/voices/partner/{case[key].pk}/reporters/{reporter.pk}/phone/"
+
+
+def test_the_unit_reveals_a_shared_phone_for_a_reason_and_it_is_logged(world, case, login):
+    client = login(world.users["partner"])
+    page = client.get(f"/voices/partner/{case['d1'].pk}/").content.decode()
+    assert _reveal_url(case) in page
+    refused = client.post(_reveal_url(case), {"reason": ""})
+    assert refused.status_code == 400
+    assert "请先选择查看事由" in refused.content.decode()
+    assert PHONE not in refused.content.decode()
+    assert not AuditEvent.objects.filter(action="voices.reporter.revealed").exists()
+
+    shown = client.post(_reveal_url(case), {"reason": "emergency"})
+    assert shown.status_code == 200
+    assert _plain(shown).count(PHONE) == 1
+    assert "李**" in _plain(shown) and NAME not in _plain(shown)
+    event = AuditEvent.objects.get(action="voices.reporter.revealed")
+    assert (event.actor_id, event.changes["reason"]) == (world.users["partner"].pk, "emergency")
+    # The next page shows the mask again.
+    assert PHONE not in client.get(f"/voices/partner/{case['d1'].pk}/").content.decode()
+
+
+def test_no_reveal_without_consent_or_outside_the_units_dispatches(world, case, login):
+    client = login(world.users["partner"])
+    page = client.get(f"/voices/partner/{case['d2'].pk}/").content.decode()
+    assert "/phone/" not in page
+    unconsented = client.post(_reveal_url(case, "d2", "kept"), {"reason": "emergency"})
+    assert unconsented.status_code == 403
+    # A reporter of another item under this dispatch's address: not found.
+    crossed = _reveal_url(case, "d2", "shared")
+    assert client.post(crossed, {"reason": "emergency"}).status_code == 404
+    other = PartnerUnit.objects.create(name="某燃气公司", short_name="燃气公司")
+    other.communities.add(world.wj)
+    stranger = login(make_user("partner-gas", partner=other))
+    assert stranger.post(_reveal_url(case), {"reason": "emergency"}).status_code == 404
+    assert not AuditEvent.objects.filter(action="voices.reporter.revealed").exists()
+    assert client.get(_reveal_url(case)).status_code == 405

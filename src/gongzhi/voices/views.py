@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.rules import is_staff_user
@@ -653,7 +654,11 @@ def partner_inbox(request):
     )
 
 
-def _dispatch_page(request, dispatch, *, status: int = 200, **forms):
+def _dispatch_page(
+    request, dispatch, *, status: int = 200, revealed=None, reveal_error=None, **forms
+):
+    """The unit's page of one dispatch. ``revealed``: (reporter id, full phone) just shown
+    through the audited reveal; ``reveal_error``: (reporter id, why it was not)."""
     user = request.user
     item = dispatch.item
     mask = selectors.PartnerMask()
@@ -671,6 +676,8 @@ def _dispatch_page(request, dispatch, *, status: int = 200, **forms):
             "photos": list(item.attachments.filter(dispatch__isnull=True)),
             "evidence": list(dispatch.evidence.all()),
             "timeline": selectors.item_timeline_rows(user, item),
+            "revealed": revealed or (None, ""),
+            "reveal_error": reveal_error or (None, ""),
             "reply_form": forms.get("reply") or ReplyForm(),
             "return_form": forms.get("return") or ReturnForm(),
             "nav": "partner",
@@ -683,6 +690,31 @@ def _dispatch_page(request, dispatch, *, status: int = 200, **forms):
 @require_GET
 def dispatch_detail(request, pk: int):
     return _dispatch_page(request, selectors.get_dispatch_for_partner_or_404(request.user, pk))
+
+
+@never_cache
+@partner_required
+@require_POST
+def dispatch_reporter_phone(request, pk: int, reporter_id: int):
+    """A reporter's full phone, for a unit the reporter agreed to share it with, for the
+    reason (查看事由) the button names; the service writes it to the audit log. Another
+    unit's dispatch or another item's reporter: 404; no consent: 403; no reason: 400, and
+    nothing is shown or logged."""
+    dispatch = selectors.get_dispatch_for_partner_or_404(request.user, pk)
+    reporter = dispatch.item.reporters.filter(pk=reporter_id).first()
+    if reporter is None:
+        raise Http404
+    try:
+        phone = services.reporter_phone_reveal(
+            actor=request.user,
+            reporter=reporter,
+            reason=request.POST.get("reason", ""),
+            reason_note=request.POST.get("reason_note", ""),
+        )
+    except ValidationError as exc:
+        error = (reporter.pk, " ".join(exc.messages))
+        return _dispatch_page(request, dispatch, status=400, reveal_error=error)
+    return _dispatch_page(request, dispatch, revealed=(reporter.pk, phone))
 
 
 def _partner_action(form_key: str, form_class, call, done_message):
