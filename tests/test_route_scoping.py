@@ -241,8 +241,10 @@ OBJECT_KWARGS = {
             "dispatch_accept",
             "dispatch_reply",
             "dispatch_return",
+            "dispatch_reporter_phone",
         ]
     },
+    ("voices:dispatch_reporter_phone", "reporter_id"): lambda w: 1,
     ("voices:photo", "attachment_id"): lambda w: 1,
     ("voices:photo_thumbnail", "attachment_id"): lambda w: 1,
     "item_id": _item_outside,

@@ -186,6 +186,7 @@ FAR_KWARGS = {
     "member_id": lambda f: f.member.pk,
     ("orgs:user_posts", "user_id"): lambda f: f.post.user_id,
     ("accounts:partner_user_disable", "user_id"): lambda f: f.login.pk,
+    ("voices:dispatch_reporter_phone", "reporter_id"): lambda f: f.item.reporters.first().pk,
 }
 PK_BY_NAMESPACE = {
     "register": lambda f: f.job.pk,
@@ -193,7 +194,7 @@ PK_BY_NAMESPACE = {
     "voices": lambda f: f.item.pk,
 }
 DISPATCH_PAGES = {"voices:dispatch", "voices:dispatch_accept", "voices:dispatch_reply"}
-DISPATCH_PAGES |= {"voices:dispatch_return"}
+DISPATCH_PAGES |= {"voices:dispatch_return", "voices:dispatch_reporter_phone"}
 
 
 def _filler(route: Route, kwarg: str):

@@ -19,7 +19,7 @@ from gongzhi.core.identity import (
     validate_id_number,
     validate_mobile,
 )
-from gongzhi.core.text import name_keys
+from gongzhi.core.text import chinese_numeral, name_keys
 from gongzhi.demo.organisations import DEMO_USERS, TEAMS
 from gongzhi.demo.seed import seed
 from gongzhi.orgs.enums import POST_LEVEL, PartyOrgKind
@@ -37,6 +37,7 @@ from gongzhi.places.models import (
     CareTag,
     Community,
     Compound,
+    Grid,
     Household,
     Resident,
     ResidentStatusChange,
@@ -146,7 +147,7 @@ class WangjiangDemoTests(TestCase):
         assert (
             Post.objects.filter(kind="grid_chief").count()
             == Post.objects.filter(kind="grid_worker").count()
-            == 7
+            == 16
         )
         assert Post.objects.filter(kind="building_chief").count() >= 80
         assert Post.objects.filter(kind="entrance_chief", is_party_member=True).exists()
@@ -157,6 +158,77 @@ class WangjiangDemoTests(TestCase):
         for team in Team.objects.all():
             assert team.memberships.filter(role="leader").count() == 1
             assert team.memberships.count() >= 5
+
+    def test_grids_hold_a_few_hundred_households_and_count_in_order(self):
+        grids = list(Grid.objects.filter(community=self.wj).order_by("sort_key"))
+        assert [g.name for g in grids] == [f"第{chinese_numeral(n)}网格" for n in range(1, 17)]
+        assert [g.sort_key for g in grids] == list(range(1, 17))
+        sizes = [Household.objects.filter(grid=g).count() for g in grids]
+        assert sum(sizes) == 5040
+        assert all(270 <= n <= 360 for n in sizes), sizes
+        # 望江片区 is the first five grids, along 望江路 and 民安巷.
+        area = Area.objects.get(community=self.wj, name="望江片区")
+        assert set(area.buildings.values_list("grid_id", flat=True)) == {g.pk for g in grids[:5]}
+        assert sum(sizes[:5]) == 1478
+
+    def test_one_secretary_of_the_community_and_of_its_party_organisation(self):
+        secretary = User.objects.get(username="demo-secretary")
+        post = Post.objects.get(kind="community_secretary", community=self.wj)
+        party = PartyOrganisation.objects.get(kind=PartyOrgKind.COMMUNITY, community=self.wj)
+        assert post.user == secretary and post.resident_id == secretary.resident_id
+        assert secretary.resident.community_id == self.wj.pk
+        assert secretary.display_name == post.holder_name == party.secretary_name
+        assert secretary.resident.name == party.secretary_name
+        assert secretary.resident.party_membership.organisation == party
+        assert post.is_party_member is True
+        pioneers = Team.objects.get(community=self.wj, kind="pioneer")
+        assert pioneers.memberships.get(role="leader").resident_id == secretary.resident_id
+
+    def test_posts_match_the_party_rolls_and_the_teams(self):
+        members = set(PartyMember.objects.values_list("resident_id", flat=True))
+        for post in (
+            Post.objects.filter(community=self.wj)
+            | Post.objects.filter(grid__community=self.wj)
+            | Post.objects.filter(building__community=self.wj)
+            | Post.objects.filter(entrance__community=self.wj)
+        ):
+            on_rolls = post.resident_id is not None and post.resident_id in members
+            assert post.is_party_member == on_rolls, (post.kind, post.holder_name)
+            if post.resident_id:
+                assert post.holder_name == post.resident.name
+        chiefs = Post.objects.filter(kind="grid_chief", grid__community=self.wj)
+        assert chiefs.count() == 16
+        for chief in chiefs.select_related("resident"):
+            # A party member who lives in the grid they lead.
+            assert chief.resident.grid_id == chief.grid_id
+            assert chief.resident_id in members
+        liaison = Team.objects.get(community=self.wj, kind="liaison")
+        in_team = set(liaison.memberships.values_list("resident_id", flat=True))
+        assert set(chiefs.values_list("resident_id", flat=True)) <= in_team
+        demo_grid = User.objects.get(username="demo-grid")
+        assert liaison.memberships.get(role="leader").resident_id == demo_grid.resident_id
+        # A building chief on the party rolls is linked to households of their building.
+        party_chiefs = Post.objects.filter(
+            kind="building_chief", building__community=self.wj, is_party_member=True
+        )
+        assert party_chiefs.count() >= 30
+        for post in party_chiefs.select_related("resident__party_membership")[:30]:
+            linked = post.resident.party_membership.linked_households
+            assert linked.filter(building_id=post.building_id).exists()
+        # The leader of every party team is a party member.
+        for team in Team.objects.filter(kind__in=["pioneer", "liaison", "volunteer"]):
+            assert team.memberships.get(role="leader").resident_id in members
+
+    def test_care_tags_and_categories_have_english_names(self):
+        from gongzhi.voices.models import Category
+
+        assert dict(CareTag.objects.values_list("code", "name_en")) == {
+            "alone": "Lives alone",
+            "disabled": "Disability",
+            "low_income": "Subsistence allowance",
+            "key_care": "Priority care",
+        }
+        assert not Category.objects.filter(name_en="").exists()
 
     def test_partner_units(self):
         shorts = set(PartnerUnit.objects.values_list("short_name", flat=True))

@@ -1,6 +1,7 @@
 """Catalogues: zh_Hant generated from the Simplified source and complete; en by hand;
 switching language changes what the pages say."""
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -47,6 +48,43 @@ def test_zh_hant_catalogue_is_the_opencc_conversion():
     assert pairs["查找居民"] == "查找居民"
 
 
+def test_zh_hant_is_written_as_taiwan_writes_it():
+    """為 not 爲, 裡 not 裏, 審核 not 審覈: OpenCC's Taiwan standard, in the catalogue and
+    in the converter the data goes through."""
+    text = (LOCALE / "zh_Hant" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    assert to_traditional("为了关爱独居老人，审核在这里") == "為了關愛獨居老人，審核在這裡"
+    msgstrs = "\n".join(line for line in text.splitlines() if line.startswith(("msgstr", '"')))
+    assert [c for c in "爲裏覈啓" if c in msgstrs] == []
+    assert 'msgstr "為%(unit)s開通賬號"' in text
+
+
+def test_build_zh_hant_redoes_what_the_former_converter_made(tmp_path):
+    po = tmp_path / "django.po"
+    po.write_text(
+        "\n".join(
+            [
+                'msgid ""',
+                'msgstr ""',
+                '"Content-Type: text/plain; charset=UTF-8\\n"',
+                '"Language: zh_Hant\\n"',
+                "",
+                'msgid "为%(unit)s开通账号"',
+                'msgstr "爲%(unit)s開通賬號"',
+                "",
+                'msgid "审核"',
+                'msgstr "核准"',
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    assert fill_catalogue(po) == 1
+    entries = {e.get("msgid"): e for e in read_entries(po.read_text(encoding="utf-8"))}
+    assert entries["为%(unit)s开通账号"].get("msgstr") == "為%(unit)s開通賬號"
+    # A translation a person made is theirs.
+    assert entries["审核"].get("msgstr") == "核准"
+
+
 def _strings_in(paths):
     return "\n".join(p.read_text(encoding="utf-8") for p in paths)
 
@@ -87,8 +125,9 @@ def test_switching_to_traditional_shows_traditional_text(world, login, compiled_
     assert "退出登錄" in html
     assert "退出登录" not in html
     assert to_traditional("我负责的社区") in html
-    # Names are data, not UI: they stay as registered.
-    assert "望江街社区" in html
+    # Places are data, converted as they are shown; people's names are never converted.
+    assert "望江街社區" in html
+    assert "望江街社区" not in html
 
 
 def test_switching_to_english(world, login, compiled_locale):
@@ -161,3 +200,131 @@ def test_build_zh_hant_command_runs_on_a_given_file(tmp_path):
     )
     call_command("build_zh_hant", path=str(po))
     assert 'msgstr "網格"' in po.read_text(encoding="utf-8")
+
+
+# --- data in the reader's language ------------------------------------------------------
+
+
+def _in(client, language):
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    return client
+
+
+def _item_in(world, category_name, name_en=""):
+    """张三's item, accepted by community staff under a category of that name."""
+    from gongzhi.voices import services as voices
+    from gongzhi.voices.models import Category
+
+    category = Category.objects.create(code="service", name=category_name, name_en=name_en)
+    item = voices.item_submit(
+        actor=world.users["resident"], kind="problem", text="楼道灯坏了", channel="online"
+    )
+    voices.item_accept(actor=world.users["staff"], item=item, category=category)
+    return item
+
+
+def _text(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def test_traditional_pages_show_categories_care_tags_and_places_in_traditional(
+    world, login, compiled_locale
+):
+    item = _item_in(world, "为老服务")
+    client = _in(login(world.users["staff"]), "zh-hant")
+    inbox = _text(client.get("/voices/inbox/"))
+    assert "為老服務" in inbox
+    assert "为老服务" not in inbox and "爲老服務" not in inbox
+    assert "第一網格" in inbox
+    detail = _text(client.get(f"/voices/{item.pk}/"))
+    assert "望江街社區 · 第一網格 · 1棟" in detail
+    resident = _text(client.get(f"/resident/{world.residents['zhangsan'].pk}/"))
+    assert "獨居" in resident and "独居" not in resident
+    assert "甘露園 1棟1單元101" in resident
+    # A person's name is written as they registered it.
+    assert "张三" in resident
+
+
+def test_english_pages_show_english_categories_and_care_tags(world, login, compiled_locale):
+    from gongzhi.places.models import CareTag
+
+    CareTag.objects.filter(code="alone").update(name_en="Lives alone")
+    item = _item_in(world, "为老服务", name_en="Help for the elderly")
+    client = _in(login(world.users["staff"]), "en")
+    inbox = _text(client.get("/voices/inbox/"))
+    assert "Help for the elderly" in inbox and "为老服务" not in inbox
+    assert "Grid 1" in inbox
+    detail = _text(client.get(f"/voices/{item.pk}/"))
+    assert "Help for the elderly" in detail
+    assert ">Help for the elderly</option>" in client.get("/voices/inbox/").content.decode()
+    care = client.get("/care/").content.decode()
+    assert ">Lives alone<" in care
+    resident = _text(client.get(f"/resident/{world.residents['zhangsan'].pk}/"))
+    assert "Lives alone" in resident and "独居" not in resident
+    assert "甘露园 1-1-101" in resident
+    # Without an English name, the name as it is.
+    assert "望江街社区" in resident
+
+
+def test_the_timeline_reads_levels_answers_and_the_system_in_the_readers_language(
+    world, login, compiled_locale
+):
+    from gongzhi.voices import services as voices
+    from gongzhi.voices.models import ItemEvent
+
+    item = _item_in(world, "为老服务")
+    voices.item_escalate(actor=world.users["grid"], item=item, reason="需要社区协调")
+    assert ItemEvent.objects.filter(item=item, actor=None).exists()
+    page = _text(_in(login(world.users["staff"]), "en").get(f"/voices/{item.pk}/"))
+    assert "Escalate · Escalated to Community · 需要社区协调" in page
+    assert "上报至" not in page
+    assert "Category · System" in page and "系统" not in page
+
+
+def _grids(world):
+    from gongzhi.places.models import Grid
+
+    for n, name in [(12, "第十二网格"), (3, "第三网格"), (10, "第十网格")]:
+        Grid.objects.create(community=world.wj, code=f"WJ-G{n}", name=name)
+
+
+def test_grids_sort_by_their_number_everywhere(world, login, compiled_locale):
+    _grids(world)
+    client = login(world.users["secretary"])
+    order = ["第一网格", "第二网格", "第三网格", "第十网格", "第十二网格"]
+
+    def positions(text):
+        return [text.find(name) for name in order]
+
+    community = client.get(f"/community/{world.wj.pk}/").content.decode()
+    assert positions(community) == sorted(positions(community)) and -1 not in positions(community)
+    care = client.get("/care/").content.decode()
+    assert positions(care) == sorted(positions(care)) and -1 not in positions(care)
+    grids = [g["name"] for g in client.get("/api/v1/grids").json()]
+    assert grids == order
+    english = _in(client, "en").get(f"/community/{world.wj.pk}/").content.decode()
+    named = ["Grid 1<", "Grid 2<", "Grid 3<", "Grid 10<", "Grid 12<"]
+    found = [english.find(name) for name in named]
+    assert -1 not in found and found == sorted(found)
+
+
+def test_grid_numbers_are_read_from_names_and_codes():
+    from gongzhi.core.text import chinese_numeral, grid_number
+
+    assert [grid_number(n) for n in ["第一网格", "第十网格", "第十二网格", "第二十一网格"]] == [
+        1,
+        10,
+        12,
+        21,
+    ]
+    assert grid_number("其他网格", "510402001001-G07") == 7
+    assert grid_number("网格", "WJ-G12") == 12
+    assert grid_number("甘露园网格", "") == 0
+    assert [chinese_numeral(n) for n in (1, 10, 16, 20, 99)] == [
+        "一",
+        "十",
+        "十六",
+        "二十",
+        "九十九",
+    ]
+    assert all(grid_number(f"第{chinese_numeral(n)}网格") == n for n in range(1, 100))

@@ -69,7 +69,7 @@ def grids(request, community: str = filter_(32, description="社区编码")):
         qs = qs.filter(community__code=community)
     return [
         {"id": g.pk, "code": g.code, "name": g.name, "community": g.community.code}
-        for g in qs.order_by("code")
+        for g in qs.order_by("community_id", "sort_key", "code")
     ]
 
 

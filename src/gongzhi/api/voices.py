@@ -132,13 +132,14 @@ def _category(c: Category | None) -> dict | None:
     return {"code": c.code, "name": c.name} if c is not None else None
 
 
-def _item_out(item: Item) -> dict:
+def _item_out(item: Item, mask: selectors.PartnerMask | None = None) -> dict:
+    """An item; with ``mask``, its title as a partner unit reads it."""
     unit = item.responsible_unit
     return {
         "id": item.pk,
         "number": item.number,
         "kind": item.kind,
-        "title": item.title,
+        "title": mask.title(item) if mask else item.title,
         "channel": item.channel,
         "status": item.status,
         "status_label": str(item.get_status_display()),
@@ -163,13 +164,14 @@ def _item_out(item: Item) -> dict:
     }
 
 
-def _dispatch_out(d: Dispatch) -> dict:
+def _dispatch_out(d: Dispatch, mask: selectors.PartnerMask | None = None) -> dict:
+    """A dispatch; with ``mask``, the community's instructions as the unit reads them."""
     return {
         "id": d.pk,
         "unit": d.unit.short_name or d.unit.name,
         "status": d.status,
         "status_label": str(d.get_status_display()),
-        "instructions": d.instructions,
+        "instructions": mask(d.item, d.instructions) if mask else d.instructions,
         "sent_at": d.sent_at,
         "accept_due_at": d.accept_due_at,
         "reply_due_at": d.reply_due_at,
@@ -202,14 +204,16 @@ def _get(user, item_id: int) -> Item:
 def _detail(user, item_id: int) -> dict:
     item = _get(user, item_id)
     full = selectors.sees_internal(user, item)
-    dispatches = item.dispatches.select_related("unit").order_by("sent_at", "pk")
+    # A partner unit reads the item's words with nobody in them (voices.selectors).
+    mask = selectors.PartnerMask() if selectors.reads_as_partner(user, item) else None
+    dispatches = item.dispatches.select_related("unit", "item").order_by("sent_at", "pk")
     if not full:
         # A partner unit reads its own dispatches, never another unit's instructions.
         unit_id = getattr(user, "partner_unit_id", None)
         dispatches = dispatches.filter(unit_id=unit_id) if unit_id else dispatches.none()
     return {
-        **_item_out(item),
-        "text": item.text,
+        **_item_out(item, mask),
+        "text": mask(item, item.text) if mask else item.text,
         "private": item.private,
         "publication": item.publication,
         "location_text": item.location_text if full else "",
@@ -242,7 +246,7 @@ def _detail(user, item_id: int) -> dict:
             }
             for row in selectors.item_timeline_rows(user, item)
         ],
-        "dispatches": [_dispatch_out(d) for d in dispatches],
+        "dispatches": [_dispatch_out(d, mask) for d in dispatches],
     }
 
 
@@ -272,7 +276,18 @@ def voice_items(
         qs = qs.filter(category__code__in=category.split(","))
     if grid:
         qs = qs.filter(grid__code=grid)
-    return Mapped(qs.order_by("-submitted_at", "-pk"), _item_out)
+    user = request.auth
+    if not getattr(user, "partner_unit_id", None):
+        return Mapped(qs.order_by("-submitted_at", "-pk"), _item_out)
+    # A partner unit's titles are masked: their reporters come with the page.
+    qs = qs.prefetch_related(
+        Prefetch("reporters", queryset=ItemReporter.objects.select_related("resident"))
+    )
+    mask = selectors.PartnerMask()
+    return Mapped(
+        qs.order_by("-submitted_at", "-pk"),
+        lambda item: _item_out(item, mask if selectors.reads_as_partner(user, item) else None),
+    )
 
 
 @api.get("/voices/items/{item_id}", response={200: ItemDetailOut, **ERRORS}, tags=TAGS)
@@ -698,7 +713,9 @@ def voice_dispatch_accept(request, dispatch_id: Id):
     d = services.dispatch_accept(
         actor=request.auth, dispatch=_partner_dispatch(request, dispatch_id)
     )
-    return _dispatch_out(Dispatch.objects.select_related("unit").get(pk=d.pk))
+    return _dispatch_out(
+        Dispatch.objects.select_related("unit", "item").get(pk=d.pk), selectors.PartnerMask()
+    )
 
 
 class ReplyIn(Schema):
@@ -715,7 +732,9 @@ def voice_dispatch_reply(request, dispatch_id: Id, payload: ReplyIn):
     d = services.dispatch_reply(
         actor=request.auth, dispatch=_partner_dispatch(request, dispatch_id), reply=payload.reply
     )
-    return _dispatch_out(Dispatch.objects.select_related("unit").get(pk=d.pk))
+    return _dispatch_out(
+        Dispatch.objects.select_related("unit", "item").get(pk=d.pk), selectors.PartnerMask()
+    )
 
 
 @api.post(
@@ -730,7 +749,9 @@ def voice_dispatch_return(request, dispatch_id: Id, payload: ReasonIn):
         dispatch=_partner_dispatch(request, dispatch_id),
         reason=payload.reason,
     )
-    return _dispatch_out(Dispatch.objects.select_related("unit").get(pk=d.pk))
+    return _dispatch_out(
+        Dispatch.objects.select_related("unit", "item").get(pk=d.pk), selectors.PartnerMask()
+    )
 
 
 class VerifyIn(Schema):

@@ -10,9 +10,22 @@ from django.utils.translation import gettext_lazy as _
 
 from .audit import action_choices
 from .dates import check_date
+from .text import name_of
 
 _ACTION = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
 DATE_ERRORS = {"invalid": _("请按“2026-03-01”的格式填写日期。")}
+
+
+class NamedModelChoiceField(forms.ModelChoiceField):
+    """A choice of categories, care tags or places, each named in the reader's language."""
+
+    def label_from_instance(self, obj) -> str:
+        return name_of(obj)
+
+
+class NamedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return name_of(obj)
 
 
 def _date(label):

@@ -233,8 +233,10 @@ def find(
     *,
     names: Names | Iterable[str] | None = None,
     address_forms: bool = True,
+    keep: frozenset[str] = frozenset(),
 ) -> list[Span]:
-    """Every span of ``text`` to mask, in order, none overlapping."""
+    """Every span of ``text`` to mask, in order, none overlapping; the kinds of number in
+    ``keep`` (``{"door"}``) are left as they are."""
     names = _as_names(names)
     text = text or ""
     # Numbers are matched on the folded copy, names and forms of address on the text as
@@ -247,6 +249,8 @@ def find(
         folded[start:end] = plain[start:end] = _BLANK * (end - start)
 
     for kind, pattern, group in _PATTERNS:
+        if kind in keep:
+            continue
         for match in list(pattern.finditer("".join(folded))):
             take(match.start(group), match.end(group), kind)
     if names:
@@ -289,13 +293,14 @@ def redact(
     *,
     names: Names | Iterable[str] | None = None,
     address_forms: bool = True,
+    keep: frozenset[str] = frozenset(),
 ) -> str:
     """``text`` with phones, ID numbers, door numbers, plates, e-mails, ``names`` and
-    forms of address masked. ``names``: a ``Names`` built once for many texts, or any
-    iterable of names."""
+    forms of address masked (but the kinds in ``keep``). ``names``: a ``Names`` built once
+    for many texts, or any iterable of names."""
     text = text or ""
     out, last = [], 0
-    for span in find(text, names=names, address_forms=address_forms):
+    for span in find(text, names=names, address_forms=address_forms, keep=keep):
         out.append(text[last : span.start])
         out.append(_mask(text[span.start : span.end], span.kind))
         last = span.end

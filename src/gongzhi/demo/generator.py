@@ -9,7 +9,8 @@ by hand every column the services derive, exactly as they would:
 
 * the denormalised ancestor ids on entrances, households and residents (``place_resident``);
 * ``Household.address_label`` / ``address_code`` from ``Household.labels_for``;
-* ``Building.sort_key`` (``Building.save`` sets it, ``bulk_create`` does not call ``save``);
+* ``Building.sort_key`` and ``Grid.sort_key`` (their ``save`` sets them, ``bulk_create``
+  does not call ``save``);
 * ``name_simplified`` / ``name_pinyin`` / ``name_initials`` (``apply_name``; see ``names``);
 * ``id_number_bidx``, ``phone_bidx``, ``phone_last4``, birth date and gender consistent
   with the ID number (``apply_identity``);
@@ -35,7 +36,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from gongzhi.core.crypto import blind_index
-from gongzhi.core.text import name_keys
+from gongzhi.core.text import grid_number, name_keys
 from gongzhi.places.enums import ResidentStatus
 from gongzhi.places.models import (
     Area,
@@ -53,11 +54,12 @@ from gongzhi.places.models import (
 
 from .population import PeopleMaker, household_kinds
 
+# (code, name, English name)
 CARE_TAGS = [
-    ("alone", "独居"),
-    ("disabled", "残疾"),
-    ("low_income", "低保"),
-    ("key_care", "重点关爱"),
+    ("alone", "独居", "Lives alone"),
+    ("disabled", "残疾", "Disability"),
+    ("low_income", "低保", "Subsistence allowance"),
+    ("key_care", "重点关爱", "Priority care"),
 ]
 
 GRID_NAMES = [
@@ -96,8 +98,9 @@ class CommunityPlan:
     founded_on: dt.date | None = None
     area_km2: str | None = None
     district: str = "东区"
-    # (name, households): a survey area made of whole buildings holding exactly that many.
-    survey_area: tuple[str, int] | None = None
+    # (name, households, grids): a survey area made of the first ``grids`` grids, whose
+    # buildings hold exactly that many households.
+    survey_area: tuple[str, int, int] | None = None
     # Former residents kept in the register: (moved out, deceased) per 1,000 households.
     departed_per_mille: tuple[int, int] = (12, 8)
     # Building years, and how many of the tall ones have a lift.
@@ -118,8 +121,10 @@ class Stats:
 
 
 def ensure_care_tags() -> dict[str, int]:
-    for order, (code, name) in enumerate(CARE_TAGS):
-        CareTag.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
+    for order, (code, name, name_en) in enumerate(CARE_TAGS):
+        CareTag.objects.get_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "sort_order": order}
+        )
     return dict(CareTag.objects.values_list("code", "id"))
 
 
@@ -211,10 +216,10 @@ class Generator:
                 area_km2=plan.area_km2,
             )
             self.stats.add("community", 1)
-            buildings, slots_by_building, area_count = self._buildings(rng, plan, community)
-            occupied, area_buildings = self._occupy(
-                rng, plan, buildings, slots_by_building, area_count
-            )
+            buildings, slots_by_building, quotas, grid_of = self._buildings(rng, plan, community)
+            occupied = self._occupy(rng, buildings, slots_by_building, quotas, grid_of)
+            area_grids = plan.survey_area[2] if plan.survey_area else 0
+            area_buildings = [b for b, g in zip(buildings, grid_of, strict=True) if g < area_grids]
             households = self._households(community, occupied)
             if plan.survey_area:
                 area = Area.objects.create(community=community, name=plan.survey_area[0])
@@ -284,16 +289,24 @@ class Generator:
     def _buildings(self, rng, plan: CommunityPlan, community: Community):
         grids = Grid.objects.bulk_create(
             [
-                Grid(community=community, code=f"{plan.code}-G{i + 1:02d}", name=g.name)
+                Grid(
+                    community=community,
+                    code=(code := f"{plan.code}-G{i + 1:02d}"),
+                    name=g.name,
+                    # Grid.save sets it; bulk_create does not call save.
+                    sort_key=grid_number(g.name, code),
+                )
                 for i, g in enumerate(plan.grids)
             ]
         )
         compounds: list[Compound] = []
         compound_plans: list[CompoundPlan] = []
-        for grid, gplan in zip(grids, plan.grids, strict=True):
+        compound_grid: list[int] = []  # the index of each compound's grid
+        for g, (grid, gplan) in enumerate(zip(grids, plan.grids, strict=True)):
             for cplan in gplan.compounds:
                 compounds.append(Compound(community=community, grid=grid, name=cplan.name))
                 compound_plans.append(cplan)
+                compound_grid.append(g)
         compounds = Compound.objects.bulk_create(compounds)
         self.stats.add("grid", len(grids))
         self.stats.add("compound", len(compounds))
@@ -301,7 +314,8 @@ class Generator:
         buildings: list[Building] = []
         shapes: list[tuple[int, int]] = []  # (entrances, doors per floor per entrance)
         number = 0
-        for compound, cplan in zip(compounds, compound_plans, strict=True):
+        grid_of: list[int] = []  # the index of each building's grid
+        for compound, cplan, g in zip(compounds, compound_plans, compound_grid, strict=True):
             street_no = rng.randint(1, 40)
             for _ in range(cplan.buildings):
                 number += 1
@@ -329,7 +343,9 @@ class Generator:
                     )
                 )
                 shapes.append((entrances, per_floor))
-        area_count = self._fit_capacity(rng, plan, buildings, shapes)
+                grid_of.append(g)
+        quotas = self._quotas(rng, plan)
+        self._fit_capacity(rng, buildings, shapes, grid_of, quotas)
         buildings = Building.objects.bulk_create(buildings, batch_size=self.batch_size)
         self.stats.add("building", len(buildings))
 
@@ -357,54 +373,78 @@ class Generator:
                 for floor in range(1, b.floors + 1)
                 for door in range(1, per_floor + 1)
             ]
-        return buildings, slots_by_building, area_count
+        return buildings, slots_by_building, quotas, grid_of
 
-    def _fit_capacity(self, rng, plan: CommunityPlan, buildings, shapes) -> int:
-        """Make sure there are enough flats: every household needs a door, the survey area
-        needs its own, and a few flats stay empty (vacant or shops), as in life."""
+    @staticmethod
+    def _quotas(rng, plan: CommunityPlan) -> list[int]:
+        """How many households each grid holds: a grid is drawn to hold about the same
+        number of households as the next (a grid worker can know a few hundred), give or
+        take 8%. The survey area's grids share its figure exactly, the others the rest."""
+        n = len(plan.grids)
+        _name, area_n, area_grids = plan.survey_area or ("", 0, 0)
+        area_grids = min(area_grids, n - 1) if area_n else 0
+        quotas: list[int] = []
+        for count, total in ((area_grids, area_n), (n - area_grids, plan.households - area_n)):
+            weights = [1 + rng.uniform(-0.08, 0.08) for _ in range(count)]
+            shares = [total * w / sum(weights) for w in weights]
+            parts = [int(x) for x in shares]
+            # The largest remainders take what rounding down left, so the sum is exact.
+            left = total - sum(parts)
+            for i in sorted(range(count), key=lambda i: parts[i] - shares[i])[:left]:
+                parts[i] += 1
+            quotas += parts
+        return quotas
+
+    @staticmethod
+    def _fit_capacity(rng, buildings, shapes, grid_of: list[int], quotas: list[int]) -> None:
+        """Fit each grid's flats to its households: every household needs a door and a
+        few flats stay empty (vacant or shops), 4 to 15%, as in life. Buildings gain or
+        lose an entrance until they do."""
 
         def capacity(i):
             return buildings[i].floors * shapes[i][0] * shapes[i][1]
 
-        def grow(indices, needed):
-            while sum(capacity(i) for i in indices) < needed:
+        members: dict[int, list[int]] = {}
+        for i, g in enumerate(grid_of):
+            members.setdefault(g, []).append(i)
+        for g, indices in members.items():
+            needed = int(quotas[g] * 1.04) + 1
+            total = sum(capacity(i) for i in indices)
+            while total < needed:
                 i = rng.choice(indices)
                 shapes[i] = (shapes[i][0] + 1, shapes[i][1])
-
-        area_n = plan.survey_area[1] if plan.survey_area else 0
-        n_area = self._area_size(buildings, shapes, area_n) if area_n else 0
-        if area_n:
-            grow(list(range(n_area)), int(area_n * 1.05) + 1)
-        rest = list(range(n_area, len(buildings)))
-        grow(rest, int((plan.households - area_n) * 1.05) + 1)
-        return n_area
+                total += buildings[i].floors * shapes[i][1]
+            while total > quotas[g] * 1.15:
+                fewer = [
+                    i
+                    for i in indices
+                    if shapes[i][0] > 1 and total - buildings[i].floors * shapes[i][1] >= needed
+                ]
+                if not fewer:
+                    break
+                i = rng.choice(fewer)
+                shapes[i] = (shapes[i][0] - 1, shapes[i][1])
+                total -= buildings[i].floors * shapes[i][1]
 
     @staticmethod
-    def _area_size(buildings, shapes, households: int) -> int:
-        """How many leading buildings the survey area takes: enough flats for its
-        households with about 7% left empty."""
-        total = 0
-        for i, (b, (entrances, per_floor)) in enumerate(zip(buildings, shapes, strict=True)):
-            total += b.floors * entrances * per_floor
-            if total * 0.93 >= households:
-                return i + 1
-        return len(buildings)
-
-    def _occupy(self, rng, plan: CommunityPlan, buildings, slots_by_building, area_count: int):
-        area_n = plan.survey_area[1] if plan.survey_area else 0
-        area_buildings = buildings[:area_count]
-        rest_buildings = buildings[area_count:]
-        occupied = []
-        for group, n in ((area_buildings, area_n), (rest_buildings, plan.households - area_n)):
-            slots = [s for b in group for s in slots_by_building[b.pk]]
-            if n > len(slots):
-                raise RuntimeError("not enough flats for the households planned")
-            keep = set(rng.sample(range(len(slots)), n))
-            occupied += [slot for i, slot in enumerate(slots) if i in keep]
+    def _occupy(rng, buildings, slots_by_building, quotas: list[int], grid_of: list[int]):
+        """The flats lived in: each grid's quota of its own flats, drawn at random."""
+        slots_of_grid: dict[int, list] = {}
+        for b, g in zip(buildings, grid_of, strict=True):
+            slots_of_grid.setdefault(g, []).extend(slots_by_building[b.pk])
         building_of = {b.pk: b for b in buildings}
-        return [
-            (building_of[e.building_id], e, floor, door) for e, floor, door in occupied
-        ], area_buildings
+        occupied = []
+        for g in sorted(slots_of_grid):
+            slots = slots_of_grid[g]
+            if quotas[g] > len(slots):
+                raise RuntimeError("not enough flats for the households planned")
+            keep = set(rng.sample(range(len(slots)), quotas[g]))
+            occupied += [
+                (building_of[e.building_id], e, floor, door)
+                for i, (e, floor, door) in enumerate(slots)
+                if i in keep
+            ]
+        return occupied
 
     def _households(self, community: Community, occupied) -> list[tuple[HouseholdRow, str]]:
         writer = self.writer

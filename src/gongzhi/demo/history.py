@@ -390,7 +390,9 @@ class _History:
         self.partner_user = users.get("demo-partner")
         self.resident_user = users.get("demo-resident")
 
-        self.grids = list(Grid.objects.filter(community=self.community).order_by("code"))
+        self.grids = list(
+            Grid.objects.filter(community=self.community).order_by("sort_key", "code")
+        )
         self.grid_names = {g.pk: g.name for g in self.grids}
         self.grid_chiefs = dict(
             Post.objects.filter(kind=PostKind.GRID_CHIEF, grid__community=self.community)

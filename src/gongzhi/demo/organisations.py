@@ -3,6 +3,12 @@ from the comprehensive committee down to member households, the posts (网格长
 单元长...), the teams and volunteer groups, the alliance's partner units, and one demo
 login per role. Written after the register, because posts and teams are held by residents.
 
+The pieces agree with each other as they would in the community: one resident is both the
+community's secretary and its party organisation's (and leads the pioneers); each grid's
+chief is a party member living in the grid, and the chiefs together are the 党群连心工作队;
+a post says it is a party member's exactly when its holder is on the party rolls, and a
+party member is linked to households of their own building.
+
 Volumes are small here (hundreds of rows), but the rows are still made in bulk and with
 a seeded ``random.Random`` so that a seed fixes who holds which post."""
 
@@ -208,6 +214,8 @@ class _Person:
     building_id: int
     entrance_id: int
     compound_id: int
+    grid_id: int
+    gender: str
 
 
 def _age(birth: dt.date) -> int:
@@ -224,13 +232,21 @@ def build_organisations(
     rng = random.Random(f"{seed}:organisations")
     names = NameMaker(rng)
     people = [
-        _Person(pk, name, _age(birth), hh, b, e, c)
-        for pk, name, birth, hh, b, e, c in Resident.objects.filter(
+        _Person(pk, name, _age(birth), hh, b, e, c, g, gender)
+        for pk, name, birth, hh, b, e, c, g, gender in Resident.objects.filter(
             community=community, status=ResidentStatus.LIVING
         )
         .order_by("pk")
         .values_list(
-            "pk", "name", "birth_date", "household_id", "building_id", "entrance_id", "compound_id"
+            "pk",
+            "name",
+            "birth_date",
+            "household_id",
+            "building_id",
+            "entrance_id",
+            "compound_id",
+            "grid_id",
+            "gender",
         )
     ]
     by_building: dict[int, list[_Person]] = defaultdict(list)
@@ -238,10 +254,28 @@ def build_organisations(
         by_building[p.building_id].append(p)
     buildings = list(Building.objects.filter(community=community).order_by("sort_key"))
     compounds = list(Compound.objects.filter(community=community).order_by("pk"))
-    grids = list(Grid.objects.filter(community=community).order_by("code"))
+    grids = list(Grid.objects.filter(community=community).order_by("sort_key", "code"))
     entrances = list(
         Entrance.objects.filter(community=community).order_by("building__sort_key", "number")
     )
+
+    adults = [p for p in people if 28 <= p.age <= 90]
+    # Party members are older on average here: many retired workers of the Third Front.
+    members_people = [p for p in adults if rng.random() < (0.07 if p.age >= 55 else 0.035)]
+    member_ids = {p.pk for p in members_people}
+    # One person is the community's secretary (社区书记) and the secretary of its party
+    # organisation (书记 of 社区党委, "一肩挑"): a party member who lives here, a member of
+    # the community's own party organisation rather than of a compound branch.
+    secretary = _pick_holder(
+        rng,
+        [p for p in people if p.gender == "F" and 42 <= p.age <= 56] or adults,
+        member_ids,
+        42,
+        56,
+    )
+    if secretary.pk not in member_ids:
+        members_people.append(secretary)
+        member_ids.add(secretary.pk)
 
     # -- party organisations and members ---------------------------------------------
     top = PartyOrganisation.objects.create(
@@ -255,7 +289,7 @@ def build_organisations(
         name=COMMUNITY_PARTY_ORG,
         parent=top,
         community=community,
-        secretary_name=names.full(1976, "F"),
+        secretary_name=secretary.name,
     )
     branches = {
         c.pk: PartyOrganisation(
@@ -282,10 +316,6 @@ def build_organisations(
     }
     PartyOrganisation.objects.bulk_create(pioneers.values())
 
-    adults = [p for p in people if 28 <= p.age <= 90]
-    # Party members are older on average here: many retired workers of the Third Front.
-    members_people = [p for p in adults if rng.random() < (0.07 if p.age >= 55 else 0.035)]
-    member_ids = {p.pk for p in members_people}
     households_by_building: dict[int, list[int]] = defaultdict(list)
     for p in people:
         if (
@@ -297,7 +327,7 @@ def build_organisations(
     members = []
     for p in members_people:
         pioneer = pioneers.get(p.building_id)
-        organisation = pioneer or branches[p.compound_id]
+        organisation = party if p.pk == secretary.pk else pioneer or branches[p.compound_id]
         if pioneer is not None and rng.random() < 0.3:
             centre_households.append(
                 PartyOrganisation(
@@ -330,29 +360,37 @@ def build_organisations(
     Link.objects.bulk_create(links)
 
     # -- posts held by residents -------------------------------------------------------
+    # "推选党员担任网格长、楼栋长、单元长": residents hold these posts, party members first,
+    # and a post says it is a party member's exactly when its holder is on the party rolls.
     posts = []
+    holding = {secretary.pk}
     for b in buildings:
         if rng.random() < 0.88 and by_building[b.pk]:
-            holder = _pick_holder(rng, by_building[b.pk], member_ids, 40, 72)
+            holder = _pick_holder(rng, by_building[b.pk], member_ids, 40, 72, holding)
             posts.append(_post(PostKind.BUILDING_CHIEF, holder, member_ids, building=b))
+            holding.add(holder.pk)
     entrance_people: dict[int, list[_Person]] = defaultdict(list)
     for p in people:
         entrance_people[p.entrance_id].append(p)
     for e in entrances:
         if rng.random() < 0.6 and entrance_people[e.pk]:
-            holder = _pick_holder(rng, entrance_people[e.pk], member_ids, 35, 75)
+            holder = _pick_holder(rng, entrance_people[e.pk], member_ids, 35, 75, holding)
             posts.append(_post(PostKind.ENTRANCE_CHIEF, holder, member_ids, entrance=e))
-    # Grid chiefs and grid workers are community staff, not residents of the grid.
+            holding.add(holder.pk)
+    # A grid's chief is a party member who lives in the grid; its grid workers are the
+    # community's paid staff, who need not live there (and are not on its party rolls).
+    grid_people: dict[int, list[_Person]] = defaultdict(list)
+    for p in people:
+        grid_people[p.grid_id].append(p)
+    grid_chiefs: dict[int, _Person] = {}
+    for g in grids:
+        living = grid_people[g.pk] or people
+        in_grid = [p for p in living if p.pk in member_ids] or living
+        chief = _pick_holder(rng, in_grid, member_ids, 35, 65, holding)
+        grid_chiefs[g.pk] = chief
+        holding.add(chief.pk)
     for g in grids[1:]:
-        posts.append(
-            Post(
-                kind=PostKind.GRID_CHIEF,
-                holder_name=names.full(1980, "F"),
-                grid=g,
-                is_party_member=True,
-                started_on=POSTS_SINCE,
-            )
-        )
+        posts.append(_post(PostKind.GRID_CHIEF, grid_chiefs[g.pk], member_ids, grid=g))
         posts.append(
             Post(
                 kind=PostKind.GRID_WORKER,
@@ -367,7 +405,6 @@ def build_organisations(
                 kind=PostKind.COMMUNITY_STAFF,
                 holder_name=names.full(rng.randint(1975, 1998), rng.choice("MF")),
                 community=community,
-                is_party_member=rng.random() < 0.6,
                 started_on=POSTS_SINCE,
             )
         )
@@ -380,12 +417,19 @@ def build_organisations(
             for name, kind, description, _who in TEAMS
         ]
     )
+    # The secretary leads the pioneers (党员先锋攻坚队); the grid chiefs are the 党群连心
+    # 工作队 that links the grids to the households, led by the first grid's chief.
+    first_chief = grid_chiefs[grids[0].pk]
+    led_by = {TeamKind.PIONEER: [secretary], TeamKind.LIAISON: [first_chief]}
+    led_by[TeamKind.LIAISON] += [c for c in grid_chiefs.values() if c.pk != first_chief.pk]
     memberships = []
-    for team, (_name, _kind, _d, (lo, hi, prefer_members)) in zip(teams, TEAMS, strict=True):
+    for team, (_name, kind, _d, (lo, hi, prefer_members)) in zip(teams, TEAMS, strict=True):
         pool = [p for p in people if lo <= p.age <= hi]
         if prefer_members:
             pool = [p for p in pool if p.pk in member_ids] or pool
         chosen = rng.sample(pool, min(len(pool), rng.randint(8, 24)))
+        first = led_by.get(kind, [])
+        chosen = first + [p for p in chosen if p.pk not in {f.pk for f in first}]
         for i, p in enumerate(chosen):
             memberships.append(
                 TeamMembership(
@@ -419,13 +463,28 @@ def build_organisations(
 
     # -- demo logins -------------------------------------------------------------------
     users = _demo_users(
-        rng, names, subdistrict, community, grids, buildings, entrances, people, member_ids, units
+        rng,
+        names,
+        subdistrict,
+        community,
+        grids,
+        buildings,
+        entrances,
+        people,
+        member_ids,
+        units,
+        {"demo-secretary": secretary, "demo-grid": first_chief},
     )
     return {"users": users, "party_members": len(members), "posts": len(posts), "teams": len(teams)}
 
 
-def _pick_holder(rng, candidates: list[_Person], member_ids: set[int], lo: int, hi: int) -> _Person:
-    fitting = [p for p in candidates if lo <= p.age <= hi] or candidates
+def _pick_holder(
+    rng, candidates: list[_Person], member_ids: set[int], lo: int, hi: int, busy=frozenset()
+) -> _Person:
+    """A holder among ``candidates`` of an age between ``lo`` and ``hi``, not ``busy`` with
+    another post where someone else will do."""
+    free = [p for p in candidates if p.pk not in busy] or candidates
+    fitting = [p for p in free if lo <= p.age <= hi] or free
     preferred = [p for p in fitting if p.pk in member_ids]
     # Party members are asked first ("推选党员担任网格长、楼栋长、单元长").
     if preferred and rng.random() < 0.75:
@@ -445,8 +504,21 @@ def _post(kind, holder: _Person, member_ids: set[int], **node) -> Post:
 
 
 def _demo_users(
-    rng, names, subdistrict, community, grids, buildings, entrances, people, member_ids, units
+    rng,
+    names,
+    subdistrict,
+    community,
+    grids,
+    buildings,
+    entrances,
+    people,
+    member_ids,
+    units,
+    leaders: dict[str, _Person],
 ) -> list[User]:
+    """The demo logins. The secretary and the first grid's chief are the residents who
+    hold those posts (``leaders``); the building and entrance chiefs take over the first
+    building's posts; the other staff are not residents here."""
     # One PBKDF2 hash for all demo logins: they share a published password anyway, and
     # hashing it nine times would cost seconds on every seed.
     password = make_password(demo_password())
@@ -464,17 +536,14 @@ def _demo_users(
         building_holder.delete()
     if entrance_holder:
         entrance_holder.delete()
-    building_chief = _pick_holder(rng, in_building, member_ids, 45, 70)
-    entrance_chief = _pick_holder(
-        rng,
-        [p for p in in_entrance if p.pk != building_chief.pk] or in_entrance,
-        member_ids,
-        40,
-        72,
-    )
-    elderly = [
-        p for p in in_building if p.age >= 70 and p.pk not in (building_chief.pk, entrance_chief.pk)
-    ] or [p for p in people if p.age >= 70]
+    busy = {p.pk for p in leaders.values()}
+    building_chief = _pick_holder(rng, in_building, member_ids, 45, 70, busy)
+    busy.add(building_chief.pk)
+    entrance_chief = _pick_holder(rng, in_entrance, member_ids, 40, 72, busy)
+    busy.add(entrance_chief.pk)
+    elderly = [p for p in in_building if p.age >= 70 and p.pk not in busy] or [
+        p for p in people if p.age >= 70 and p.pk not in busy
+    ]
     resident = rng.choice(elderly)
     users = []
     for username, role, kind in DEMO_USERS:
@@ -484,16 +553,16 @@ def _demo_users(
         if kind == PostKind.SUBDISTRICT_STAFF:
             node = {"subdistrict": subdistrict}
             user.display_name = names.full(1983, "F")
-        elif kind in (PostKind.COMMUNITY_SECRETARY, PostKind.COMMUNITY_STAFF):
+        elif kind == PostKind.COMMUNITY_SECRETARY:
+            node, holder = {"community": community}, leaders[username]
+        elif kind == PostKind.COMMUNITY_STAFF:
             node = {"community": community}
-            user.display_name = names.full(
-                1978 if kind == PostKind.COMMUNITY_SECRETARY else 1990, "F"
-            )
-        elif kind in (PostKind.GRID_CHIEF, PostKind.GRID_WORKER):
+            user.display_name = names.full(1990, "F")
+        elif kind == PostKind.GRID_CHIEF:
+            node, holder = {"grid": grids[0]}, leaders[username]
+        elif kind == PostKind.GRID_WORKER:
             node = {"grid": grids[0]}
-            user.display_name = names.full(
-                1985 if kind == PostKind.GRID_CHIEF else 1995, rng.choice("MF")
-            )
+            user.display_name = names.full(1995, rng.choice("MF"))
         elif kind == PostKind.BUILDING_CHIEF:
             node, holder = {"building": first_building}, building_chief
         elif kind == PostKind.ENTRANCE_CHIEF:
@@ -513,8 +582,7 @@ def _demo_users(
                 user=user,
                 resident_id=holder.pk if holder else None,
                 holder_name=user.display_name,
-                is_party_member=bool(holder and holder.pk in member_ids)
-                or kind == PostKind.COMMUNITY_SECRETARY,
+                is_party_member=bool(holder and holder.pk in member_ids),
                 started_on=POSTS_SINCE,
                 **node,
             )

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from gongzhi.core.text import chinese_numeral
+
 from .generator import CommunityPlan, CompoundPlan, GridPlan
 
 SUBDISTRICT = {"code": "510402001", "name": "炳草岗街道", "district": "东区"}
@@ -13,18 +15,43 @@ WANGJIANG_CODE = "510402001001"
 WANGJIANG_NAME = "望江街社区"
 WANGJIANG_HOUSEHOLDS = 5040
 WANGJIANG_BUILDINGS = 102
+# The 1,478 households the survey covered live in the first five grids, along 望江路 and
+# 民安巷 (the article names the households, not the grids).
 SURVEY_AREA = ("望江片区", 1478)
+SURVEY_GRIDS = 5
+# Households a grid holds: a few hundred, so that its grid worker can know them. The
+# article gives no number of grids; 5,040 households make sixteen of about 315.
+HOUSEHOLDS_PER_GRID = 315
 
-# Compounds of the community by grid: (name, street, buildings). 102 buildings in all.
-# The survey area takes the leading buildings, so 望江片区 lies along 望江路 and 民安巷.
+# Compounds of the community by grid: (name, street, buildings). 102 buildings in all,
+# six or seven to a grid; a compound too big for one grid is split into 区 (甘露园).
+WANGJIANG_COMPOUNDS = [
+    [("甘露园", "望江路", 7)],
+    [("甘露园二区", "望江路", 6)],
+    [("民安巷小区", "民安巷", 6)],
+    [("望江苑", "望江路", 6)],
+    [("望江苑二期", "望江路", 3), ("民安巷东院", "民安巷", 3)],
+    [("江畔小区", "沿江路", 6)],
+    [("十九冶宿舍", "炳草岗大街", 7)],
+    [("十九冶东苑", "炳草岗大街", 3), ("建安小区", "炳草岗大街", 4)],
+    [("电业局宿舍", "人民街", 6)],
+    [("新华里", "新华街", 7)],
+    [("金沙小区", "金沙江大道东段", 7)],
+    [("团结小区", "人民街", 6)],
+    [("攀钢望江生活区", "攀枝花大道东段", 7)],
+    [("攀钢二区", "攀枝花大道东段", 3), ("林业局宿舍", "新华街", 3)],
+    [("商业局宿舍", "民建巷", 3), ("望江巷小区", "望江巷", 3)],
+    [("民建巷小区", "民建巷", 3), ("沿江小区", "沿江路", 3)],
+]
+
+
+def grid_name(n: int) -> str:
+    """第一网格, 第十二网格: grids are named by their number in words."""
+    return f"第{chinese_numeral(n)}网格"
+
+
 WANGJIANG_GRIDS = [
-    ("第一网格", [("甘露园", "望江路", 14), ("民安巷小区", "民安巷", 9)]),
-    ("第二网格", [("望江苑", "望江路", 8), ("江畔小区", "沿江路", 6)]),
-    ("第三网格", [("十九冶宿舍", "炳草岗大街", 10), ("建安小区", "炳草岗大街", 6)]),
-    ("第四网格", [("电业局宿舍", "人民街", 6), ("新华里", "新华街", 7)]),
-    ("第五网格", [("金沙小区", "金沙江大道东段", 7), ("团结小区", "人民街", 6)]),
-    ("第六网格", [("攀钢望江生活区", "攀枝花大道东段", 9), ("林业局宿舍", "新华街", 5)]),
-    ("第七网格", [("商业局宿舍", "民建巷", 4), ("望江巷小区", "望江巷", 5)]),
+    (grid_name(i), compounds) for i, compounds in enumerate(WANGJIANG_COMPOUNDS, start=1)
 ]
 
 NEIGHBOURS = [
@@ -71,7 +98,7 @@ def wangjiang_plan(households: int = WANGJIANG_HOUSEHOLDS) -> CommunityPlan:
         households=households,
         founded_on=dt.date(2001, 7, 1),
         area_km2="0.70",
-        survey_area=(SURVEY_AREA[0], round(SURVEY_AREA[1] * scale)),
+        survey_area=(SURVEY_AREA[0], round(SURVEY_AREA[1] * scale), SURVEY_GRIDS),
     )
 
 
@@ -284,7 +311,7 @@ def city_plans(seed: int, communities: int) -> list[tuple[tuple[str, str, str], 
         word = words[i % len(words)] + ("" if i < len(words) else f"{i // len(words) + 1}")
         households = rng.randint(4600, 5400)
         buildings = round(households / rng.uniform(46, 52))
-        n_grids = rng.randint(6, 9)
+        n_grids = max(1, round(households / (HOUSEHOLDS_PER_GRID * rng.uniform(0.95, 1.1))))
         grids = []
         taken: set[str] = set()
         left = buildings
@@ -292,7 +319,7 @@ def city_plans(seed: int, communities: int) -> list[tuple[tuple[str, str, str], 
             per_grid = left // (n_grids - g)
             left -= per_grid
             compounds = []
-            n_comp = 2 if per_grid >= 6 else 1
+            n_comp = 2 if per_grid >= 6 and rng.random() < 0.5 else 1
             for c in range(n_comp):
                 n = per_grid // n_comp + (per_grid % n_comp if c == 0 else 0)
                 cname = rng.choice(_COMPOUND_STYLES).format(w=rng.choice(_COMPOUND_WORDS))
@@ -303,7 +330,7 @@ def city_plans(seed: int, communities: int) -> list[tuple[tuple[str, str, str], 
                     phase += 1
                 taken.add(cname)
                 compounds.append(CompoundPlan(cname, rng.choice(_STREETS), n))
-            grids.append(GridPlan(f"第{'一二三四五六七八九十'[g]}网格", compounds))
+            grids.append(GridPlan(grid_name(g + 1), compounds))
         code = f"{sd[0]}{(i % 10) + 1 + round_ * 10:03d}"
         plans.append(
             (

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.fields import EncryptedTextField
 from gongzhi.core.identity import mask_id_number, mask_phone
 from gongzhi.core.models import AppendOnlyModel
+from gongzhi.core.text import grid_number
 
 from .enums import (
     ADVANCED_AGE,
@@ -87,14 +88,21 @@ class Grid(models.Model):
     )
     code = models.CharField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=100)
+    # The grid's number (第十二网格 → 12), so that 第二 comes before 第十二 and WJ-G2 before
+    # WJ-G10 (``core.text.grid_number``).
+    sort_key = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("网格")
         verbose_name_plural = _("网格")
-        ordering = ["code"]
+        ordering = ["community_id", "sort_key", "code"]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.sort_key = grid_number(self.name, self.code)
+        super().save(*args, **kwargs)
 
     def ancestor_ids(self) -> dict[str, int]:
         return {"subdistrict": self.community.subdistrict_id, "community": self.community_id}
@@ -313,6 +321,8 @@ class CareTag(models.Model):
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=40)
+    # Shown to readers of the English pages; empty: the name as it is.
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -13,7 +13,7 @@ from gongzhi.core.identity import normalize_id_number, normalize_phone
 from gongzhi.core.logging import contains_personal_data
 from gongzhi.core.query import prefix_q
 from gongzhi.core.scoping import LEVELS, scope_for, visible
-from gongzhi.core.text import to_simplified
+from gongzhi.core.text import in_reader_language, to_simplified
 
 from .enums import ADVANCED_AGE, Relation, ResidentStatus
 from .models import (
@@ -206,7 +206,12 @@ CARE_ADVANCED_AGE = "advanced_age"
 def care_categories() -> list[tuple[str, str]]:
     """The care lists one may open: everyone cared for, 高龄 (computed from the birth date,
     never a tag that goes stale), then one per care tag (独居, 低保, 残疾, 重点关爱...)."""
-    tags = list(CareTag.objects.order_by("sort_order", "code").values_list("code", "name"))
+    tags = [
+        (code, in_reader_language(name, name_en))
+        for code, name, name_en in CareTag.objects.order_by("sort_order", "code").values_list(
+            "code", "name", "name_en"
+        )
+    ]
     return [
         (CARE_ANY, _("全部关爱对象")),
         (CARE_ADVANCED_AGE, _("高龄（%(age)d岁以上）") % {"age": ADVANCED_AGE}),

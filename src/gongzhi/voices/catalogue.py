@@ -1175,6 +1175,33 @@ SEEDS: tuple[CategorySeed, ...] = (
 )
 
 
+# What the English pages call each entry (``Category.name_en``); Traditional is converted
+# from the name when shown.
+ENGLISH_NAMES: dict[str, str] = {
+    "elevator_retrofit": "Lift retrofit",
+    "illegal_structure": "Illegal structures",
+    "pipeline_relocation": "Pipeline relocation",
+    "building_demolition": "Building demolition",
+    "parking": "Parking",
+    "flying_wires": "Illegal overhead wiring",
+    "civility": "Civility reminders",
+    "space_beautification": "Public space improvement",
+    "sanitation": "Sanitation",
+    "neighbour_dispute": "Neighbour disputes",
+    "safety_hazard": "Safety hazards",
+    "elderly_service": "Help for the elderly",
+    "water_supply": "Water supply",
+    "power_supply": "Power supply",
+    "gas": "Gas",
+    "property_service": "Property management",
+    "roads": "Roads and paths",
+    "noise": "Noise",
+    "greening": "Greenery",
+    "public_security": "Public security",
+    OTHER_CODE: "Other",
+}
+
+
 def find_unit(hints: tuple[str, ...]) -> PartnerUnit | None:
     """The first unit whose short name or name contains a hint, hints tried in order."""
     for hint in hints:
@@ -1191,7 +1218,8 @@ def find_unit(hints: tuple[str, ...]) -> PartnerUnit | None:
 @transaction.atomic
 def ensure_categories() -> None:
     """Create the catalogue entries that are missing; fill an empty default unit when its
-    unit now exists. Existing names, keywords, levels and limits stay as staff left them."""
+    unit now exists, and an empty English name. Existing names, keywords, levels and
+    limits stay as staff left them."""
     existing = {c.code: c for c in Category.objects.all()}
     for order, seed in enumerate(SEEDS, start=1):
         unit = find_unit(seed.units) if seed.units else None
@@ -1204,6 +1232,7 @@ def ensure_categories() -> None:
             Category.objects.create(
                 code=seed.code,
                 name=seed.name,
+                name_en=ENGLISH_NAMES.get(seed.code, ""),
                 description=seed.description,
                 keywords=" ".join(seed.keywords),
                 default_level=seed.level,
@@ -1218,6 +1247,13 @@ def ensure_categories() -> None:
                 verify_limit=verify,
                 sort_order=order * 10,
             )
-        elif category.default_unit_id is None and unit is not None:
+            continue
+        filled = []
+        if category.default_unit_id is None and unit is not None:
             category.default_unit = unit
-            category.save(update_fields=["default_unit"])
+            filled.append("default_unit")
+        if not category.name_en and ENGLISH_NAMES.get(seed.code):
+            category.name_en = ENGLISH_NAMES[seed.code]
+            filled.append("name_en")
+        if filled:
+            category.save(update_fields=filled)

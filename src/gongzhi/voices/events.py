@@ -8,15 +8,18 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .enums import EventType
+from .enums import EventType, Level, Satisfaction, Solved
 from .models import Item, ItemEvent
+
+# How the system's own steps are stored; shown through ``signature``.
+SYSTEM = "系统"
 
 
 def actor_label(actor) -> str:
     """How the actor is named on the timeline: a partner unit's user speaks for the unit,
     the system for itself."""
     if actor is None:
-        return _("系统")
+        return SYSTEM
     unit = getattr(actor, "partner_unit", None) if getattr(actor, "partner_unit_id", None) else None
     name = getattr(actor, "display_name", "") or actor.get_username()
     if unit is not None:
@@ -54,7 +57,9 @@ def describe(event: ItemEvent) -> str:
     data = event.data or {}
     extra = ""
     if event.type == EventType.ESCALATED:
-        extra = _("上报至%(level)s") % {"level": data.get("to_label", "")}
+        extra = _("上报至%(level)s") % {
+            "level": _choice(Level, data.get("to"), data.get("to_label"))
+        }
     elif event.type == EventType.DISPATCHED:
         extra = _("派至%(unit)s") % {"unit": data.get("unit", "")}
     elif event.type == EventType.MERGED and data.get("into"):
@@ -62,6 +67,25 @@ def describe(event: ItemEvent) -> str:
     elif event.type == EventType.MERGED and data.get("from"):
         extra = _("合并%(number)s") % {"number": data["from"]}
     elif event.type == EventType.RETURN_VISIT:
-        extra = f"{data.get('solved_label', '')}，{data.get('satisfaction_label', '')}"
+        solved = _choice(Solved, data.get("solved"), data.get("solved_label"))
+        satisfaction = _choice(
+            Satisfaction, data.get("satisfaction"), data.get("satisfaction_label")
+        )
+        extra = f"{solved}，{satisfaction}"
     parts = [str(label), extra, event.note]
     return " · ".join(p for p in parts if p)
+
+
+def _choice(choices, code, stored_label) -> str:
+    """A level or an answer in the reader's language: the label of the code kept in the
+    event's data; the label written at the time (Simplified) only for a code no longer
+    known."""
+    return str(choices(code).label) if code in choices.values else (stored_label or "")
+
+
+def signature(event: ItemEvent) -> str:
+    """Who the event is signed by. The system's own steps were signed "系统" in the
+    language of the day they happened; they read in the reader's."""
+    if event.actor_id is None and event.actor_label in ("", SYSTEM):
+        return _("系统")
+    return event.actor_label

@@ -10,6 +10,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.dates import parse_month
+from gongzhi.core.forms import NamedModelChoiceField
 from gongzhi.orgs.models import PartnerUnit
 
 from . import services
@@ -174,7 +175,7 @@ class VisitForm(RateForm):
 
 
 class AcceptForm(forms.Form):
-    category = forms.ModelChoiceField(
+    category = NamedModelChoiceField(
         label=_("分类"), queryset=Category.objects.filter(is_active=True), required=False
     )
     level = forms.ChoiceField(label=_("办理层级"), choices=Level.choices, required=False)
@@ -308,10 +309,10 @@ class InboxFilterForm(forms.Form):
         label=_("办理层级"), required=False, choices=[("", _("全部"))] + list(Level.choices)
     )
     overdue = forms.BooleanField(label=_("只看超时"), required=False)
-    category = forms.ModelChoiceField(
+    category = NamedModelChoiceField(
         label=_("分类"), queryset=Category.objects.all(), required=False, empty_label=_("全部")
     )
-    grid = forms.ModelChoiceField(
+    grid = NamedModelChoiceField(
         label=_("网格"), queryset=None, required=False, empty_label=_("全部")
     )
 

@@ -204,14 +204,17 @@ def monthly(user, *, month: dt.date, group_by: str) -> list[Row]:
                 on_time=ratio("on_time"),
             )
         )
-    return sorted(rows, key=lambda r: (r.key is None, r.label))
+    # Grids by their number (第二 before 第十二, as ``_labels`` gives them), others by name.
+    order = {key: i for i, key in enumerate(labels)} if group_by == "grid" else {}
+    return sorted(rows, key=lambda r: (r.key is None, order.get(r.key, 0), r.label))
 
 
 def _labels(group_by: str, keys: list[int]) -> dict[int, str]:
     if not keys:
         return {}
     if group_by == "grid":
-        return dict(Grid.objects.filter(pk__in=keys).values_list("pk", "name"))
+        grids = Grid.objects.filter(pk__in=keys).order_by("community_id", "sort_key", "code")
+        return dict(grids.values_list("pk", "name"))
     if group_by == "community":
         return dict(Community.objects.filter(pk__in=keys).values_list("pk", "name"))
     return {

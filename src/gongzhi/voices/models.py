@@ -50,6 +50,8 @@ class Category(models.Model):
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=40, unique=True)
+    # Shown to readers of the English pages; empty: the name as it is.
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True)
     description = models.CharField(_("说明"), max_length=200, blank=True)
     keywords = models.TextField(
         _("关键词"), blank=True, help_text=_("以空格或逗号分隔，分类模型数据不足时使用")

@@ -98,6 +98,18 @@ def notify(*, item: Item | None, text: str, residents: Iterable = (), users: Ite
     return len(rows)
 
 
+def notify_unit(*, item: Item, unit_id: int, text: str) -> int:
+    """Tell the active logins of a partner unit about ``item``. The message, and so its
+    SMS, reads as the unit reads the item: the reporters and the register's names, phones
+    and ID numbers masked, the title too (``selectors.PartnerMask.message``)."""
+    from gongzhi.accounts.models import User
+
+    from .selectors import PartnerMask
+
+    users = User.objects.filter(partner_unit_id=unit_id, is_active=True)
+    return notify(item=item, text=PartnerMask().message(item, text), users=users)
+
+
 def send_sms(notification_ids: list[int]) -> int:
     """Send the SMS of these notifications (those with a phone) and mark them sent."""
     notifications = list(

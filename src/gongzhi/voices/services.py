@@ -83,7 +83,7 @@ from .models import (
     Notification,
     ReturnVisit,
 )
-from .notify import notify
+from .notify import notify, notify_unit
 from .places import Place
 from .selectors import is_reporter, is_visible, reporter_names
 
@@ -206,9 +206,7 @@ def _tell_handlers(item: Item, text: str, level: str | None = None) -> None:
 
 
 def _tell_unit(item: Item, unit_id: int, text: str) -> None:
-    from gongzhi.accounts.models import User
-
-    notify(item=item, text=text, users=User.objects.filter(partner_unit_id=unit_id, is_active=True))
+    notify_unit(item=item, unit_id=unit_id, text=text)
 
 
 def _restart(item: Item, stage: str, now: dt.datetime) -> None:

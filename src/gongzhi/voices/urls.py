@@ -21,6 +21,11 @@ urlpatterns = [
     path("partner/<int:pk>/accept/", views.dispatch_accept, name="dispatch_accept"),
     path("partner/<int:pk>/reply/", views.dispatch_reply, name="dispatch_reply"),
     path("partner/<int:pk>/return/", views.dispatch_return, name="dispatch_return"),
+    path(
+        "partner/<int:pk>/reporters/<int:reporter_id>/phone/",
+        views.dispatch_reporter_phone,
+        name="dispatch_reporter_phone",
+    ),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/done/", views.done, name="done"),
     path("<int:pk>/join/", views.join, name="join"),

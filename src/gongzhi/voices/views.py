@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.rules import is_staff_user
@@ -372,6 +373,11 @@ def join(request, pk: int):
 @require_GET
 def done(request, pk: int):
     item = selectors.get_item_visible_or_404(request.user, pk=pk)
+    if selectors.reads_as_partner(request.user, item) and not selectors.is_reporter(
+        request.user, item
+    ):
+        # The page that confirms a filing is the reporter's; a unit reads its dispatch.
+        return redirect("voices:detail", pk=item.pk)
     reporter = item.reporters.filter(is_original=True).select_related("resident").first()
     on_behalf = reporter is not None and reporter.entered_by_id == request.user.pk
     return render(
@@ -780,7 +786,7 @@ item_merge = _staff_action("merge", MergeForm, _merge, lambda: _("已合并。")
 def inbox(request):
     """诉求待办: items in the user's reach, overdue first, then the nearest deadline."""
     user = request.user
-    grids = visible(user, Grid.objects.all()).order_by("code")
+    grids = visible(user, Grid.objects.all()).order_by("community_id", "sort_key", "code")
     form = InboxFilterForm(request.GET or None, grids=grids)
     data = form.cleaned_data if form.is_valid() else {}
     statuses = [data["status"]] if data.get("status") else None
@@ -811,28 +817,43 @@ def inbox(request):
 @partner_required
 @require_GET
 def partner_inbox(request):
-    """派单: the dispatches to the user's unit, and nothing else."""
+    """派单: the dispatches to the user's unit, and nothing else; titles as the unit reads
+    them (reporters masked)."""
     qs = selectors.dispatch_list_for_unit(request.user).order_by("-sent_at", "-pk")
+    page = _page(request, qs.prefetch_related("item__reporters__resident"))
+    mask = selectors.PartnerMask()
+    rows = [(d, mask.title(d.item)) for d in page]
     return render(
         request,
         "voices/partner_inbox.html",
-        {"page": _page(request, qs), "now": deadlines.clock(), "nav": "partner"},
+        {"page": page, "rows": rows, "now": deadlines.clock(), "nav": "partner"},
     )
 
 
-def _dispatch_page(request, dispatch, *, status: int = 200, **forms):
+def _dispatch_page(
+    request, dispatch, *, status: int = 200, revealed=None, reveal_error=None, **forms
+):
+    """The unit's page of one dispatch. ``revealed``: (reporter id, full phone) just shown
+    through the audited reveal; ``reveal_error``: (reporter id, why it was not)."""
     user = request.user
     item = dispatch.item
+    mask = selectors.PartnerMask()
     return render(
         request,
         "voices/dispatch.html",
         {
             "dispatch": dispatch,
             "item": item,
+            # The item's words as the unit reads them: nobody named, no phone or ID number.
+            "text": mask(item, item.text),
+            "location_text": mask(item, item.location_text),
+            "instructions": mask(item, dispatch.instructions),
             "reporters": selectors.item_reporters_for(user, item),
             "photos": list(item.attachments.filter(dispatch__isnull=True)),
             "evidence": list(dispatch.evidence.all()),
             "timeline": selectors.item_timeline_rows(user, item),
+            "revealed": revealed or (None, ""),
+            "reveal_error": reveal_error or (None, ""),
             "reply_form": forms.get("reply") or ReplyForm(),
             "return_form": forms.get("return") or ReturnForm(),
             "nav": "partner",
@@ -845,6 +866,31 @@ def _dispatch_page(request, dispatch, *, status: int = 200, **forms):
 @require_GET
 def dispatch_detail(request, pk: int):
     return _dispatch_page(request, selectors.get_dispatch_for_partner_or_404(request.user, pk))
+
+
+@never_cache
+@partner_required
+@require_POST
+def dispatch_reporter_phone(request, pk: int, reporter_id: int):
+    """A reporter's full phone, for a unit the reporter agreed to share it with, for the
+    reason (查看事由) the button names; the service writes it to the audit log. Another
+    unit's dispatch or another item's reporter: 404; no consent: 403; no reason: 400, and
+    nothing is shown or logged."""
+    dispatch = selectors.get_dispatch_for_partner_or_404(request.user, pk)
+    reporter = dispatch.item.reporters.filter(pk=reporter_id).first()
+    if reporter is None:
+        raise Http404
+    try:
+        phone = services.reporter_phone_reveal(
+            actor=request.user,
+            reporter=reporter,
+            reason=request.POST.get("reason", ""),
+            reason_note=request.POST.get("reason_note", ""),
+        )
+    except ValidationError as exc:
+        error = (reporter.pk, " ".join(exc.messages))
+        return _dispatch_page(request, dispatch, status=400, reveal_error=error)
+    return _dispatch_page(request, dispatch, revealed=(reporter.pk, phone))
 
 
 def _partner_action(form_key: str, form_class, call, done_message, *, question=None):

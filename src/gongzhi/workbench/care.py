@@ -30,7 +30,9 @@ def _filter_form(request, data):
     chosen one, or the only one in reach), so that a subdistrict's hundreds of buildings
     never fill one list."""
     user = request.user
-    grids = visible(user, Grid.objects.select_related("community")).order_by("code")
+    grids = visible(user, Grid.objects.select_related("community")).order_by(
+        "community_id", "sort_key", "code"
+    )
     grid_ids = list(grids.values_list("pk", flat=True))
     raw = (data or {}).get("grid") or ""
     chosen = int(raw) if raw.isdigit() and int(raw) in grid_ids else None

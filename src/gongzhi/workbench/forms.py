@@ -2,6 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.forms import NamedModelMultipleChoiceField
+from gongzhi.core.text import name_of
 from gongzhi.places.enums import ContactMethod, Gender, Relation, Residence
 from gongzhi.places.models import CareTag, Resident
 
@@ -96,7 +98,7 @@ class ResidentForm(forms.Form):
     moved_in_on = date_field(
         _("迁入日期"), required=False, help_text=_("搬来居住的日期，不填为今天。")
     )
-    care_tags = forms.ModelMultipleChoiceField(
+    care_tags = NamedModelMultipleChoiceField(
         label=_("关爱标签"),
         queryset=CareTag.objects.all(),
         required=False,
@@ -219,9 +221,9 @@ class CareFilterForm(forms.Form):
         self.fields["category"].choices = categories
         self.fields["grid"].queryset = grids
         # Grids of several communities share names (第一网格): each says whose it is.
-        self.fields["grid"].label_from_instance = lambda g: f"{g.community.name} {g.name}"
+        self.fields["grid"].label_from_instance = lambda g: f"{name_of(g.community)} {name_of(g)}"
         self.fields["grid"].error_messages["invalid_choice"] = _("请选择您负责范围内的网格。")
         self.fields["building"].queryset = buildings
         self.fields["building"].error_messages["invalid_choice"] = _("请选择您负责范围内的楼栋。")
-        self.fields["building"].label_from_instance = lambda b: f"{b.compound.name} {b}"
+        self.fields["building"].label_from_instance = lambda b: f"{name_of(b.compound)} {b}"
         self.fields["category"].error_messages["invalid_choice"] = _("请选择关爱类别。")

@@ -157,7 +157,9 @@ def _counts_by(qs, column: str) -> dict[int, int]:
 def community_detail(request, pk: int):
     user = request.user
     community = get_visible_or_404(user, Community.objects.all(), pk=pk)
-    grids = list(visible(user, Grid.objects.filter(community=community)).order_by("code"))
+    grids = list(
+        visible(user, Grid.objects.filter(community=community)).order_by("sort_key", "code")
+    )
     buildings = _counts_by(visible(user, Building.objects.filter(community=community)), "grid_id")
     households = _counts_by(visible(user, Household.objects.filter(community=community)), "grid_id")
     residents = _counts_by(

@@ -1,6 +1,7 @@
 from django import template
 
 from gongzhi.core.reasons import RevealReason
+from gongzhi.core.text import in_reader_language, name_of
 
 register = template.Library()
 
@@ -26,3 +27,15 @@ def days_before(day, today) -> int | None:
     if not day or not today:
         return None
     return (today - day).days
+
+
+@register.filter
+def named(value) -> str:
+    """A category, a care tag or a place — the object or its name — as the reader's
+    language writes it (``core.text.in_reader_language``): Traditional under zh-Hant, the
+    English name (``name_en``) under English. Never for a person's name."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return in_reader_language(value)
+    return name_of(value) if getattr(value, "name", None) else in_reader_language(str(value))

@@ -1,9 +1,11 @@
 """Fill the zh_Hant catalogue from the Simplified source strings with OpenCC.
 
 Simplified Chinese is the source language, so every msgid already is the text; the
-Traditional text is its conversion. Entries a person has translated by hand are kept;
-empty ones and the guesses makemessages marks fuzzy are (re)generated, so the catalogue
-never shows a reader Simplified text or a wrong guess.
+Traditional text is its conversion (``core.text.to_traditional``: OpenCC, Taiwan standard).
+Entries a person has translated by hand are kept; empty ones, the guesses makemessages
+marks fuzzy, and those made by the converter used before (OpenCC's own standard: 爲, 裏,
+審覈) are (re)generated, so the catalogue never shows a reader Simplified text, a wrong
+guess or two spellings of one word.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from opencc import OpenCC
 
 from gongzhi.core.text import to_traditional
 
+# The converter the catalogue was first generated with: its output is machine-made too.
+_FORMER = OpenCC("s2t")
 _KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s+(\".*\")\s*$")
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r"}
 
@@ -74,7 +79,7 @@ class Entry:
         return any(c.startswith("#,") and "fuzzy" in c for c in self.comments)
 
     def fill(self) -> bool:
-        """Convert empty (or fuzzy) msgstr; True when something changed."""
+        """Convert empty, fuzzy or formerly converted msgstr; True when something changed."""
         if self.is_header:
             return self.settle_header("zh_Hant")
         if self.obsolete:
@@ -86,11 +91,12 @@ class Entry:
             key = field[0]
             if not key.startswith("msgstr"):
                 continue
-            if field[1] and not fuzzy:
-                continue
             source = (
                 plural if (plural is not None and key not in ("msgstr", "msgstr[0]")) else msgid
             )
+            machine_made = field[1] == _FORMER.convert(source) != to_traditional(source)
+            if field[1] and not fuzzy and not machine_made:
+                continue
             field[1] = to_traditional(source)
             changed = True
         if fuzzy:
@@ -166,7 +172,7 @@ def empty_msgstrs(path: Path) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "Fill empty and fuzzy entries of the zh_Hant catalogue with OpenCC (s2t) conversions of the msgids."
+    help = "Fill empty, fuzzy and formerly converted entries of the zh_Hant catalogue with OpenCC (s2tw) conversions of the msgids."
 
     def add_arguments(self, parser):
         parser.add_argument(
