@@ -237,7 +237,7 @@ def test_traditional_pages_show_categories_care_tags_and_places_in_traditional(
     assert "为老服务" not in inbox and "爲老服務" not in inbox
     assert "第一網格" in inbox
     detail = _text(client.get(f"/voices/{item.pk}/"))
-    assert "望江街社區 · 第一網格 · 1棟" in detail
+    assert "望江街社區 · 第一網格 · 甘露園 · 1棟" in detail
     resident = _text(client.get(f"/resident/{world.residents['zhangsan'].pk}/"))
     assert "獨居" in resident and "独居" not in resident
     assert "甘露園 1棟1單元101" in resident
