@@ -77,3 +77,13 @@ def categories(world):
     )
     other = Category.objects.create(code="other", name="其他", sort_order=99)
     return {"lights": lights, "building": building, "gas": gas, "other": other}
+
+
+@pytest.fixture(autouse=True)
+def _holiday_schedules_read_afresh():
+    """As in tests/core: a schedule a test entered must not outlive its transaction."""
+    from gongzhi.core import workcal
+
+    workcal.forget_schedules()
+    yield
+    workcal.forget_schedules()

@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "accounts.api_token.created": _("创建接口令牌"),
     "accounts.api_token.revoked": _("吊销接口令牌"),
     "core.keys.keys_rotated": _("轮换加密密钥"),
+    "core.holiday_schedule.saved": _("录入或修改节假日安排"),
     # residents' voice
     "voices.item.submitted": _("提交诉求"),
     "voices.item.joined": _("附议诉求（我也遇到）"),
@@ -132,6 +133,10 @@ FIELD_LABELS = {
     "field": _("查看项"),
     "count": _("人数"),
     "ip": _("来源地址"),
+    "year": _("年份"),
+    "periods": _("放假安排"),
+    "make_up_days": _("调休上班日"),
+    "source": _("依据"),
 }
 
 
