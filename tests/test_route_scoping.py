@@ -381,6 +381,7 @@ LISTS = {
     "orgs:partner_new",
     "orgs:party",
     "audit:log",
+    "calendar:schedule",
 }
 
 # Queries a list route is also asked, aimed at people outside grid 1.

@@ -4,9 +4,9 @@ from gongzhi.core import workcal
 
 
 @pytest.fixture(autouse=True)
-def _holiday_schedules_read_afresh():
+def _no_holiday_schedule_outlives_its_test():
     """A schedule a test entered is rolled back with its transaction, but this process
-    would keep counting by it: every test reads the entered schedules anew."""
-    workcal.forget_schedules()
+    would go on counting by it: after each test it is told again that the database (the
+    session's world) holds none."""
     yield
-    workcal.forget_schedules()
+    workcal.reset_schedules({})

@@ -130,7 +130,7 @@ def test_missing_schedule_year():
 
 def test_the_entered_schedules_are_read_once(django_assert_num_queries):
     enter_2027()
-    workcal.forget_schedules()
+    workcal.reset_schedules()
     with django_assert_num_queries(1):
         for day in range(1, 32):
             is_working_day(dt.date(2027, 1, day))

@@ -80,10 +80,9 @@ def categories(world):
 
 
 @pytest.fixture(autouse=True)
-def _holiday_schedules_read_afresh():
-    """As in tests/core: a schedule a test entered must not outlive its transaction."""
+def _no_holiday_schedule_outlives_its_test():
+    """As in tests/core: a schedule a test entered does not outlive its transaction."""
     from gongzhi.core import workcal
 
-    workcal.forget_schedules()
     yield
-    workcal.forget_schedules()
+    workcal.reset_schedules({})

@@ -191,7 +191,7 @@ def holiday_schedule_save(
     """Enter or correct ``year``'s schedule as a whole. ``actor=None`` is an operator's
     command or a data migration. From the moment it is saved, time limits that touch the
     year are counted by it (in this process at once, in the others within
-    ``workcal.SCHEDULE_TTL``); deadlines already set stay as they were."""
+    ``GONGZHI_HOLIDAY_SCHEDULE_TTL``); deadlines already set stay as they were."""
     if actor is not None and not may_manage_calendar(actor):
         raise PermissionDenied(_("没有权限执行此操作。"))
     periods, make_up_days, source = check_schedule(
@@ -227,6 +227,6 @@ def holiday_schedule_save(
     )
     # This process counts by the new schedule at once, and reads it again once committed
     # (a lookup in between may have kept what another transaction saw).
-    workcal.forget_schedules()
-    transaction.on_commit(workcal.forget_schedules)
+    workcal.reset_schedules()
+    transaction.on_commit(workcal.reset_schedules)
     return schedule

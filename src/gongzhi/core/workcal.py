@@ -15,8 +15,9 @@ Which days are off comes, for each year, from the first of:
    ``voices_tick``'s output (``missing_schedule_year``) — until someone enters the year.
 
 Entered schedules are read from the database once and kept in each process for
-``SCHEDULE_TTL`` seconds (a schedule changes once a year); the process that saves one
-forgets its copy at once (``forget_schedules``), the others within the TTL.
+``GONGZHI_HOLIDAY_SCHEDULE_TTL`` seconds (default 300; a schedule changes once a year); the
+process that saves one reads it again at once (``reset_schedules``), the others within the
+TTL.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from django.utils import timezone
 log = logging.getLogger(__name__)
 
 DEFAULT_PERIODS = "08:30-12:00,14:00-17:30"
-SCHEDULE_TTL = 300.0
+DEFAULT_SCHEDULE_TTL = 300.0
 # From this day of the year on, next year's schedule is expected (the State Council
 # publishes it in November or December), and its absence is worth a warning.
 NEXT_YEAR_EXPECTED_FROM = (11, 1)
@@ -69,17 +70,19 @@ _entered: dict[int, YearSchedule] | None = None
 _entered_at = 0.0
 
 
-def forget_schedules() -> None:
-    """Drop this process's copy of the entered schedules; the next lookup reads them anew."""
-    global _entered
-    _entered = None
+def reset_schedules(schedules: dict[int, YearSchedule] | None = None) -> None:
+    """Set this process's copy of the entered schedules: ``None`` (after a save) reads them
+    anew at the next lookup; tests put back what the database holds after a rollback."""
+    global _entered, _entered_at
+    _entered, _entered_at = schedules, time.monotonic()
 
 
 def entered_schedules() -> dict[int, YearSchedule]:
-    """The schedules operators entered, by year (read at most every ``SCHEDULE_TTL``)."""
+    """The schedules operators entered, by year, read at most once per TTL."""
     global _entered, _entered_at
     now = time.monotonic()
-    if _entered is None or now - _entered_at > SCHEDULE_TTL:
+    ttl = getattr(settings, "GONGZHI_HOLIDAY_SCHEDULE_TTL", DEFAULT_SCHEDULE_TTL)
+    if _entered is None or now - _entered_at > ttl:
         loaded = _load_entered()
         if loaded is None:
             return {}

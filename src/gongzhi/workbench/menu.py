@@ -44,6 +44,7 @@ STAFF_MENU: list[MenuEntry] = [
     MenuEntry(_("议事活动"), "voices:event_sessions", "enter_event_opinions"),
     MenuEntry(_("组织管理"), "orgs:posts", "manage_orgs"),
     MenuEntry(_("审计日志"), "audit:log", "view_audit"),
+    MenuEntry(_("节假日安排"), "calendar:schedule", "manage_calendar"),
 ]
 
 # A partner unit's user: the work dispatched to the unit is their home.
