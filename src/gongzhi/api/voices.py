@@ -62,6 +62,10 @@ class ItemOut(Schema):
     stage_label: str
     urgent: bool
     is_overdue: bool
+    is_due_soon: bool = Field(
+        ..., description="即将超时：距时限不足设定的工作时间（默认一个工作日）"
+    )
+    supervised: bool = Field(..., description="督办中：上级手动督办，或超时后系统督办")
     due_at: dt.datetime
     submitted_at: dt.datetime
     category: CategoryOut | None
@@ -136,6 +140,8 @@ def _item_out(item: Item) -> dict:
         "stage_label": str(item.get_stage_display()),
         "urgent": item.urgent,
         "is_overdue": bool(getattr(item, "is_overdue", False)),
+        "is_due_soon": bool(getattr(item, "is_due_soon", False)),
+        "supervised": item.is_supervised,
         "due_at": item.due_at,
         "submitted_at": item.submitted_at,
         "category": _category(item.category),

@@ -66,6 +66,7 @@ ACTION_LABELS = {
     "voices.item.commented": _("添加诉求备注"),
     "voices.item.reminded": _("诉求到期提醒"),
     "voices.item.supervised": _("诉求督办"),
+    "voices.item.warned": _("诉求临期提醒"),
     "voices.item.published": _("公开诉求"),
     "voices.item.withheld": _("不公开诉求"),
     "voices.reporter.revealed": _("查看反映人电话"),

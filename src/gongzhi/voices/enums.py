@@ -137,6 +137,7 @@ class EventType(models.TextChoices):
     CLOSED = "closed", _("办结")
     MERGED = "merged", _("合并")
     REMINDED = "reminded", _("超时提醒")
+    WARNED = "warned", _("临期提醒")
     SUPERVISED = "supervised", _("督办")
     COMMENT = "comment", _("备注")
     WITHDRAWN = "withdrawn", _("撤回")

@@ -188,6 +188,11 @@ class Item(models.Model):
     supervision = models.PositiveSmallIntegerField(
         choices=Supervision.choices, default=Supervision.NONE
     )
+    # The warning before the deadline (临期提醒) was sent for the current stage's deadline.
+    warned = models.BooleanField(default=False)
+    # The last 督办 a supervisor sent by hand (``services.item_supervise``); cleared when the
+    # item is resolved, as the 督办 is answered then.
+    supervised_at = models.DateTimeField(_("督办时间"), null=True, blank=True)
     # 首接负责: the first receiver keeps the lead whatever happens later.
     lead_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -233,6 +238,11 @@ class Item(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.title}"
+
+    @property
+    def is_supervised(self) -> bool:
+        """Under 督办: sent by hand by a supervisor, or by the job for an overdue item."""
+        return self.supervised_at is not None or self.supervision >= Supervision.SUPERVISED
 
 
 class ItemNumberCounter(models.Model):

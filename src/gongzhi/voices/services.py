@@ -203,7 +203,11 @@ def _tell_unit(item: Item, unit_id: int, text: str) -> None:
 
 
 def _restart(item: Item, stage: str, now: dt.datetime) -> None:
-    """Start ``stage``'s clock: a new deadline and a clean supervision record."""
+    """Start ``stage``'s clock at the item's current level: a new deadline counted from
+    ``now`` and a clean follow-up record (no warning or reminder sent yet). Every move that
+    hands the item to someone new calls it — accepting, escalating (the new level's clock),
+    dispatching, a unit signing or replying, a reply refused or returned, and a return
+    visit that finds the problem not solved (a new handling deadline)."""
     item.stage = stage
     item.stage_started_at = now
     item.due_at = deadlines.due_at(
@@ -213,6 +217,7 @@ def _restart(item: Item, stage: str, now: dt.datetime) -> None:
         urgent=item.urgent,
     )
     item.supervision = Supervision.NONE
+    item.warned = False
 
 
 def _fmt(moment: dt.datetime) -> str:
@@ -971,6 +976,8 @@ def item_resolve(*, actor, item: Item, note: str, now: dt.datetime | None = None
 def _mark_resolved(item: Item, *, on_time: bool, now: dt.datetime) -> None:
     item.resolved_at = now
     item.resolved_on_time = on_time
+    # The 督办 is answered by the result.
+    item.supervised_at = None
     _restart(item, Stage.VERIFY, now)
 
 
@@ -1519,6 +1526,42 @@ def item_follow_up(*, item: Item, target: int, now: dt.datetime | None = None) -
         _send_follow_up(item, step, now)
         last = step
     return last
+
+
+@transaction.atomic
+def item_warn(*, item: Item, now: dt.datetime | None = None) -> bool:
+    """临期提醒: tell the handlers of the item's level (and the unit, while a partner unit
+    holds it) that the current stage's deadline is near. Once per stage: a new stage or a
+    deadline moved by an extension may warn again. Returns whether it was sent (not when
+    already sent, or when the item is no longer due soon)."""
+    now = _now(now)
+    item = _lock(item)
+    if item.warned or not deadlines.is_due_soon(item, now):
+        return False
+    item.warned = True
+    item.save(update_fields=["warned"])
+    recipients = handlers(item)
+    live = item.dispatches.filter(status__in=LIVE_DISPATCH).first()
+    if live is not None and item.stage in (Stage.PARTNER_ACCEPT, Stage.PARTNER_HANDLE):
+        from gongzhi.accounts.models import User
+
+        recipients += list(User.objects.filter(partner_unit_id=live.unit_id, is_active=True))
+    events.append(
+        item=item, type=EventType.WARNED, actor=None, at=now, public=False, stage=item.stage
+    )
+    audit.record(
+        actor=None,
+        action="voices.item.warned",
+        obj=item,
+        changes={"stage": item.stage, "due_at": item.due_at.isoformat()},
+    )
+    notify(
+        item=item,
+        text=_("即将超时：诉求%(number)s的%(stage)s时限为%(due)s，请抓紧办理。")
+        % {"number": item.number, "stage": Stage(item.stage).label, "due": _fmt(item.due_at)},
+        users=recipients,
+    )
+    return True
 
 
 def _send_follow_up(item: Item, step: int, now: dt.datetime) -> None:

@@ -453,6 +453,7 @@ def _staff_detail(request, item: Item, *, status: int = 200, **forms):
     context = {
         "item": item,
         "overdue": deadlines.is_overdue(item),
+        "due_soon": deadlines.is_due_soon(item),
         "live": live,
         "can": can,
         "suggested": suggested,
