@@ -67,6 +67,9 @@ ACTION_LABELS = {
     "voices.item.reminded": _("诉求到期提醒"),
     "voices.item.supervised": _("诉求督办"),
     "voices.item.warned": _("诉求临期提醒"),
+    "voices.extension.requested": _("申请延期"),
+    "voices.extension.approved": _("同意延期"),
+    "voices.extension.refused": _("不同意延期"),
     "voices.item.published": _("公开诉求"),
     "voices.item.withheld": _("不公开诉求"),
     "voices.reporter.revealed": _("查看反映人电话"),
@@ -138,6 +141,10 @@ FIELD_LABELS = {
     "periods": _("放假安排"),
     "make_up_days": _("调休上班日"),
     "source": _("依据"),
+    "days": _("延长工作日数"),
+    "due_at": _("时限"),
+    "message": _("督办意见"),
+    "manual": _("手动督办"),
 }
 
 

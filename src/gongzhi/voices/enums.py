@@ -143,6 +143,19 @@ class EventType(models.TextChoices):
     WITHDRAWN = "withdrawn", _("撤回")
     PUBLISHED = "published", _("审核公开")
     WITHHELD = "withheld", _("不予公开")
+    EXTENSION_REQUESTED = "extension_requested", _("申请延期")
+    EXTENSION_APPROVED = "extension_approved", _("同意延期")
+    EXTENSION_REFUSED = "extension_refused", _("不同意延期")
+    EXTENSION_LAPSED = "extension_lapsed", _("延期申请失效")
+
+
+class ExtensionOutcome(models.TextChoices):
+    """How a request for more time (延期申请) ended. A request without a decision is
+    pending; one whose stage ended first (escalated, dispatched, resolved) has lapsed."""
+
+    APPROVED = "approved", _("同意")
+    REFUSED = "refused", _("不同意")
+    LAPSED = "lapsed", _("环节已结束，申请失效")
 
 
 class Publication(models.TextChoices):

@@ -63,5 +63,12 @@ def describe(event: ItemEvent) -> str:
         extra = _("合并%(number)s") % {"number": data["from"]}
     elif event.type == EventType.RETURN_VISIT:
         extra = f"{data.get('solved_label', '')}，{data.get('satisfaction_label', '')}"
+    elif event.type == EventType.EXTENSION_REQUESTED:
+        extra = _("延长%(days)s个工作日") % {"days": data.get("days", "")}
+    elif event.type == EventType.EXTENSION_APPROVED:
+        extra = _("延长%(days)s个工作日，时限延至%(due)s") % {
+            "days": data.get("days", ""),
+            "due": data.get("due_after", ""),
+        }
     parts = [str(label), extra, event.note]
     return " · ".join(p for p in parts if p)

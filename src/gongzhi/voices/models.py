@@ -32,6 +32,7 @@ from .enums import (
     DispatchStatus,
     EventFormat,
     EventType,
+    ExtensionOutcome,
     ItemKind,
     Level,
     Publication,
@@ -401,6 +402,58 @@ class ReturnVisit(models.Model):
 
     def __str__(self):
         return f"{self.item_id}: {self.solved}/{self.satisfaction}"
+
+
+class ExtensionRequest(AppendOnlyModel):
+    """延期申请: a handler asks for more working days on the current stage, with a reason.
+    Never changed: its decision is a row of its own (``ExtensionDecision``), so the history
+    of requests and decisions stays as it happened."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="extension_requests")
+    # The stage run it is about: a stage begun anew (escalated, reopened...) is another run.
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    stage_started_at = models.DateTimeField()
+    level = models.CharField(max_length=20, choices=Level.choices)
+    days = models.PositiveSmallIntegerField(_("延长工作日数"))
+    reason = models.TextField(_("延期理由"))
+    due_before = models.DateTimeField(_("原时限"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["requested_at", "id"]
+        indexes = [models.Index(fields=["item", "stage_started_at"], name="extension_item_stage")]
+
+    def __str__(self):
+        return f"{self.item_id}: +{self.days}"
+
+
+class ExtensionDecision(AppendOnlyModel):
+    """The one answer to an extension request: approved (the deadline moved to
+    ``due_after``), refused, or lapsed because its stage ended first."""
+
+    request = models.OneToOneField(
+        ExtensionRequest, on_delete=models.PROTECT, related_name="decision"
+    )
+    outcome = models.CharField(max_length=20, choices=ExtensionOutcome.choices)
+    note = models.TextField(_("审批意见"), blank=True)
+    due_after = models.DateTimeField(_("新时限"), null=True, blank=True)
+    # None: the system (the stage ended before anyone decided).
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审批时间"))
+
+    class Meta:
+        verbose_name = _("延期审批")
+        verbose_name_plural = _("延期审批")
+
+    def __str__(self):
+        return f"{self.request_id}: {self.outcome}"
 
 
 class Notification(models.Model):

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
-from gongzhi.core import audit, redact
+from gongzhi.core import audit, redact, workcal
 from gongzhi.core.identity import mask_phone
 from gongzhi.core.reasons import clean_reveal_reason
 from gongzhi.core.scoping import require
@@ -55,6 +55,7 @@ from .enums import (
     DispatchStatus,
     EventFormat,
     EventType,
+    ExtensionOutcome,
     ItemKind,
     Level,
     Publication,
@@ -69,6 +70,8 @@ from .models import (
     Category,
     Dispatch,
     EventSession,
+    ExtensionDecision,
+    ExtensionRequest,
     Item,
     ItemNumberCounter,
     ItemReporter,
@@ -218,6 +221,7 @@ def _restart(item: Item, stage: str, now: dt.datetime) -> None:
     )
     item.supervision = Supervision.NONE
     item.warned = False
+    _lapse_extensions(item, now)
 
 
 def _fmt(moment: dt.datetime) -> str:
@@ -1835,3 +1839,326 @@ def item_withhold(*, actor, item: Item, reason: str, now: dt.datetime | None = N
         changes={"publication": [before, item.publication], "reason": reason},
     )
     return item
+
+
+# ---------------------------------------------------------------------------------------
+# 督办 by hand: the level above presses the item's handlers
+# ---------------------------------------------------------------------------------------
+
+MAX_SUPERVISION_MESSAGE = MAX_REASON
+
+
+def item_supervise_check(*, actor, item: Item, message: str) -> str:
+    """Everything ``item_supervise`` checks, writing nothing (a confirmation page asks it
+    first): 404 out of sight, 403 unless the actor is above the item's level
+    (``rules.supervises``), a Chinese ValidationError for a closed item or a missing or
+    too long message. Returns the message as it will be sent."""
+    if actor is None or not is_visible(actor, item):
+        raise Http404
+    if not rules.supervises(actor, item):
+        raise PermissionDenied(_("只有上一级可以督办该诉求。"))
+    if not rules.starts_from("supervise", item):
+        raise ValidationError(
+            _("诉求%(number)s当前为“%(status)s”，不能督办。")
+            % {"number": item.number, "status": Status(item.status).label}
+        )
+    return _required_text(message, "message", _("请填写督办意见。"), limit=MAX_SUPERVISION_MESSAGE)
+
+
+@transaction.atomic
+def item_supervise(*, actor, item: Item, message: str, now: dt.datetime | None = None) -> Item:
+    """督办 by hand: a supervisor (community staff over a grid-level item, subdistrict staff
+    over a community-level one) presses the item's handlers with a message. They are
+    notified (and the units holding it, while dispatched); the timeline records it
+    (internal), the item carries the 督办 marker until it is resolved. Any open status; as
+    often as needed, each one recorded."""
+    now = _now(now)
+    item = _lock(item)
+    message = item_supervise_check(actor=actor, item=item, message=message)
+    item.supervised_at = now
+    item.save(update_fields=["supervised_at"])
+    events.append(
+        item=item,
+        type=EventType.SUPERVISED,
+        actor=actor,
+        at=now,
+        note=message,
+        public=False,
+        manual=True,
+        stage=item.stage,
+    )
+    audit.record(
+        actor=actor,
+        action="voices.item.supervised",
+        obj=item,
+        changes={"manual": True, "level": item.level, "stage": item.stage, "message": message},
+    )
+    recipients = handlers(item)
+    if item.status == Status.DISPATCHED:
+        from gongzhi.accounts.models import User
+
+        units = item.dispatches.filter(status__in=LIVE_DISPATCH).values("unit_id")
+        recipients += list(User.objects.filter(partner_unit_id__in=units, is_active=True))
+    notify(
+        item=item,
+        text=_("督办：%(who)s督办诉求%(number)s（%(stage)s时限%(due)s）：%(message)s")
+        % {
+            "who": events.actor_label(actor),
+            "number": item.number,
+            "stage": Stage(item.stage).label,
+            "due": _fmt(item.due_at),
+            "message": message[:120],
+        },
+        users=recipients,
+    )
+    return item
+
+
+# ---------------------------------------------------------------------------------------
+# Extensions (延期申请): more working days for the handling stage, decided a level above
+# ---------------------------------------------------------------------------------------
+
+
+def _extension_days(days) -> int:
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ValidationError({"days": _("请填写要延长的工作日数（1到10之间的整数）。")})
+    if days > rules.MAX_EXTENSION_DAYS:
+        raise ValidationError(
+            {
+                "days": _("每次最多延长%(limit)d个工作日（申请了%(days)d个）。")
+                % {"limit": rules.MAX_EXTENSION_DAYS, "days": days}
+            }
+        )
+    return days
+
+
+def extension_new_due(item: Item, days: int) -> dt.datetime:
+    """The deadline ``days`` working days after the current one, on China's calendar: the
+    same office hour that many working days on (a deadline at the close of a day moves to
+    the close of a later one)."""
+    return workcal.add_working_hours(item.due_at, days * deadlines.workday_hours())
+
+
+def extension_request_check(
+    *, actor, item: Item, days, reason: str, now: dt.datetime | None = None
+) -> tuple[int, str]:
+    """Everything ``extension_request`` checks, writing nothing: 404 out of sight, 403
+    unless the actor handles the item, and in Chinese: not in the handling stage, past its
+    deadline already, a request still awaiting its decision, the stage's requests used up,
+    more than the days allowed, no reason. Returns (days, reason)."""
+    now = _now(now)
+    rules.require_handler(actor, item)
+    if actor is None:
+        raise PermissionDenied(_("延期须由办理人申请。"))
+    if not rules.starts_from("request_extension", item):
+        raise ValidationError(
+            _("诉求%(number)s当前为“%(status)s”，只有办理中的诉求可以申请延期。")
+            % {"number": item.number, "status": Status(item.status).label}
+        )
+    if item.due_at < now:
+        raise ValidationError(_("已超过办理时限，不能再申请延期；请尽快办结，或上报上一级。"))
+    ext = rules.stage_extensions(item)
+    if ext.pending_by is not None:
+        raise ValidationError(_("本环节已有一份延期申请在等待审批，请等审批后再申请。"))
+    if ext.count >= rules.MAX_EXTENSIONS_PER_STAGE:
+        raise ValidationError(
+            _("本环节已申请过%(n)d次延期，不能再申请；请尽快办结，或上报上一级。")
+            % {"n": ext.count}
+        )
+    errors: dict[str, list[str]] = {}
+    try:
+        days = _extension_days(days)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        reason = _required_text(reason, "reason", _("请填写延期理由。"), limit=MAX_REASON)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return days, reason
+
+
+def _extension_deciders(item: Item) -> list:
+    """Who hears of a request: the level above, or at the subdistrict its handlers."""
+    above = LEVEL_ORDER[min(RANK[item.level] + 1, len(LEVEL_ORDER) - 1)]
+    return handlers(item, above)
+
+
+@transaction.atomic
+def extension_request(
+    *, actor, item: Item, days, reason: str, now: dt.datetime | None = None
+) -> ExtensionRequest:
+    """延期申请: a handler of the item asks for ``days`` more working days (at most
+    ``rules.MAX_EXTENSION_DAYS``) on its handling stage, with a reason, before the deadline
+    passes. At most ``rules.MAX_EXTENSIONS_PER_STAGE`` requests per stage run, one pending
+    at a time. The deadline does not move until the level above approves
+    (``extension_decide``); they are notified. Nothing is written when refused."""
+    now = _now(now)
+    item = _lock(item)
+    days, reason = extension_request_check(
+        actor=actor, item=item, days=days, reason=reason, now=now
+    )
+    request = ExtensionRequest.objects.create(
+        item=item,
+        stage=item.stage,
+        stage_started_at=item.stage_started_at,
+        level=item.level,
+        days=days,
+        reason=reason,
+        due_before=item.due_at,
+        requested_by=actor,
+        requested_at=now,
+    )
+    events.append(
+        item=item,
+        type=EventType.EXTENSION_REQUESTED,
+        actor=actor,
+        at=now,
+        note=reason,
+        public=False,
+        days=days,
+        extension=request.pk,
+    )
+    audit.record(
+        actor=actor,
+        action="voices.extension.requested",
+        obj=item,
+        changes={"days": days, "reason": reason, "due_at": item.due_at.isoformat()},
+    )
+    notify(
+        item=item,
+        text=_(
+            "延期申请待审批：诉求%(number)s申请延长%(days)d个工作日（现时限%(due)s）：%(reason)s"
+        )
+        % {
+            "number": item.number,
+            "days": days,
+            "due": _fmt(item.due_at),
+            "reason": reason[:100],
+        },
+        users=[u for u in _extension_deciders(item) if u.pk != actor.pk],
+    )
+    return request
+
+
+def pending_extension(item: Item) -> ExtensionRequest | None:
+    """The request of the item's current stage run awaiting its decision, if any."""
+    return (
+        item.extension_requests.filter(
+            stage=item.stage, stage_started_at=item.stage_started_at, decision__isnull=True
+        )
+        .select_related("requested_by")
+        .first()
+    )
+
+
+def extension_decide_check(*, actor, item: Item, approve: bool, note: str = "") -> str:
+    """Everything ``extension_decide`` checks, writing nothing: 404 out of sight, 403
+    unless the actor may decide (the level above; at the subdistrict another handler
+    there; never who asked), a Chinese ValidationError when nothing awaits a decision or a
+    refusal gives no reason. Returns the note."""
+    if actor is None or not is_visible(actor, item):
+        raise Http404
+    request = pending_extension(item) if rules.starts_from("decide_extension", item) else None
+    if request is None:
+        raise ValidationError(_("该诉求没有待审批的延期申请。"))
+    if not rules.may_decide_extension(
+        actor, item, rules.handling_level(actor, item), request.requested_by_id
+    ):
+        if actor.pk == request.requested_by_id:
+            raise PermissionDenied(_("不能审批自己提出的延期申请。"))
+        raise PermissionDenied(_("延期申请由上一级审批。"))
+    note = (note or "").strip()
+    if not approve and not note:
+        raise ValidationError({"note": _("请填写不同意延期的原因。")})
+    if len(note) > MAX_REASON:
+        raise ValidationError({"note": _("不能超过%(limit)d字。") % {"limit": MAX_REASON}})
+    return note
+
+
+@transaction.atomic
+def extension_decide(
+    *, actor, item: Item, approve: bool, note: str = "", now: dt.datetime | None = None
+) -> ExtensionDecision:
+    """审批 the item's pending extension request. Approved: the deadline moves on by the
+    days asked for, on the working calendar (``extension_new_due``), and the warning and
+    follow-up start again from the new deadline. Refused: a reason is required; the
+    deadline stays. Either way the requester is told and both are on the timeline."""
+    now = _now(now)
+    item = _lock(item)
+    note = extension_decide_check(actor=actor, item=item, approve=approve, note=note)
+    request = pending_extension(item)
+    before = item.due_at
+    due_after = extension_new_due(item, request.days) if approve else None
+    decision = ExtensionDecision.objects.create(
+        request=request,
+        outcome=ExtensionOutcome.APPROVED if approve else ExtensionOutcome.REFUSED,
+        note=note,
+        due_after=due_after,
+        decided_by=actor,
+        decided_at=now,
+    )
+    if approve:
+        item.due_at = due_after
+        item.supervision = Supervision.NONE
+        item.warned = False
+        item.save(update_fields=["due_at", "supervision", "warned"])
+    events.append(
+        item=item,
+        type=EventType.EXTENSION_APPROVED if approve else EventType.EXTENSION_REFUSED,
+        actor=actor,
+        at=now,
+        note=note,
+        public=False,
+        days=request.days,
+        extension=request.pk,
+        due_after=_fmt(due_after) if due_after else None,
+    )
+    audit.record(
+        actor=actor,
+        action="voices.extension.approved" if approve else "voices.extension.refused",
+        obj=item,
+        changes={
+            "days": request.days,
+            "note": note,
+            "due_at": [before.isoformat(), item.due_at.isoformat()],
+        },
+    )
+    if approve:
+        text = _("诉求%(number)s的延期申请已同意：时限延至%(due)s。") % {
+            "number": item.number,
+            "due": _fmt(due_after),
+        }
+    else:
+        text = _("诉求%(number)s的延期申请未同意：%(note)s。时限仍为%(due)s。") % {
+            "number": item.number,
+            "note": note[:100],
+            "due": _fmt(item.due_at),
+        }
+    notify(item=item, text=text, users=[request.requested_by, *handlers(item)])
+    return decision
+
+
+def _lapse_extensions(item: Item, now: dt.datetime) -> None:
+    """A stage that ends (escalated, dispatched, resolved...) takes its pending request with
+    it: nobody can extend a deadline that no longer runs."""
+    if item.pk is None:
+        return
+    pending = list(
+        item.extension_requests.filter(decision__isnull=True).exclude(
+            stage=item.stage, stage_started_at=item.stage_started_at
+        )
+    )
+    for request in pending:
+        ExtensionDecision.objects.create(
+            request=request, outcome=ExtensionOutcome.LAPSED, decided_by=None, decided_at=now
+        )
+        events.append(
+            item=item,
+            type=EventType.EXTENSION_LAPSED,
+            actor=None,
+            at=now,
+            public=False,
+            extension=request.pk,
+        )
