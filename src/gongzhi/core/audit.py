@@ -79,6 +79,7 @@ ACTION_LABELS = {
     "voices.dispatch.returned": _("共建单位退回派单"),
     "voices.dispatch.verified": _("审核通过共建单位答复"),
     "voices.dispatch.rejected": _("审核未通过共建单位答复"),
+    "voices.dispatch.closed": _("协办派单随主办结束"),
     "voices.event_session.created": _("登记议事活动"),
     "voices.event_session.opinions_entered": _("录入议事活动意见"),
     "voices.notification.sms_sent": _("发送短信通知"),

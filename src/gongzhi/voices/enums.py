@@ -82,15 +82,34 @@ class DispatchStatus(models.TextChoices):
     RETURNED = "returned", _("已退回")
     VERIFIED = "verified", _("已核实")
     REJECTED = "rejected", _("答复未通过")
+    # A supporting unit's part ends with the lead's: its reply (if any) stays on record.
+    CLOSED = "closed", _("已结束")
+
+
+class DispatchRole(models.TextChoices):
+    """联合派单: one lead unit (主办), whose verified reply resolves the item, and any
+    supporting units (协办), each with its own accept and reply."""
+
+    LEAD = "lead", _("主办")
+    SUPPORT = "support", _("协办")
 
 
 DISPATCH_TRANSITIONS: dict[str, set[str]] = {
-    DispatchStatus.SENT: {DispatchStatus.ACCEPTED, DispatchStatus.RETURNED},
-    DispatchStatus.ACCEPTED: {DispatchStatus.REPLIED, DispatchStatus.RETURNED},
-    DispatchStatus.REPLIED: {DispatchStatus.VERIFIED, DispatchStatus.REJECTED},
+    DispatchStatus.SENT: {DispatchStatus.ACCEPTED, DispatchStatus.RETURNED, DispatchStatus.CLOSED},
+    DispatchStatus.ACCEPTED: {
+        DispatchStatus.REPLIED,
+        DispatchStatus.RETURNED,
+        DispatchStatus.CLOSED,
+    },
+    DispatchStatus.REPLIED: {
+        DispatchStatus.VERIFIED,
+        DispatchStatus.REJECTED,
+        DispatchStatus.CLOSED,
+    },
     DispatchStatus.RETURNED: set(),
     DispatchStatus.VERIFIED: set(),
     DispatchStatus.REJECTED: set(),
+    DispatchStatus.CLOSED: set(),
 }
 
 
@@ -130,6 +149,7 @@ class EventType(models.TextChoices):
     PARTNER_ACCEPTED = "partner_accepted", _("单位签收")
     PARTNER_REPLIED = "partner_replied", _("单位答复")
     PARTNER_RETURNED = "partner_returned", _("单位退回")
+    DISPATCH_CLOSED = "dispatch_closed", _("协办结束")
     VERIFIED = "verified", _("核实")
     RESOLVED = "resolved", _("办结待回访")
     RETURN_VISIT = "return_visit", _("回访")

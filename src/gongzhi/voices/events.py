@@ -55,6 +55,11 @@ def describe(event: ItemEvent) -> str:
     extra = ""
     if event.type == EventType.ESCALATED:
         extra = _("上报至%(level)s") % {"level": data.get("to_label", "")}
+    elif event.type == EventType.DISPATCHED and data.get("role_label"):
+        extra = _("派至%(unit)s（%(role)s）") % {
+            "unit": data.get("unit", ""),
+            "role": data["role_label"],
+        }
     elif event.type == EventType.DISPATCHED:
         extra = _("派至%(unit)s") % {"unit": data.get("unit", "")}
     elif event.type == EventType.MERGED and data.get("into"):

@@ -29,6 +29,7 @@ from gongzhi.places.models import (
 
 from .enums import (
     Channel,
+    DispatchRole,
     DispatchStatus,
     EventFormat,
     EventType,
@@ -340,10 +341,14 @@ class Attachment(models.Model):
 
 class Dispatch(models.Model):
     """社区吹哨、部门报到: the community sends an item to a partner unit, which accepts,
-    acts and replies with evidence, or returns it with a reason."""
+    acts and replies with evidence, or returns it with a reason. A joint dispatch
+    (联合派单) is one lead (主办) and supporting units (协办), each a dispatch of its own."""
 
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="dispatches")
     unit = models.ForeignKey(PartnerUnit, on_delete=models.PROTECT, related_name="dispatches")
+    role = models.CharField(
+        _("角色"), max_length=10, choices=DispatchRole.choices, default=DispatchRole.LEAD
+    )
     status = models.CharField(
         max_length=20, choices=DispatchStatus.choices, default=DispatchStatus.SENT
     )
@@ -364,6 +369,8 @@ class Dispatch(models.Model):
     returned_at = models.DateTimeField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     verify_note = models.TextField(blank=True)
+    # A supporting dispatch ended with the lead's (``DispatchStatus.CLOSED``).
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("派单")
@@ -371,12 +378,18 @@ class Dispatch(models.Model):
         ordering = ["-sent_at", "-id"]
         indexes = [models.Index(fields=["unit", "status"], name="dispatch_unit_status")]
         constraints = [
-            # At most one live dispatch per item: the lead stays clear.
+            # At most one live lead per item: whose verified reply resolves it stays clear.
             models.UniqueConstraint(
                 fields=["item"],
+                condition=models.Q(status__in=["sent", "accepted", "replied"], role="lead"),
+                name="dispatch_one_live_lead_per_item",
+            ),
+            # A unit holds one live part of an item at a time, lead or supporting.
+            models.UniqueConstraint(
+                fields=["item", "unit"],
                 condition=models.Q(status__in=["sent", "accepted", "replied"]),
-                name="dispatch_one_live_per_item",
-            )
+                name="dispatch_one_live_per_unit",
+            ),
         ]
 
     def __str__(self):

@@ -206,6 +206,24 @@ def publishable_q(user) -> Q | None:
     return q
 
 
+def extension_decidable_q(user) -> Q | None:
+    """The items whose extension requests ``user`` decides, as a condition on items (for
+    the 延期审批 queue; ``may_decide_extension`` for one item): those below their level in
+    reach, and at the subdistrict those of their own subdistrict. ``None``: every item.
+    Who asked is left to the caller (never oneself)."""
+    if not _active(user):
+        return Q(pk__in=[])
+    scope = scope_for(user, "handle_items")
+    if scope.everything:
+        return None
+    q = Q(pk__in=[])
+    if scope.held.get("subdistrict"):
+        q |= Q(community__subdistrict_id__in=sorted(scope.held["subdistrict"]))
+    if scope.held.get("community"):
+        q |= Q(community_id__in=sorted(scope.held["community"]), level=Level.GRID)
+    return q
+
+
 # --- who and when ----------------------------------------------------------------------
 
 
@@ -264,7 +282,8 @@ def may_decide_extension(user, item, level: str | None, pending_by: int | None) 
 def who(user, item) -> Who:
     level = handling_level(user, item)
     handles_ = at_or_above(level, item)
-    ext = stage_extensions(item) if item.status in ACTION_STATUSES["request_extension"] else None
+    # Read whatever the status, so that every item costs the same queries.
+    ext = stage_extensions(item)
     return Who(
         handles=handles_,
         dispatches=user is not None and handles(user, item, "dispatch"),
@@ -273,10 +292,9 @@ def who(user, item) -> Who:
         reporter=is_reporter(user, item),
         sole_original_reporter=is_original_reporter(user, item) and item.reporters.count() == 1,
         supervises=above(level, item),
-        decides_extension=ext is not None
-        and may_decide_extension(user, item, level, ext.pending_by),
-        extensions_this_stage=ext.count if ext else 0,
-        extension_pending=bool(ext and ext.pending_by is not None),
+        decides_extension=may_decide_extension(user, item, level, ext.pending_by),
+        extensions_this_stage=ext.count,
+        extension_pending=ext.pending_by is not None,
     )
 
 

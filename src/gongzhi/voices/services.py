@@ -52,6 +52,7 @@ from .enums import (
     PUBLISHABLE_STATUSES,
     TRANSITIONS,
     Channel,
+    DispatchRole,
     DispatchStatus,
     EventFormat,
     EventType,
@@ -1229,6 +1230,70 @@ def reporter_phone_reveal(
 LIVE_DISPATCH = (DispatchStatus.SENT, DispatchStatus.ACCEPTED, DispatchStatus.REPLIED)
 
 
+MAX_SUPPORTING_UNITS = 5
+
+
+def _unit_name(unit: PartnerUnit) -> str:
+    return unit.short_name or unit.name
+
+
+def item_dispatch_check(
+    *,
+    actor,
+    item: Item,
+    unit: PartnerUnit | None,
+    supporting_units: Sequence[PartnerUnit] = (),
+    instructions: str = "",
+) -> tuple[PartnerUnit, list[PartnerUnit], str]:
+    """Everything ``item_dispatch`` checks, writing nothing (a confirmation page asks it
+    first): 404 out of sight, 403 without ``dispatch`` at the item's level, and in Chinese:
+    a grid-level item, an item not accepted, a unit that does not serve the item's
+    community, a supporting unit named twice or also the lead, too many, too long a text.
+    Returns (lead unit, supporting units, instructions)."""
+    if actor is None:
+        raise PermissionDenied(_("派单须由工作人员操作。"))
+    rules.require_handler(actor, item, "dispatch")
+    if item.level == Level.GRID:
+        raise ValidationError(_("网格办理的诉求请先上报社区，再派单。"))
+    if Status.DISPATCHED not in TRANSITIONS[item.status]:
+        raise ValidationError(
+            _("诉求%(number)s当前为“%(status)s”，不能派单。")
+            % {"number": item.number, "status": Status(item.status).label}
+        )
+    errors: dict[str, list[str]] = {}
+    serving = set(
+        PartnerUnit.objects.filter(communities=item.community_id).values_list("pk", flat=True)
+    )
+    if unit is None or unit.pk not in serving:
+        errors["unit"] = [_("该单位不是本社区的共建单位。")]
+    supports: list[PartnerUnit] = []
+    for other in supporting_units or ():
+        if other is None:
+            continue
+        if unit is not None and other.pk == unit.pk:
+            errors.setdefault("supporting_units", []).append(
+                _("%(unit)s已是主办单位，不能同时协办。") % {"unit": _unit_name(other)}
+            )
+        elif other.pk not in serving:
+            errors.setdefault("supporting_units", []).append(
+                _("%(unit)s不是本社区的共建单位。") % {"unit": _unit_name(other)}
+            )
+        elif any(o.pk == other.pk for o in supports):
+            continue
+        else:
+            supports.append(other)
+    if len(supports) > MAX_SUPPORTING_UNITS:
+        errors.setdefault("supporting_units", []).append(
+            _("协办单位最多%(limit)d个。") % {"limit": MAX_SUPPORTING_UNITS}
+        )
+    instructions = (instructions or "").strip()
+    if len(instructions) > MAX_TEXT:
+        errors["instructions"] = [_("不能超过%(limit)d字。") % {"limit": MAX_TEXT}]
+    if errors:
+        raise ValidationError(errors)
+    return unit, supports, instructions
+
+
 @transaction.atomic
 def item_dispatch(
     *,
@@ -1236,24 +1301,26 @@ def item_dispatch(
     item: Item,
     unit: PartnerUnit,
     instructions: str = "",
+    supporting_units: Sequence[PartnerUnit] = (),
     now: dt.datetime | None = None,
 ) -> Dispatch:
     """吹哨: send an accepted community- or subdistrict-level item to a partner unit that
-    serves its community. ACCEPTED → DISPATCHED; the unit's accept clock starts (the
-    category's partner_accept_limit). One live dispatch per item (the database holds to
-    it); the lead stays with whoever accepted the item."""
+    serves its community — with ``supporting_units``, a joint dispatch (联合派单): ``unit``
+    leads (主办) and each supporting unit (协办) gets a dispatch of its own, to sign for,
+    reply to or return on its own. ACCEPTED → DISPATCHED; the item's clock follows the lead
+    (the category's partner_accept_limit, then partner_handle_limit once it signs); each
+    supporting dispatch has the same limits on its own dates. One live lead per item and
+    one live dispatch per unit (the database holds to both); the item's lead user stays
+    with whoever accepted it. Returns the lead's dispatch."""
     now = _now(now)
-    if actor is None:
-        raise PermissionDenied(_("派单须由工作人员操作。"))
     item = _lock(item)
-    rules.require_handler(actor, item, "dispatch")
-    if item.level == Level.GRID:
-        raise ValidationError(_("网格办理的诉求请先上报社区，再派单。"))
-    if unit is None or not unit.communities.filter(pk=item.community_id).exists():
-        raise ValidationError({"unit": _("该单位不是本社区的共建单位。")})
-    instructions = (instructions or "").strip()
-    if len(instructions) > MAX_TEXT:
-        raise ValidationError({"instructions": _("不能超过%(limit)d字。") % {"limit": MAX_TEXT}})
+    unit, supports, instructions = item_dispatch_check(
+        actor=actor,
+        item=item,
+        unit=unit,
+        supporting_units=supporting_units,
+        instructions=instructions,
+    )
     _move(item, Status.DISPATCHED)
     item.responsible_unit = unit
     _restart(item, Stage.PARTNER_ACCEPT, now)
@@ -1263,40 +1330,90 @@ def item_dispatch(
             dispatch = Dispatch.objects.create(
                 item=item,
                 unit=unit,
+                role=DispatchRole.LEAD,
                 instructions=instructions,
                 sent_by=actor,
                 sent_at=now,
                 accept_due_at=item.due_at,
             )
+            supporting = [
+                Dispatch.objects.create(
+                    item=item,
+                    unit=other,
+                    role=DispatchRole.SUPPORT,
+                    instructions=instructions,
+                    sent_by=actor,
+                    sent_at=now,
+                    accept_due_at=item.due_at,
+                )
+                for other in supports
+            ]
     except IntegrityError:
         raise ValidationError(_("该诉求已有正在办理的派单。")) from None
-    events.append(
-        item=item,
-        type=EventType.DISPATCHED,
-        actor=actor,
-        at=now,
-        unit=unit.short_name or unit.name,
-        unit_id=unit.pk,
-        dispatch=dispatch.pk,
-    )
-    audit.record(
-        actor=actor,
-        action="voices.dispatch.sent",
-        obj=dispatch,
-        changes={"item": item.number, "unit": unit.name},
-    )
-    _tell_reporters(
-        item,
-        _("您反映的事项%(number)s已交由%(unit)s办理。")
-        % {"number": item.number, "unit": unit.short_name or unit.name},
-    )
+    for d in [dispatch, *supporting]:
+        events.append(
+            item=item,
+            type=EventType.DISPATCHED,
+            actor=actor,
+            at=now,
+            unit=_unit_name(d.unit),
+            unit_id=d.unit_id,
+            dispatch=d.pk,
+            role=d.role,
+            role_label=str(DispatchRole(d.role).label) if supporting else None,
+        )
+        audit.record(
+            actor=actor,
+            action="voices.dispatch.sent",
+            obj=d,
+            changes={"item": item.number, "unit": d.unit.name, "role": d.role},
+        )
+    if supporting:
+        told = _("您反映的事项%(number)s已交由%(unit)s主办、%(others)s协办。") % {
+            "number": item.number,
+            "unit": _unit_name(unit),
+            "others": "、".join(_unit_name(d.unit) for d in supporting),
+        }
+    else:
+        told = _("您反映的事项%(number)s已交由%(unit)s办理。") % {
+            "number": item.number,
+            "unit": _unit_name(unit),
+        }
+    _tell_reporters(item, told)
     _tell_unit(
         item,
         unit.pk,
         _("社区派单%(number)s：%(title)s，请于%(due)s前签收。")
         % {"number": item.number, "title": item.title, "due": _fmt(item.due_at)},
     )
+    for d in supporting:
+        _tell_unit(
+            item,
+            d.unit_id,
+            _("社区派单%(number)s（协办）：%(title)s，请于%(due)s前签收。")
+            % {"number": item.number, "title": item.title, "due": _fmt(d.accept_due_at)},
+        )
     return dispatch
+
+
+def _close_supporting(item: Item, now: dt.datetime, why: str) -> None:
+    """The lead's part ended (verified, refused or returned): the supporting units' live
+    parts end with it; what they replied stays on record. They are told why."""
+    for d in item.dispatches.select_for_update().filter(
+        role=DispatchRole.SUPPORT, status__in=LIVE_DISPATCH
+    ):
+        _move_dispatch(d, DispatchStatus.CLOSED)
+        d.closed_at = now
+        d.save(update_fields=["status", "closed_at"])
+        events.append(
+            item=item, type=EventType.DISPATCH_CLOSED, actor=None, at=now, note=why, dispatch=d.pk
+        )
+        audit.record(actor=None, action="voices.dispatch.closed", obj=d, changes={"reason": why})
+        _tell_unit(
+            item,
+            d.unit_id,
+            _("派单%(number)s（协办）已结束：%(why)s") % {"number": item.number, "why": why},
+        )
 
 
 def _require_unit(actor, dispatch: Dispatch) -> None:
@@ -1309,27 +1426,43 @@ def _require_unit(actor, dispatch: Dispatch) -> None:
 @transaction.atomic
 def dispatch_accept(*, actor, dispatch: Dispatch, now: dt.datetime | None = None) -> Dispatch:
     """报到: the partner unit signs for the dispatch. SENT → ACCEPTED; records who and when;
-    the unit's handling clock starts (the category's partner_handle_limit)."""
+    the unit's handling clock starts (the category's partner_handle_limit) — the item's own
+    clock for the lead, the dispatch's reply deadline alone for a supporting unit."""
     now = _now(now)
     _require_unit(actor, dispatch)
     item, dispatch = _lock_dispatch(dispatch)
     _move_dispatch(dispatch, DispatchStatus.ACCEPTED)
     dispatch.accepted_at = now
     dispatch.accepted_by = actor
-    _restart(item, Stage.PARTNER_HANDLE, now)
-    dispatch.reply_due_at = item.due_at
+    lead = dispatch.role == DispatchRole.LEAD
+    if lead:
+        _restart(item, Stage.PARTNER_HANDLE, now)
+        dispatch.reply_due_at = item.due_at
+        item.save()
+    else:
+        dispatch.reply_due_at = deadlines.due_at(
+            category=item.category or item.suggested_category,
+            stage=Stage.PARTNER_HANDLE,
+            start=now,
+            urgent=item.urgent,
+        )
     dispatch.save()
-    item.save()
     unit = dispatch.unit
     events.append(
-        item=item, type=EventType.PARTNER_ACCEPTED, actor=actor, at=now, dispatch=dispatch.pk
+        item=item,
+        type=EventType.PARTNER_ACCEPTED,
+        actor=actor,
+        at=now,
+        dispatch=dispatch.pk,
+        role=None if lead else dispatch.role,
     )
     audit.record(actor=actor, action="voices.dispatch.accepted", obj=dispatch)
-    _tell_reporters(
-        item,
-        _("%(unit)s已签收您反映的事项%(number)s，正在办理。")
-        % {"unit": unit.short_name or unit.name, "number": item.number},
-    )
+    if lead:
+        _tell_reporters(
+            item,
+            _("%(unit)s已签收您反映的事项%(number)s，正在办理。")
+            % {"unit": _unit_name(unit), "number": item.number},
+        )
     return dispatch
 
 
@@ -1343,7 +1476,9 @@ def dispatch_reply(
     now: dt.datetime | None = None,
 ) -> Dispatch:
     """The partner unit answers what it did, with photos as evidence (same rules as intake
-    photos). ACCEPTED → REPLIED; the community's verify clock starts."""
+    photos). ACCEPTED → REPLIED. The lead's reply starts the community's verify clock; a
+    supporting unit's reply is recorded and shown to the community, and the item waits for
+    the lead."""
     now = _now(now)
     _require_unit(actor, dispatch)
     reply = _required_text(reply, "reply", _("请填写办理答复。"))
@@ -1353,8 +1488,10 @@ def dispatch_reply(
     dispatch.reply = reply
     dispatch.replied_at = now
     dispatch.save()
-    _restart(item, Stage.VERIFY, now)
-    item.save()
+    lead = dispatch.role == DispatchRole.LEAD
+    if lead:
+        _restart(item, Stage.VERIFY, now)
+        item.save()
     _save_photos(item, photos, actor, dispatch=dispatch)
     events.append(
         item=item,
@@ -1364,23 +1501,28 @@ def dispatch_reply(
         note=reply,
         dispatch=dispatch.pk,
         evidence=len(photos),
+        role=None if lead else dispatch.role,
     )
     audit.record(
         actor=actor,
         action="voices.dispatch.replied",
         obj=dispatch,
-        changes={"evidence": len(photos)},
+        changes={"evidence": len(photos), "role": dispatch.role},
     )
-    _tell_reporters(
-        item,
-        _("%(unit)s已答复您反映的事项%(number)s，社区正在核实。")
-        % {"unit": dispatch.unit.short_name or dispatch.unit.name, "number": item.number},
-    )
-    notify(
-        item=item,
-        text=_("派单%(number)s已答复，请核实。") % {"number": item.number},
-        users=[dispatch.sent_by, *handlers(item)],
-    )
+    if lead:
+        _tell_reporters(
+            item,
+            _("%(unit)s已答复您反映的事项%(number)s，社区正在核实。")
+            % {"unit": _unit_name(dispatch.unit), "number": item.number},
+        )
+        text = _("派单%(number)s已答复，请核实。") % {"number": item.number}
+    else:
+        text = _("派单%(number)s的协办单位%(unit)s已答复：%(reply)s") % {
+            "number": item.number,
+            "unit": _unit_name(dispatch.unit),
+            "reply": reply[:100],
+        }
+    notify(item=item, text=text, users=[dispatch.sent_by, *handlers(item)])
     return dispatch
 
 
@@ -1389,21 +1531,25 @@ def dispatch_return(
     *, actor, dispatch: Dispatch, reason: str, now: dt.datetime | None = None
 ) -> Dispatch:
     """The partner unit returns the dispatch with a reason (not theirs, needs more
-    information...). The dispatch ends RETURNED; the item goes back to ACCEPTED at its
-    community or subdistrict level, with a fresh HANDLE clock, to be handled or sent
-    elsewhere."""
+    information...). The dispatch ends RETURNED. The lead returning it sends the item back
+    to ACCEPTED at its community or subdistrict level, with a fresh HANDLE clock, to be
+    handled or sent elsewhere (the supporting units' parts end with it); a supporting unit
+    returning its part leaves the item with the lead."""
     now = _now(now)
     _require_unit(actor, dispatch)
     reason = _required_text(reason, "reason", _("请填写退回原因。"), limit=MAX_REASON)
     item, dispatch = _lock_dispatch(dispatch)
     _move_dispatch(dispatch, DispatchStatus.RETURNED)
-    _move(item, Status.ACCEPTED)
+    lead = dispatch.role == DispatchRole.LEAD
+    if lead:
+        _move(item, Status.ACCEPTED)
     dispatch.return_reason = reason
     dispatch.returned_at = now
     dispatch.save()
-    item.responsible_unit = None
-    _restart(item, Stage.HANDLE, now)
-    item.save()
+    if lead:
+        item.responsible_unit = None
+        _restart(item, Stage.HANDLE, now)
+        item.save()
     events.append(
         item=item,
         type=EventType.PARTNER_RETURNED,
@@ -1411,7 +1557,10 @@ def dispatch_return(
         at=now,
         note=reason,
         dispatch=dispatch.pk,
+        role=None if lead else dispatch.role,
     )
+    if lead:
+        _close_supporting(item, now, _("主办单位已退回派单。"))
     audit.record(
         actor=actor, action="voices.dispatch.returned", obj=dispatch, changes={"reason": reason}
     )
@@ -1425,7 +1574,10 @@ def dispatch_return(
         },
         users=[dispatch.sent_by, *handlers(item)],
     )
-    _tell_reporters(item, _("您反映的事项%(number)s正在重新安排办理。") % {"number": item.number})
+    if lead:
+        _tell_reporters(
+            item, _("您反映的事项%(number)s正在重新安排办理。") % {"number": item.number}
+        )
     return dispatch
 
 
@@ -1437,10 +1589,13 @@ def dispatch_verify(
     (``resolved_on_time`` = the unit replied within its limit), awaiting the return visit.
     Not accepted: dispatch REJECTED (a note saying why is required) and the item goes back
     to ACCEPTED at its level, so the community can send it again (to the same unit or
-    another) or handle it itself; the unit is told."""
+    another) or handle it itself; the unit is told. Only the lead's reply is verified: the
+    supporting units' parts end with it either way (their replies stay on record)."""
     now = _now(now)
     item, dispatch = _lock_dispatch(dispatch)
     rules.require_handler(actor, item, "verify")
+    if dispatch.role != DispatchRole.LEAD:
+        raise ValidationError(_("协办单位的答复不单独核实，请核实主办单位的答复。"))
     note = (note or "").strip()
     if not accepted and not note:
         raise ValidationError({"note": _("请填写不予通过的原因。")})
@@ -1468,6 +1623,7 @@ def dispatch_verify(
             dispatch=dispatch.pk,
         )
         events.append(item=item, type=EventType.RESOLVED, actor=actor, at=now, note=dispatch.reply)
+        _close_supporting(item, now, _("主办单位的答复已核实通过，诉求已办结。"))
         _tell_reporters(
             item,
             _("您反映的事项%(number)s已由%(unit)s办理：%(reply)s。我们将回访听取您的意见。")
@@ -1494,6 +1650,7 @@ def dispatch_verify(
             _("派单%(number)s的答复未通过核实：%(note)s")
             % {"number": item.number, "note": note[:100]},
         )
+        _close_supporting(item, now, _("主办单位的答复未通过核实，社区将重新安排。"))
     audit.record(
         actor=actor,
         action="voices.dispatch.verified" if accepted else "voices.dispatch.rejected",
@@ -1545,7 +1702,7 @@ def item_warn(*, item: Item, now: dt.datetime | None = None) -> bool:
     item.warned = True
     item.save(update_fields=["warned"])
     recipients = handlers(item)
-    live = item.dispatches.filter(status__in=LIVE_DISPATCH).first()
+    live = item.dispatches.filter(status__in=LIVE_DISPATCH, role=DispatchRole.LEAD).first()
     if live is not None and item.stage in (Stage.PARTNER_ACCEPT, Stage.PARTNER_HANDLE):
         from gongzhi.accounts.models import User
 
@@ -1590,7 +1747,7 @@ def _send_follow_up(item: Item, step: int, now: dt.datetime) -> None:
         text = _("提请督办：诉求%(number)s的%(stage)s严重超时（时限%(due)s）。") % values
         above = LEVEL_ORDER[min(RANK[item.level] + 1, len(LEVEL_ORDER) - 1)]
         recipients += handlers(item, above)
-    live = item.dispatches.filter(status__in=LIVE_DISPATCH).first()
+    live = item.dispatches.filter(status__in=LIVE_DISPATCH, role=DispatchRole.LEAD).first()
     if live is not None and item.stage in (Stage.PARTNER_ACCEPT, Stage.PARTNER_HANDLE):
         from gongzhi.accounts.models import User
 

@@ -37,6 +37,8 @@ STAFF_MENU: list[MenuEntry] = [
     MenuEntry(_("居民登记"), "register:export", "export"),
     MenuEntry(_("诉求待办"), "voices:inbox", "handle_items"),
     MenuEntry(_("待公开审核"), "voices:publication_queue", "handle_items"),
+    # Extensions are decided above the grid: by those who also dispatch.
+    MenuEntry(_("延期审批"), "voices:extension_queue", "dispatch"),
     MenuEntry(_("代居民反映"), "voices:for_pick", "submit_on_behalf"),
     MenuEntry(_("心愿审核"), "wishes:queue", "edit_registry"),
     MenuEntry(_("代居民许愿"), "wishes:for_pick", "submit_on_behalf"),
