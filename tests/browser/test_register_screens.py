@@ -45,11 +45,13 @@ def test_community_staff_register_a_newcomer_and_a_move_out(
         "居民登记",
         "诉求待办",
         "待公开审核",
+        "延期审批",
         "代居民反映",
         "心愿审核",
         "代居民许愿",
         "办理统计",
         "议事活动",
+        "组织管理",
     ]
     household = live_world.households["1-1-101"]
     page.goto(f"{live_server.url}/household/{household.pk}/")

@@ -1113,9 +1113,9 @@ def _confirmed_action(form_key, form_class, *, check, call, done, title, communi
         form.is_valid()
         if request.POST.get("confirm") == "0":
             return _staff_detail(request, item, **{form_key: form})
+        if form.errors:  # a number that is not one: said by the form itself
+            return _staff_detail(request, item, status=400, **{form_key: form})
         try:
-            if form.errors:
-                raise ValidationError(form.errors.as_data())
             facts, consequences = check(request, item, form)
             if request.POST.get("confirm") != "1":
                 return render(
@@ -1146,6 +1146,10 @@ def _confirmed_action(form_key, form_class, *, check, call, done, title, communi
     return view
 
 
+def _moment(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
 def _level_label(level) -> str:
     return str(Level(level).label)
 
@@ -1157,7 +1161,7 @@ def _supervise_check(request, item, form):
     facts = [
         (_("诉求"), f"{item.number} {item.title}"),
         (_("办理层级"), _level_label(item.level)),
-        (_("当前环节"), f"{item.get_stage_display()}，{_('时限')} {services._fmt(item.due_at)}"),
+        (_("当前环节"), f"{item.get_stage_display()}，{_('时限')} {_moment(item.due_at)}"),
         (_("督办意见"), message),
     ]
     consequences = [
@@ -1180,8 +1184,8 @@ def _extension_request_check(request, item, form):
     facts = [
         (_("诉求"), f"{item.number} {item.title}"),
         (_("延长"), _("%(days)d个工作日") % {"days": days}),
-        (_("现时限"), services._fmt(item.due_at)),
-        (_("同意后的时限"), services._fmt(services.extension_new_due(item, days))),
+        (_("现时限"), _moment(item.due_at)),
+        (_("同意后的时限"), _moment(services.extension_new_due(item, days))),
         (_("延期理由"), reason),
     ]
     consequences = [
@@ -1212,12 +1216,12 @@ def _extension_decide_check(request, item, form):
         consequences = [
             _("时限由%(before)s延至%(after)s（按工作日计算）。")
             % {
-                "before": services._fmt(item.due_at),
-                "after": services._fmt(services.extension_new_due(item, pending.days)),
+                "before": _moment(item.due_at),
+                "after": _moment(services.extension_new_due(item, pending.days)),
             }
         ]
     else:
-        consequences = [_("时限仍为%(due)s。") % {"due": services._fmt(item.due_at)}]
+        consequences = [_("时限仍为%(due)s。") % {"due": _moment(item.due_at)}]
     consequences += [_("通知申请人和办理人员。"), _("审批后不能更改。")]
     return facts, consequences
 
