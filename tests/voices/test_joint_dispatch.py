@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
+from gongzhi.core.models import AuditEvent
 from gongzhi.orgs.models import PartnerUnit
 from gongzhi.voices import selectors, services
 from gongzhi.voices.enums import (
@@ -137,6 +138,20 @@ def test_the_item_resolves_when_the_leads_reply_is_verified(world, categories, w
     assert item.status == Status.RESOLVED
     assert (support.status, support.reply) == (DispatchStatus.CLOSED, "管道无渗漏")
     assert item.events.filter(type=EventType.DISPATCH_CLOSED).count() == 1
+    assert list(
+        AuditEvent.objects.filter(action__startswith="voices.dispatch.")
+        .order_by("pk")
+        .values_list("action", "object_id")
+    ) == [
+        ("voices.dispatch.sent", str(lead.pk)),
+        ("voices.dispatch.sent", str(support.pk)),
+        ("voices.dispatch.accepted", str(support.pk)),
+        ("voices.dispatch.replied", str(support.pk)),
+        ("voices.dispatch.accepted", str(lead.pk)),
+        ("voices.dispatch.replied", str(lead.pk)),
+        ("voices.dispatch.closed", str(support.pk)),
+        ("voices.dispatch.verified", str(lead.pk)),
+    ]
 
 
 def test_the_lead_returning_ends_the_supporting_parts(world, categories, water):
