@@ -36,6 +36,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     global _session_world
     with django_db_blocker.unblock():
         _session_world = _forget_caches(build_world())
+        # Read the entered holiday schedules (none) once here, not inside the first test
+        # that counts working time: a query count must not depend on the order tests run.
+        from gongzhi.core import workcal
+
+        workcal.reset_schedules()
+        workcal.entered_schedules()
     yield
 
 

@@ -236,6 +236,10 @@ OBJECT_KWARGS = {
             "merge",
             "publish",
             "withhold",
+            "supervise",
+            "extension_request",
+            "extension_decide",
+            "dispatch_joint",
             # The partner's pages take a dispatch id; anyone without a unit is refused.
             "dispatch",
             "dispatch_accept",
@@ -290,6 +294,17 @@ BODIES = {
         "floor": 1,
     },
     "api:voice_item_withhold": {"reason": "越界"},
+    "api:voice_item_supervise": {"message": "越界"},
+    "api:voice_item_extension_request": {"days": 2, "reason": "越界"},
+    "api:voice_item_extension_decide": {"approve": True, "note": "越界"},
+    "voices:supervise": {"message": "越界", "confirm": "1"},
+    "voices:extension_request": {"days": "2", "reason": "越界", "confirm": "1"},
+    "voices:extension_decide": {"approve": "yes", "note": "越界", "confirm": "1"},
+    "voices:dispatch_joint": lambda w: {
+        "unit": w.partner.pk,
+        "supporting_units": w.partner.pk,
+        "confirm": "1",
+    },
     "api:resident_reveal": {"field": "phone", "reason": "home_visit"},
     "api:resident_set_status": {"status": "moved_out", "reason": "x"},
     "api:resident_update": {"note": "越界"},
@@ -350,6 +365,7 @@ LISTS = {
     "api:voice_measures",
     "api:voice_notifications",
     "api:voice_publication_queue",
+    "api:voice_extension_queue",
     "home",
     "wb-search",
     "wb-care",
@@ -388,6 +404,7 @@ LISTS = {
     "voices:event_sessions",
     "voices:event_session_new",
     "voices:publication_queue",
+    "voices:extension_queue",
     "orgs:posts",
     "orgs:teams",
     "orgs:team_new",
@@ -395,6 +412,7 @@ LISTS = {
     "orgs:partner_new",
     "orgs:party",
     "audit:log",
+    "calendar:schedule",
 }
 
 # Queries a list route is also asked, aimed at people outside grid 1.

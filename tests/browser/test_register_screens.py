@@ -45,6 +45,7 @@ def test_community_staff_register_a_newcomer_and_a_move_out(
         "居民登记",
         "诉求待办",
         "待公开审核",
+        "延期审批",
         "代居民反映",
         "心愿审核",
         "代居民许愿",

@@ -11,19 +11,19 @@ from gongzhi.core.scoping import may
 
 # ✓ = the role holds the capability over its reach; · = it does not.
 TABLE = """
-role          view  edit_registry  reveal_pii  export  import_register  manage_orgs  view_audit  submit_on_behalf  handle_items  dispatch  verify  enter_event_opinions  view_measures
-admin         ✓     ✓              ✓           ✓       ✓                ✓            ✓           ✓                 ✓             ✓         ✓       ✓                     ✓
-subdistrict   ✓     ·              ·           ✓       ·                ✓            ✓           ·                 ✓             ✓         ✓       ·                     ✓
-secretary     ✓     ✓              ✓           ✓       ✓                ✓            ✓           ✓                 ✓             ✓         ✓       ✓                     ✓
-staff         ✓     ✓              ✓           ✓       ✓                ✓            ·           ✓                 ✓             ✓         ✓       ✓                     ✓
-grid          ✓     ✓              ✓           ✓       ·                ·            ·           ✓                 ✓             ·         ·       ·                     ✓
-grid_worker   ✓     ✓              ✓           ✓       ·                ·            ·           ✓                 ✓             ·         ·       ·                     ✓
-building      ✓     ·              ·           ·       ·                ·            ·           ✓                 ·             ·         ·       ·                     ✓
-entrance      ✓     ·              ·           ·       ·                ·            ·           ✓                 ·             ·         ·       ·                     ✓
-resident      ✓     ·              ·           ·       ·                ·            ·           ·                 ·             ·         ·       ·                     ·
-partner       ·     ·              ·           ·       ·                ·            ·           ·                 ·             ·         ·       ·                     ·
-other_staff   ✓     ✓              ✓           ✓       ✓                ✓            ·           ✓                 ✓             ✓         ✓       ✓                     ✓
-nobody        ·     ·              ·           ·       ·                ·            ·           ·                 ·             ·         ·       ·                     ·
+role          view  edit_registry  reveal_pii  export  import_register  manage_orgs  view_audit  submit_on_behalf  handle_items  dispatch  verify  enter_event_opinions  view_measures  manage_calendar
+admin         ✓     ✓              ✓           ✓       ✓                ✓            ✓           ✓                 ✓             ✓         ✓       ✓                     ✓              ✓
+subdistrict   ✓     ·              ·           ✓       ·                ✓            ✓           ·                 ✓             ✓         ✓       ·                     ✓              ✓
+secretary     ✓     ✓              ✓           ✓       ✓                ✓            ✓           ✓                 ✓             ✓         ✓       ✓                     ✓              ·
+staff         ✓     ✓              ✓           ✓       ✓                ✓            ·           ✓                 ✓             ✓         ✓       ✓                     ✓              ·
+grid          ✓     ✓              ✓           ✓       ·                ·            ·           ✓                 ✓             ·         ·       ·                     ✓              ·
+grid_worker   ✓     ✓              ✓           ✓       ·                ·            ·           ✓                 ✓             ·         ·       ·                     ✓              ·
+building      ✓     ·              ·           ·       ·                ·            ·           ✓                 ·             ·         ·       ·                     ✓              ·
+entrance      ✓     ·              ·           ·       ·                ·            ·           ✓                 ·             ·         ·       ·                     ✓              ·
+resident      ✓     ·              ·           ·       ·                ·            ·           ·                 ·             ·         ·       ·                     ·              ·
+partner       ·     ·              ·           ·       ·                ·            ·           ·                 ·             ·         ·       ·                     ·              ·
+other_staff   ✓     ✓              ✓           ✓       ✓                ✓            ·           ✓                 ✓             ✓         ✓       ✓                     ✓              ·
+nobody        ·     ·              ·           ·       ·                ·            ·           ·                 ·             ·         ·       ·                     ·              ·
 """
 
 # Reach: which of the world's residents lie inside each role's region.

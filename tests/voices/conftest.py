@@ -77,3 +77,12 @@ def categories(world):
     )
     other = Category.objects.create(code="other", name="其他", sort_order=99)
     return {"lights": lights, "building": building, "gas": gas, "other": other}
+
+
+@pytest.fixture(autouse=True)
+def _no_holiday_schedule_outlives_its_test():
+    """As in tests/core: a schedule a test entered does not outlive its transaction."""
+    from gongzhi.core import workcal
+
+    yield
+    workcal.reset_schedules({})

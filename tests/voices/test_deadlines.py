@@ -105,19 +105,20 @@ def test_the_job_reminds_supervises_and_escalates_once_each(world, categories):
     item = submit(world, now=at(2026, 6, 9, 9))
     grid_chief = world.users["grid"]
 
-    assert tick(at(2026, 6, 10, 17)) == "reminded 0, supervised 0, escalated 0"
+    # Half an hour before the deadline: the warning, once.
+    assert tick(at(2026, 6, 10, 17)) == "warned 1, reminded 0, supervised 0, escalated 0"
 
-    assert tick(at(2026, 6, 11, 9)) == "reminded 1, supervised 0, escalated 0"
-    assert tick(at(2026, 6, 11, 10)) == "reminded 0, supervised 0, escalated 0"
+    assert tick(at(2026, 6, 11, 9)) == "warned 0, reminded 1, supervised 0, escalated 0"
+    assert tick(at(2026, 6, 11, 10)) == "warned 0, reminded 0, supervised 0, escalated 0"
     item.refresh_from_db()
     assert item.supervision == Supervision.REMINDED
     assert Notification.objects.filter(user=grid_chief, text__startswith="提醒").count() == 1
 
-    assert tick(at(2026, 6, 12, 9)) == "reminded 0, supervised 1, escalated 0"
-    assert tick(at(2026, 6, 12, 9)) == "reminded 0, supervised 0, escalated 0"
+    assert tick(at(2026, 6, 12, 9)) == "warned 0, reminded 0, supervised 1, escalated 0"
+    assert tick(at(2026, 6, 12, 9)) == "warned 0, reminded 0, supervised 0, escalated 0"
     assert Notification.objects.filter(user=grid_chief, text__startswith="督办").count() == 1
 
-    assert tick(at(2026, 6, 15, 9)) == "reminded 0, supervised 0, escalated 1"
+    assert tick(at(2026, 6, 15, 9)) == "warned 0, reminded 0, supervised 0, escalated 1"
     item.refresh_from_db()
     assert (item.level, item.status, item.stage) == (
         Level.COMMUNITY,
@@ -133,7 +134,7 @@ def test_the_job_reminds_supervises_and_escalates_once_each(world, categories):
         "系统",
     )
     assert follow_ups(item) == [EventType.REMINDED, EventType.SUPERVISED, EventType.ESCALATED]
-    assert tick(at(2026, 6, 15, 9)) == "reminded 0, supervised 0, escalated 0"
+    assert tick(at(2026, 6, 15, 9)) == "warned 0, reminded 0, supervised 0, escalated 0"
     # Community staff heard of the escalation.
     assert Notification.objects.filter(user=world.users["staff"], text__contains="上报").exists()
 
@@ -146,7 +147,7 @@ def test_a_late_job_catches_up_in_order(world, categories):
         )
     assert item.level == Level.SUBDISTRICT
     # Nothing ran for weeks; the subdistrict item cannot go higher: a notice instead.
-    assert tick(at(2026, 7, 15, 9)) == "reminded 0, supervised 0, escalated 1"
+    assert tick(at(2026, 7, 15, 9)) == "warned 0, reminded 0, supervised 0, escalated 1"
     item.refresh_from_db()
     assert item.supervision == Supervision.ESCALATED
     assert follow_ups(item) == [
@@ -156,7 +157,7 @@ def test_a_late_job_catches_up_in_order(world, categories):
         EventType.SUPERVISED,
         EventType.SUPERVISED,
     ]
-    assert tick(at(2026, 7, 20, 9)) == "reminded 0, supervised 0, escalated 0"
+    assert tick(at(2026, 7, 20, 9)) == "warned 0, reminded 0, supervised 0, escalated 0"
 
 
 def test_a_slow_partner_is_chased_not_escalated(world, categories):

@@ -85,7 +85,7 @@ def test_each_queue_counts_its_items_within_reach(world, work):
 def test_due_soon_is_one_working_day_ahead_and_not_yet_overdue(world, work):
     item = work["due_soon"]
     now = timezone.now()
-    window = deadlines.DUE_SOON_WORKING_DAYS * deadlines.workday_hours()
+    window = deadlines.due_soon_hours()  # one working day unless a setting says otherwise
     _due(item, workcal.add_working_hours(now, window) + dt.timedelta(minutes=1))
     assert selectors.work_counts(world.users["staff"], now=now)["due_soon"] == 0
     _due(item, workcal.add_working_hours(now, window) - dt.timedelta(minutes=1))

@@ -60,6 +60,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Read the response, resolution, satisfaction and on-time rates of one's region: every
     # post, over the items of its own place (a building chief, of their building).
     "view_measures": ALL_POSTS,
+    # Enter and correct a year's holiday schedule (节假日安排, ``core.holidays``). The
+    # schedule is national, one for the whole deployment: the reach does not narrow it.
+    "manage_calendar": frozenset({K.SUBDISTRICT_STAFF}),
 }
 
 # What a resident may do over their own household.

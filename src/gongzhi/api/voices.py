@@ -74,6 +74,10 @@ class ItemOut(Schema):
     stage_label: str
     urgent: bool
     is_overdue: bool
+    is_due_soon: bool = Field(
+        ..., description="即将超时：距时限不足设定的工作时间（默认一个工作日）"
+    )
+    supervised: bool = Field(..., description="督办中：上级手动督办，或超时后系统督办")
     due_at: dt.datetime
     submitted_at: dt.datetime
     category: CategoryOut | None
@@ -103,6 +107,8 @@ class ReporterOut(Schema):
 class DispatchOut(Schema):
     id: int
     unit: str
+    role: str = Field(..., description="lead 主办 / support 协办（联合派单）")
+    role_label: str
     status: str
     status_label: str
     instructions: str
@@ -111,6 +117,47 @@ class DispatchOut(Schema):
     reply_due_at: dt.datetime | None
     reply: str
     return_reason: str
+
+
+class ExtensionOut(Schema):
+    id: int
+    stage: str
+    level: str
+    days: int
+    reason: str
+    requested_by: str
+    requested_at: dt.datetime
+    due_before: dt.datetime
+    outcome: str | None = Field(
+        ..., description="approved 同意 / refused 不同意 / lapsed 环节已结束；null：待审批"
+    )
+    decision_note: str
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    due_after: dt.datetime | None
+
+
+def _name(user) -> str | None:
+    return (user.display_name or user.get_username()) if user is not None else None
+
+
+def _extension_out(r) -> dict:
+    decision = getattr(r, "decision", None)
+    return {
+        "id": r.pk,
+        "stage": r.stage,
+        "level": r.level,
+        "days": r.days,
+        "reason": r.reason,
+        "requested_by": _name(r.requested_by),
+        "requested_at": r.requested_at,
+        "due_before": r.due_before,
+        "outcome": decision.outcome if decision else None,
+        "decision_note": decision.note if decision else "",
+        "decided_by": _name(decision.decided_by) if decision else None,
+        "decided_at": decision.decided_at if decision else None,
+        "due_after": decision.due_after if decision else None,
+    }
 
 
 class ItemDetailOut(ItemOut):
@@ -123,6 +170,9 @@ class ItemDetailOut(ItemOut):
     reporters: list[ReporterOut]
     timeline: list[TimelineEventOut]
     dispatches: list[DispatchOut]
+    extensions: list[ExtensionOut] = Field(
+        ..., description="延期申请及审批记录（只给办理该诉求的工作人员）"
+    )
     actions: list[str] = Field(
         ..., description="调用者现在可以对该诉求执行的操作（accept、escalate、dispatch……）"
     )
@@ -149,6 +199,8 @@ def _item_out(item: Item, mask: selectors.PartnerMask | None = None) -> dict:
         "stage_label": str(item.get_stage_display()),
         "urgent": item.urgent,
         "is_overdue": bool(getattr(item, "is_overdue", False)),
+        "is_due_soon": bool(getattr(item, "is_due_soon", False)),
+        "supervised": item.is_supervised,
         "due_at": item.due_at,
         "submitted_at": item.submitted_at,
         "category": _category(item.category),
@@ -169,6 +221,8 @@ def _dispatch_out(d: Dispatch, mask: selectors.PartnerMask | None = None) -> dic
     return {
         "id": d.pk,
         "unit": d.unit.short_name or d.unit.name,
+        "role": d.role,
+        "role_label": str(d.get_role_display()),
         "status": d.status,
         "status_label": str(d.get_status_display()),
         "instructions": mask(d.item, d.instructions) if mask else d.instructions,
@@ -206,7 +260,7 @@ def _detail(user, item_id: int) -> dict:
     full = selectors.sees_internal(user, item)
     # A partner unit reads the item's words with nobody in them (voices.selectors).
     mask = selectors.PartnerMask() if selectors.reads_as_partner(user, item) else None
-    dispatches = item.dispatches.select_related("unit", "item").order_by("sent_at", "pk")
+    dispatches = item.dispatches.select_related("unit", "item").order_by("sent_at", "role", "pk")
     if not full:
         # A partner unit reads its own dispatches, never another unit's instructions.
         unit_id = getattr(user, "partner_unit_id", None)
@@ -247,6 +301,9 @@ def _detail(user, item_id: int) -> dict:
             for row in selectors.item_timeline_rows(user, item)
         ],
         "dispatches": [_dispatch_out(d, mask) for d in dispatches],
+        "extensions": (
+            [_extension_out(r) for r in selectors.extension_history(item)] if full else []
+        ),
     }
 
 
@@ -578,22 +635,115 @@ def voice_item_escalate(request, item_id: Id, payload: ReasonIn):
 
 
 class DispatchIn(Schema):
-    unit_id: Id
+    unit_id: Id = Field(..., description="主办单位")
+    supporting_unit_ids: list[Id] = Field(
+        default_factory=list,
+        max_length=services.MAX_SUPPORTING_UNITS,
+        description=f"协办单位（联合派单），最多{services.MAX_SUPPORTING_UNITS}个",
+    )
     instructions: str = limited(services.MAX_TEXT)
 
 
 @api.post("/voices/items/{item_id}/dispatch", response={200: ItemDetailOut, **ERRORS}, tags=TAGS)
 def voice_item_dispatch(request, item_id: Id, payload: DispatchIn):
-    """吹哨: send an accepted community-level item to a partner unit of its community."""
+    """吹哨: send an accepted community-level item to a partner unit of its community; with
+    ``supporting_unit_ids`` a joint dispatch (联合派单): the unit leads (主办), the others
+    support (协办), each signing and replying on its own; the lead's verified reply
+    resolves the item."""
     user = request.auth
     item = _get(user, item_id)
     services.item_dispatch(
         actor=user,
         item=item,
         unit=_unit(item, payload.unit_id),
+        supporting_units=[_unit(item, pk) for pk in payload.supporting_unit_ids],
         instructions=payload.instructions,
     )
     return _detail(user, item_id)
+
+
+# --- 督办 and extensions (延期申请) ----------------------------------------------------------
+
+
+class SuperviseIn(Schema):
+    message: str = limited(services.MAX_SUPERVISION_MESSAGE, ..., description="督办意见")
+
+
+@api.post("/voices/items/{item_id}/supervise", response={200: ItemDetailOut, **ERRORS}, tags=TAGS)
+def voice_item_supervise(request, item_id: Id, payload: SuperviseIn):
+    """督办 by the level above (community staff over a grid-level item, subdistrict staff
+    over a community-level one): the item's handlers are told, the timeline records it."""
+    user = request.auth
+    services.item_supervise(actor=user, item=_get(user, item_id), message=payload.message)
+    return _detail(user, item_id)
+
+
+class ExtensionIn(Schema):
+    days: int = Field(
+        ...,
+        description=f"延长的工作日数，每次1至{rules.MAX_EXTENSION_DAYS}个；"
+        f"每个办理环节最多申请{rules.MAX_EXTENSIONS_PER_STAGE}次",
+    )
+    reason: str = limited(services.MAX_REASON, ..., description="延期理由")
+
+
+@api.post("/voices/items/{item_id}/extensions", response={200: ItemDetailOut, **ERRORS}, tags=TAGS)
+def voice_item_extension_request(request, item_id: Id, payload: ExtensionIn):
+    """延期申请: a handler asks for more working days on the handling stage, before its
+    deadline; the level above decides. Over the limits: 422 with the reason in Chinese."""
+    user = request.auth
+    services.extension_request(
+        actor=user, item=_get(user, item_id), days=payload.days, reason=payload.reason
+    )
+    return _detail(user, item_id)
+
+
+class ExtensionDecisionIn(Schema):
+    approve: bool
+    note: str = limited(services.MAX_REASON, description="审批意见；不同意时必填")
+
+
+@api.post(
+    "/voices/items/{item_id}/extension-decision",
+    response={200: ItemDetailOut, **ERRORS},
+    tags=TAGS,
+)
+def voice_item_extension_decide(request, item_id: Id, payload: ExtensionDecisionIn):
+    """审批 the item's pending extension request: approved, its deadline moves on by the
+    days asked for on the working calendar; refused (a note says why), it stays."""
+    user = request.auth
+    services.extension_decide(
+        actor=user, item=_get(user, item_id), approve=payload.approve, note=payload.note
+    )
+    return _detail(user, item_id)
+
+
+class ExtensionQueueOut(ExtensionOut):
+    item_id: int
+    item_number: str
+    item_title: str
+    item_level: str
+    due_at: dt.datetime
+    proposed_due_at: dt.datetime = Field(..., description="同意后的新时限")
+
+
+@api.get("/voices/extension-queue", response={200: list[ExtensionQueueOut], **ERRORS}, tags=TAGS)
+@paginate(Page)
+def voice_extension_queue(request):
+    """延期审批: the requests awaiting the caller's decision, oldest first."""
+
+    def out(r) -> dict:
+        return {
+            **_extension_out(r),
+            "item_id": r.item_id,
+            "item_number": r.item.number,
+            "item_title": r.item.title,
+            "item_level": r.item.level,
+            "due_at": r.item.due_at,
+            "proposed_due_at": services.extension_new_due(r.item, r.days),
+        }
+
+    return Mapped(selectors.extension_queue(request.auth), out)
 
 
 @api.post("/voices/items/{item_id}/resolve", response={200: ItemDetailOut, **ERRORS}, tags=TAGS)

@@ -259,6 +259,13 @@ GONGZHI_SMS_BACKEND = os.environ.get(
     "GONGZHI_SMS_BACKEND", "gongzhi.voices.notify.ConsoleSMSBackend"
 )
 
+# Time limits (core.workcal, voices.deadlines): office hours of a working day; how many
+# working hours before its deadline an item is "due soon" (即将超时) and warned about
+# (empty: one working day); how long a process keeps the entered holiday schedules.
+GONGZHI_WORK_PERIODS = os.environ.get("GONGZHI_WORK_PERIODS", "08:30-12:00,14:00-17:30")
+GONGZHI_DUE_SOON_HOURS = os.environ.get("GONGZHI_DUE_SOON_HOURS", "")
+GONGZHI_HOLIDAY_SCHEDULE_TTL = float(os.environ.get("GONGZHI_HOLIDAY_SCHEDULE_TTL", "300"))
+
 # Background work (imports) runs in a thread in the demo and synchronously in tests.
 GONGZHI_TASKS_EAGER = env_bool("GONGZHI_TASKS_EAGER", False)
 

@@ -26,3 +26,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Every test shares one address and one cache: throttle tests lower these themselves.
 GONGZHI_THROTTLE_RATES = {scope: "10000/m" for scope in GONGZHI_THROTTLE_RATES}  # noqa: F405
+# Entered holiday schedules are read once per session (tests/conftest.py) and never again
+# by the clock: a query count must not depend on when a test runs.
+GONGZHI_HOLIDAY_SCHEDULE_TTL = float("inf")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("voices/", include("gongzhi.voices.urls")),
     path("orgs/", include("gongzhi.orgs.urls")),
     path("audit/", include("gongzhi.core.urls")),
+    path("calendar/", include("gongzhi.core.calendar_urls")),
     path("", include("gongzhi.workbench.urls")),
 ]
 

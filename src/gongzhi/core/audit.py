@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "accounts.api_token.created": _("创建接口令牌"),
     "accounts.api_token.revoked": _("吊销接口令牌"),
     "core.keys.keys_rotated": _("轮换加密密钥"),
+    "core.holiday_schedule.saved": _("录入或修改节假日安排"),
     # residents' voice
     "voices.item.submitted": _("提交诉求"),
     "voices.item.joined": _("附议诉求（我也遇到）"),
@@ -65,6 +66,10 @@ ACTION_LABELS = {
     "voices.item.commented": _("添加诉求备注"),
     "voices.item.reminded": _("诉求到期提醒"),
     "voices.item.supervised": _("诉求督办"),
+    "voices.item.warned": _("诉求临期提醒"),
+    "voices.extension.requested": _("申请延期"),
+    "voices.extension.approved": _("同意延期"),
+    "voices.extension.refused": _("不同意延期"),
     "voices.item.published": _("公开诉求"),
     "voices.item.withheld": _("不公开诉求"),
     "voices.reporter.revealed": _("查看反映人电话"),
@@ -74,6 +79,7 @@ ACTION_LABELS = {
     "voices.dispatch.returned": _("共建单位退回派单"),
     "voices.dispatch.verified": _("审核通过共建单位答复"),
     "voices.dispatch.rejected": _("审核未通过共建单位答复"),
+    "voices.dispatch.closed": _("协办派单随主办结束"),
     "voices.event_session.created": _("登记议事活动"),
     "voices.event_session.opinions_entered": _("录入议事活动意见"),
     "voices.notification.sms_sent": _("发送短信通知"),
@@ -132,6 +138,14 @@ FIELD_LABELS = {
     "field": _("查看项"),
     "count": _("人数"),
     "ip": _("来源地址"),
+    "year": _("年份"),
+    "periods": _("放假安排"),
+    "make_up_days": _("调休上班日"),
+    "source": _("依据"),
+    "days": _("延长工作日数"),
+    "due_at": _("时限"),
+    "message": _("督办意见"),
+    "manual": _("手动督办"),
 }
 
 

@@ -81,3 +81,52 @@ class AuditFilterForm(forms.Form):
         for name in ("actor", "object", "object_type", "object_id"):
             data[name] = (data.get(name) or "").strip()[:200]
         return data
+
+
+# --- the holiday schedule (节假日安排) -------------------------------------------------
+
+SCHEDULE_DATE_ERRORS = {"invalid": _("请按“2027-01-01”的格式填写日期。")}
+
+
+def _schedule_date(label):
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages=SCHEDULE_DATE_ERRORS,
+    )
+
+
+class HolidayYearForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("年份"), error_messages={"invalid": _("请填写四位数的年份。")}
+    )
+    # No max_length: the service's own words say the text is too long.
+    source = forms.CharField(
+        label=_("依据（可不填）"),
+        required=False,
+        help_text=_("如国务院办公厅关于该年部分节假日安排的通知。最多200字。"),
+    )
+
+
+class HolidayPeriodForm(forms.Form):
+    """One row: a holiday and its days off in a row, weekends it is joined to included."""
+
+    name = forms.CharField(label=_("节日"), required=False)
+    first_day = _schedule_date(_("放假第一天"))
+    last_day = _schedule_date(_("放假最后一天"))
+
+    def is_blank(self) -> bool:
+        return not any((self.data.get(self.add_prefix(n)) or "").strip() for n in self.fields)
+
+
+class MakeUpDayForm(forms.Form):
+    day = _schedule_date(_("调休上班日"))
+    name = forms.CharField(label=_("对应节日（可不填）"), required=False)
+
+    def is_blank(self) -> bool:
+        return not any((self.data.get(self.add_prefix(n)) or "").strip() for n in self.fields)
+
+
+HolidayPeriodFormSet = forms.formset_factory(HolidayPeriodForm, extra=0)
+MakeUpDayFormSet = forms.formset_factory(MakeUpDayForm, extra=0)

@@ -75,3 +75,74 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
+
+class HolidaySchedule(models.Model):
+    """One year's public holidays and make-up working days (调休), as the State Council
+    publishes them each November or December for the year after. ``core.workcal`` uses an
+    entered schedule for its year before the ``chinese_calendar`` package, so operators can
+    enter a year the package does not know yet, or correct one it has wrong. Written only
+    through ``core.holidays.holiday_schedule_save``."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    # Where the dates come from: the notice's title or number (国办发明电〔…〕…号).
+    source = models.CharField(_("依据"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("更新人"),
+    )
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(_("%(year)d年节假日安排") % {"year": self.year})
+
+
+class HolidayPeriod(models.Model):
+    """Days off in a row (a holiday with the weekend days it is joined to)."""
+
+    schedule = models.ForeignKey(HolidaySchedule, on_delete=models.CASCADE, related_name="periods")
+    name = models.CharField(_("节日"), max_length=20)
+    first_day = models.DateField(_("放假第一天"))
+    last_day = models.DateField(_("放假最后一天"))
+
+    class Meta:
+        verbose_name = _("放假安排")
+        verbose_name_plural = _("放假安排")
+        ordering = ["first_day", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_day__lte=models.F("last_day")),
+                name="holiday_period_in_order",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.first_day:%Y-%m-%d}–{self.last_day:%Y-%m-%d}"
+
+
+class MakeUpDay(models.Model):
+    """A Saturday or Sunday worked in exchange for a day of a holiday (调休上班)."""
+
+    schedule = models.ForeignKey(
+        HolidaySchedule, on_delete=models.CASCADE, related_name="make_up_days"
+    )
+    day = models.DateField(_("调休上班日"))
+    name = models.CharField(_("对应节日"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("调休上班日")
+        verbose_name_plural = _("调休上班日")
+        ordering = ["day", "id"]
+        constraints = [models.UniqueConstraint(fields=["schedule", "day"], name="make_up_day_once")]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} {self.name}"

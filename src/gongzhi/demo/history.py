@@ -1270,6 +1270,9 @@ class _History:
         item.stage_started_at = life["started"]
         item.due_at = life["due"]
         item.supervision = life["supervision"]
+        # The job's warning before the deadline (临期提醒) counts as sent for a stage that was
+        # due soon, or past due, at the history's "now".
+        item.warned = life["due"] <= deadlines.due_soon_until(self.end)
         self._joiners(plan)
 
     def _joiners(self, plan: _Plan) -> None:

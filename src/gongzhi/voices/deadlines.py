@@ -1,17 +1,21 @@
 """Time limits of items, counted in working time, and what follows when they pass.
 
 Overdue is *derived*: an open item whose ``due_at`` lies before now is overdue, whether or
-not any job has run (``is_overdue``, ``overdue``). What the periodic job (``tick``, run by
-``manage.py voices_tick``) adds is the follow-up, one step at a time and never twice:
+not any job has run (``is_overdue``, ``overdue``). So is *due soon* (即将超时): an open item
+whose deadline is at most ``GONGZHI_DUE_SOON_HOURS`` working hours away (default: one
+working day, the office hours of a day) — ``is_due_soon``, ``with_overdue``. What the
+periodic job (``tick``, run by ``manage.py voices_tick``) adds is the follow-up, one step at
+a time and never twice:
 
+    due soon                                → warning (临期提醒), once per stage
     past due                                → reminder (提醒) to the handlers of the level
     past due by one threshold more          → supervision notice (督办)
     past due by two thresholds more         → escalation one level up (超时自动上报)
 
 The threshold is the stage's own limit in working hours, capped at one working day, so that
 an urgent 4-hour stage is chased within hours and a 10-day partner stage within a day.
-``Item.supervision`` records the last step sent; a new stage (accept, escalate, dispatch...)
-resets it.
+``Item.supervision`` records the last step sent and ``Item.warned`` the warning; a new stage
+(accept, escalate, dispatch...) or a deadline moved by an extension resets both.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -38,10 +43,6 @@ STAGE_LIMITS: dict[str, tuple[str, tuple[int, str]]] = {
 # An urgent item is answered within hours whatever its category says.
 URGENT_RESPOND_HOURS = 4
 URGENT_HANDLE_HOURS = 24
-
-# 即将超时 (due soon): an open item whose deadline falls within this much working time from
-# now. The one place to change it (a setting may take its place).
-DUE_SOON_WORKING_DAYS = 1
 
 # Statuses whose clock is running; a resolved item waits for its return visit, which has a
 # limit of its own (VERIFY), so it counts as well.
@@ -112,21 +113,41 @@ def overdue_q(now: dt.datetime) -> Q:
     return Q(status__in=RUNNING, due_at__lt=now)
 
 
-def due_soon_q(now: dt.datetime) -> Q:
-    """Open items not yet overdue whose deadline is within ``DUE_SOON_WORKING_DAYS``
-    working days of ``now``, derived from ``due_at`` like overdue."""
-    until = workcal.add_working_hours(now, DUE_SOON_WORKING_DAYS * workday_hours())
-    return Q(status__in=RUNNING, due_at__gte=now, due_at__lt=until)
+def due_soon_hours() -> float:
+    """How many working hours before its deadline an item counts as due soon."""
+    value = getattr(settings, "GONGZHI_DUE_SOON_HOURS", None)
+    return float(value) if value not in (None, "") else workday_hours()
+
+
+def due_soon_until(now: dt.datetime) -> dt.datetime:
+    """The latest deadline that is due soon at ``now``."""
+    return workcal.add_working_hours(now, due_soon_hours())
+
+
+def due_soon_q(now: dt.datetime, until: dt.datetime | None = None) -> Q:
+    return Q(status__in=RUNNING, due_at__gte=now, due_at__lte=until or due_soon_until(now))
+
+
+def is_due_soon(item: Item, now: dt.datetime | None = None) -> bool:
+    now = now or clock()
+    return item.status in OPEN_STATUSES and now <= item.due_at <= due_soon_until(now)
 
 
 def with_overdue(qs: QuerySet[Item], now: dt.datetime | None = None) -> QuerySet[Item]:
-    """``qs`` annotated with ``is_overdue`` (a boolean column, for lists and sorting)."""
+    """``qs`` annotated with ``is_overdue`` and ``is_due_soon`` (boolean columns, for lists
+    and sorting), both derived from ``due_at`` at the moment of reading."""
+    now = now or clock()
     return qs.annotate(
         is_overdue=Case(
-            When(overdue_q(now or clock()), then=Value(True)),
+            When(overdue_q(now), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
-        )
+        ),
+        is_due_soon=Case(
+            When(due_soon_q(now), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
     )
 
 
@@ -151,22 +172,31 @@ def supervision_due(item: Item, now: dt.datetime | None = None) -> Supervision:
 
 @dataclass
 class TickReport:
+    warned: list[str] = field(default_factory=list)
     reminded: list[str] = field(default_factory=list)
     supervised: list[str] = field(default_factory=list)
     escalated: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return len(self.reminded) + len(self.supervised) + len(self.escalated)
+        return len(self.warned) + len(self.reminded) + len(self.supervised) + len(self.escalated)
 
 
 def tick(*, now: dt.datetime | None = None) -> TickReport:
-    """Send every follow-up step that is due and not yet sent. Safe to run as often as one
-    likes: a step already recorded on the item is never sent again."""
+    """Send every warning and follow-up step that is due and not yet sent. Safe to run as
+    often as one likes: a step already recorded on the item is never sent again."""
     from . import services
 
     now = now or clock()
     report = TickReport()
+    soon = (
+        Item.objects.filter(due_soon_q(now), warned=False)
+        .select_related("category")
+        .order_by("due_at", "pk")
+    )
+    for item in soon.iterator(chunk_size=500):
+        if services.item_warn(item=item, now=now):
+            report.warned.append(item.number)
     candidates = (
         overdue(Item.objects.all(), now)
         .filter(supervision__lt=Supervision.ESCALATED)

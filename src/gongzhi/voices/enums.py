@@ -82,15 +82,34 @@ class DispatchStatus(models.TextChoices):
     RETURNED = "returned", _("已退回")
     VERIFIED = "verified", _("已核实")
     REJECTED = "rejected", _("答复未通过")
+    # A supporting unit's part ends with the lead's: its reply (if any) stays on record.
+    CLOSED = "closed", _("已结束")
+
+
+class DispatchRole(models.TextChoices):
+    """联合派单: one lead unit (主办), whose verified reply resolves the item, and any
+    supporting units (协办), each with its own accept and reply."""
+
+    LEAD = "lead", _("主办")
+    SUPPORT = "support", _("协办")
 
 
 DISPATCH_TRANSITIONS: dict[str, set[str]] = {
-    DispatchStatus.SENT: {DispatchStatus.ACCEPTED, DispatchStatus.RETURNED},
-    DispatchStatus.ACCEPTED: {DispatchStatus.REPLIED, DispatchStatus.RETURNED},
-    DispatchStatus.REPLIED: {DispatchStatus.VERIFIED, DispatchStatus.REJECTED},
+    DispatchStatus.SENT: {DispatchStatus.ACCEPTED, DispatchStatus.RETURNED, DispatchStatus.CLOSED},
+    DispatchStatus.ACCEPTED: {
+        DispatchStatus.REPLIED,
+        DispatchStatus.RETURNED,
+        DispatchStatus.CLOSED,
+    },
+    DispatchStatus.REPLIED: {
+        DispatchStatus.VERIFIED,
+        DispatchStatus.REJECTED,
+        DispatchStatus.CLOSED,
+    },
     DispatchStatus.RETURNED: set(),
     DispatchStatus.VERIFIED: set(),
     DispatchStatus.REJECTED: set(),
+    DispatchStatus.CLOSED: set(),
 }
 
 
@@ -130,6 +149,7 @@ class EventType(models.TextChoices):
     PARTNER_ACCEPTED = "partner_accepted", _("单位签收")
     PARTNER_REPLIED = "partner_replied", _("单位答复")
     PARTNER_RETURNED = "partner_returned", _("单位退回")
+    DISPATCH_CLOSED = "dispatch_closed", _("协办结束")
     VERIFIED = "verified", _("核实")
     RESOLVED = "resolved", _("办结待回访")
     RETURN_VISIT = "return_visit", _("回访")
@@ -137,11 +157,25 @@ class EventType(models.TextChoices):
     CLOSED = "closed", _("办结")
     MERGED = "merged", _("合并")
     REMINDED = "reminded", _("超时提醒")
+    WARNED = "warned", _("临期提醒")
     SUPERVISED = "supervised", _("督办")
     COMMENT = "comment", _("备注")
     WITHDRAWN = "withdrawn", _("撤回")
     PUBLISHED = "published", _("审核公开")
     WITHHELD = "withheld", _("不予公开")
+    EXTENSION_REQUESTED = "extension_requested", _("申请延期")
+    EXTENSION_APPROVED = "extension_approved", _("同意延期")
+    EXTENSION_REFUSED = "extension_refused", _("不同意延期")
+    EXTENSION_LAPSED = "extension_lapsed", _("延期申请失效")
+
+
+class ExtensionOutcome(models.TextChoices):
+    """How a request for more time (延期申请) ended. A request without a decision is
+    pending; one whose stage ended first (escalated, dispatched, resolved) has lapsed."""
+
+    APPROVED = "approved", _("同意")
+    REFUSED = "refused", _("不同意")
+    LAPSED = "lapsed", _("环节已结束，申请失效")
 
 
 class Publication(models.TextChoices):

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .enums import EventType, Level, Satisfaction, Solved
+from .enums import DispatchRole, EventType, Level, Satisfaction, Solved
 from .models import Item, ItemEvent
 
 # How the system's own steps are stored; shown through ``signature``.
@@ -60,6 +60,11 @@ def describe(event: ItemEvent) -> str:
         extra = _("上报至%(level)s") % {
             "level": _choice(Level, data.get("to"), data.get("to_label"))
         }
+    elif event.type == EventType.DISPATCHED and data.get("role_label"):
+        extra = _("派至%(unit)s（%(role)s）") % {
+            "unit": data.get("unit", ""),
+            "role": _choice(DispatchRole, data.get("role"), data["role_label"]),
+        }
     elif event.type == EventType.DISPATCHED:
         extra = _("派至%(unit)s") % {"unit": data.get("unit", "")}
     elif event.type == EventType.MERGED and data.get("into"):
@@ -72,6 +77,13 @@ def describe(event: ItemEvent) -> str:
             Satisfaction, data.get("satisfaction"), data.get("satisfaction_label")
         )
         extra = f"{solved}，{satisfaction}"
+    elif event.type == EventType.EXTENSION_REQUESTED:
+        extra = _("延长%(days)s个工作日") % {"days": data.get("days", "")}
+    elif event.type == EventType.EXTENSION_APPROVED:
+        extra = _("延长%(days)s个工作日，时限延至%(due)s") % {
+            "days": data.get("days", ""),
+            "due": data.get("due_after", ""),
+        }
     parts = [str(label), extra, event.note]
     return " · ".join(p for p in parts if p)
 

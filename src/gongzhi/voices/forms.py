@@ -13,7 +13,7 @@ from gongzhi.core.dates import parse_month
 from gongzhi.core.forms import NamedModelChoiceField
 from gongzhi.orgs.models import PartnerUnit
 
-from . import services
+from . import rules, services
 from .enums import Channel, EventFormat, ItemKind, Level, Satisfaction, Solved, Status
 from .models import Category
 
@@ -480,3 +480,84 @@ class PublicationQueueForm(forms.Form):
         required=False,
         choices=[("done", _("已办结和待回访的")), ("all", _("全部可公开的"))],
     )
+
+
+# --- case handling: 督办, extensions, joint dispatch ----------------------------------------
+# Each of these actions is confirmed on a page of its own before it is taken
+# (``voices/confirm_action.html``); the forms carry what was typed there and back.
+
+
+class SuperviseForm(forms.Form):
+    message = forms.CharField(
+        label=_("督办意见"),
+        required=False,
+        help_text=limit_help(services.MAX_SUPERVISION_MESSAGE),
+        widget=_textarea(2),
+    )
+
+
+class ExtensionRequestForm(forms.Form):
+    days = forms.IntegerField(
+        label=_("延长几个工作日"),
+        required=False,
+        help_text=format_lazy(
+            _("每次最多{days}个工作日，每个办理环节最多申请{times}次，须在时限前申请。"),
+            days=rules.MAX_EXTENSION_DAYS,
+            times=rules.MAX_EXTENSIONS_PER_STAGE,
+        ),
+        error_messages={"invalid": _("请填写要延长的工作日数（1到10之间的整数）。")},
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    reason = forms.CharField(
+        label=_("延期理由"),
+        required=False,
+        help_text=limit_help(services.MAX_REASON),
+        widget=_textarea(2),
+    )
+
+
+class ExtensionDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("审批结果"),
+        choices=[("yes", _("同意延期")), ("no", _("不同意"))],
+        coerce=lambda v: v == "yes",
+        initial="yes",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("审批意见（不同意时必填）"),
+        required=False,
+        help_text=limit_help(services.MAX_REASON),
+        widget=_textarea(2),
+    )
+
+
+class JointDispatchForm(forms.Form):
+    """联合派单: one lead unit and the units that support it."""
+
+    unit = forms.ModelChoiceField(
+        label=_("主办单位"), queryset=PartnerUnit.objects.none(), required=False
+    )
+    supporting_units = forms.ModelMultipleChoiceField(
+        label=_("协办单位"),
+        queryset=PartnerUnit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=format_lazy(
+            _("可选多个，最多{n}个。各单位分别签收、答复；主办单位的答复核实通过后办结。"),
+            n=services.MAX_SUPPORTING_UNITS,
+        ),
+    )
+    instructions = forms.CharField(
+        label=_("派单说明"),
+        required=False,
+        help_text=limit_help(services.MAX_TEXT),
+        widget=_textarea(2),
+    )
+
+    def __init__(self, *args, community=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if community is not None:
+            units = PartnerUnit.objects.filter(communities=community).order_by("name")
+            self.fields["unit"].queryset = units
+            self.fields["supporting_units"].queryset = units

@@ -29,9 +29,11 @@ from gongzhi.places.models import (
 
 from .enums import (
     Channel,
+    DispatchRole,
     DispatchStatus,
     EventFormat,
     EventType,
+    ExtensionOutcome,
     ItemKind,
     Level,
     Publication,
@@ -190,6 +192,11 @@ class Item(models.Model):
     supervision = models.PositiveSmallIntegerField(
         choices=Supervision.choices, default=Supervision.NONE
     )
+    # The warning before the deadline (临期提醒) was sent for the current stage's deadline.
+    warned = models.BooleanField(default=False)
+    # The last 督办 a supervisor sent by hand (``services.item_supervise``); cleared when the
+    # item is resolved, as the 督办 is answered then.
+    supervised_at = models.DateTimeField(_("督办时间"), null=True, blank=True)
     # 首接负责: the first receiver keeps the lead whatever happens later.
     lead_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -235,6 +242,11 @@ class Item(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.title}"
+
+    @property
+    def is_supervised(self) -> bool:
+        """Under 督办: sent by hand by a supervisor, or by the job for an overdue item."""
+        return self.supervised_at is not None or self.supervision >= Supervision.SUPERVISED
 
 
 class ItemNumberCounter(models.Model):
@@ -331,10 +343,14 @@ class Attachment(models.Model):
 
 class Dispatch(models.Model):
     """社区吹哨、部门报到: the community sends an item to a partner unit, which accepts,
-    acts and replies with evidence, or returns it with a reason."""
+    acts and replies with evidence, or returns it with a reason. A joint dispatch
+    (联合派单) is one lead (主办) and supporting units (协办), each a dispatch of its own."""
 
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="dispatches")
     unit = models.ForeignKey(PartnerUnit, on_delete=models.PROTECT, related_name="dispatches")
+    role = models.CharField(
+        _("角色"), max_length=10, choices=DispatchRole.choices, default=DispatchRole.LEAD
+    )
     status = models.CharField(
         max_length=20, choices=DispatchStatus.choices, default=DispatchStatus.SENT
     )
@@ -355,6 +371,8 @@ class Dispatch(models.Model):
     returned_at = models.DateTimeField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     verify_note = models.TextField(blank=True)
+    # A supporting dispatch ended with the lead's (``DispatchStatus.CLOSED``).
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("派单")
@@ -362,12 +380,18 @@ class Dispatch(models.Model):
         ordering = ["-sent_at", "-id"]
         indexes = [models.Index(fields=["unit", "status"], name="dispatch_unit_status")]
         constraints = [
-            # At most one live dispatch per item: the lead stays clear.
+            # At most one live lead per item: whose verified reply resolves it stays clear.
             models.UniqueConstraint(
                 fields=["item"],
+                condition=models.Q(status__in=["sent", "accepted", "replied"], role="lead"),
+                name="dispatch_one_live_lead_per_item",
+            ),
+            # A unit holds one live part of an item at a time, lead or supporting.
+            models.UniqueConstraint(
+                fields=["item", "unit"],
                 condition=models.Q(status__in=["sent", "accepted", "replied"]),
-                name="dispatch_one_live_per_item",
-            )
+                name="dispatch_one_live_per_unit",
+            ),
         ]
 
     def __str__(self):
@@ -393,6 +417,58 @@ class ReturnVisit(models.Model):
 
     def __str__(self):
         return f"{self.item_id}: {self.solved}/{self.satisfaction}"
+
+
+class ExtensionRequest(AppendOnlyModel):
+    """延期申请: a handler asks for more working days on the current stage, with a reason.
+    Never changed: its decision is a row of its own (``ExtensionDecision``), so the history
+    of requests and decisions stays as it happened."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="extension_requests")
+    # The stage run it is about: a stage begun anew (escalated, reopened...) is another run.
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    stage_started_at = models.DateTimeField()
+    level = models.CharField(max_length=20, choices=Level.choices)
+    days = models.PositiveSmallIntegerField(_("延长工作日数"))
+    reason = models.TextField(_("延期理由"))
+    due_before = models.DateTimeField(_("原时限"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["requested_at", "id"]
+        indexes = [models.Index(fields=["item", "stage_started_at"], name="extension_item_stage")]
+
+    def __str__(self):
+        return f"{self.item_id}: +{self.days}"
+
+
+class ExtensionDecision(AppendOnlyModel):
+    """The one answer to an extension request: approved (the deadline moved to
+    ``due_after``), refused, or lapsed because its stage ended first."""
+
+    request = models.OneToOneField(
+        ExtensionRequest, on_delete=models.PROTECT, related_name="decision"
+    )
+    outcome = models.CharField(max_length=20, choices=ExtensionOutcome.choices)
+    note = models.TextField(_("审批意见"), blank=True)
+    due_after = models.DateTimeField(_("新时限"), null=True, blank=True)
+    # None: the system (the stage ended before anyone decided).
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审批时间"))
+
+    class Meta:
+        verbose_name = _("延期审批")
+        verbose_name_plural = _("延期审批")
+
+    def __str__(self):
+        return f"{self.request_id}: {self.outcome}"
 
 
 class Notification(models.Model):

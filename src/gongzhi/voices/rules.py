@@ -11,7 +11,11 @@ Who (on top of ``core.scoping``):
   item's level, and dispatching is never done from the grid (it is the community's whistle);
 - a reporter rates the result and may withdraw what they filed before anyone accepts it;
 - a partner unit's user acts only on their unit's dispatches (``may_act_for_unit``);
-- publication (the public text) is decided by those who handle the item.
+- publication (the public text) is decided by those who handle the item;
+- the level above supervises (督办) and decides extensions (延期审批): community staff over
+  grid-level items, subdistrict staff over community- and grid-level ones (``supervises``).
+  An item at the subdistrict has no level above it here: nobody supervises it by hand, and
+  another subdistrict handler decides its extensions — never the one who asked.
 
 When: ``ACTION_STATUSES`` says from which statuses each action starts. A service refuses
 any other with its own Chinese words (a ``ValidationError``), after the who-check (404 out
@@ -30,6 +34,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.scoping import may, scope_for
 from gongzhi.places.models import Community
 
+from . import deadlines
 from .enums import (
     LEVEL_ORDER,
     OPEN_STATUSES,
@@ -58,7 +63,16 @@ ACTION_STATUSES: dict[str, frozenset[str]] = {
     "merge_into": frozenset({Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED}),
     "withdraw": frozenset({Status.SUBMITTED}),
     "join": frozenset(OPEN_STATUSES - {Status.RESOLVED}),
+    # 督办: anything still open, whoever holds it now (a unit, a return visit).
+    "supervise": frozenset(OPEN_STATUSES),
+    # 延期申请: the handling stage only, while the item's own level holds it.
+    "request_extension": frozenset({Status.ACCEPTED}),
+    "decide_extension": frozenset({Status.ACCEPTED}),
 }
+# Extensions (延期申请): at most this many working days per request, and this many
+# requests per stage run (a stage begun anew by escalation or reopening counts afresh).
+MAX_EXTENSION_DAYS = 10
+MAX_EXTENSIONS_PER_STAGE = 2
 LIVE_DISPATCH = frozenset({DispatchStatus.SENT, DispatchStatus.ACCEPTED, DispatchStatus.REPLIED})
 
 
@@ -92,6 +106,15 @@ def handling_level(user, item, capability: str = "handle_items") -> str | None:
 
 def at_or_above(level: str | None, item) -> bool:
     return level is not None and RANK[level] >= RANK[item.level]
+
+
+def above(level: str | None, item) -> bool:
+    return level is not None and RANK[level] > RANK[item.level]
+
+
+def supervises(user, item) -> bool:
+    """督办 and extension decisions: ``handle_items`` at a level above the item's."""
+    return above(handling_level(user, item), item)
 
 
 def handles(user, item, capability: str = "handle_items") -> bool:
@@ -183,6 +206,24 @@ def publishable_q(user) -> Q | None:
     return q
 
 
+def extension_decidable_q(user) -> Q | None:
+    """The items whose extension requests ``user`` decides, as a condition on items (for
+    the 延期审批 queue; ``may_decide_extension`` for one item): those below their level in
+    reach, and at the subdistrict those of their own subdistrict. ``None``: every item.
+    Who asked is left to the caller (never oneself)."""
+    if not _active(user):
+        return Q(pk__in=[])
+    scope = scope_for(user, "handle_items")
+    if scope.everything:
+        return None
+    q = Q(pk__in=[])
+    if scope.held.get("subdistrict"):
+        q |= Q(community__subdistrict_id__in=sorted(scope.held["subdistrict"]))
+    if scope.held.get("community"):
+        q |= Q(community_id__in=sorted(scope.held["community"]), level=Level.GRID)
+    return q
+
+
 # --- who and when ----------------------------------------------------------------------
 
 
@@ -201,10 +242,48 @@ class Who:
     comments: bool
     reporter: bool
     sole_original_reporter: bool
+    # 督办 and extension decisions: a level above the item's.
+    supervises: bool = False
+    # Decides the pending extension request (the level above, or at the subdistrict
+    # another subdistrict handler; never who asked).
+    decides_extension: bool = False
+    # The current stage run's extension requests, and whether one awaits a decision.
+    extensions_this_stage: int = 0
+    extension_pending: bool = False
+
+
+@dataclass(frozen=True)
+class Extensions:
+    """The extension requests of the item's current stage run, as ``who`` needs them."""
+
+    count: int
+    pending_by: int | None
+
+
+def stage_extensions(item) -> Extensions:
+    """One query: the current stage run's requests and who asked the pending one."""
+    rows = list(
+        item.extension_requests.filter(
+            stage=item.stage, stage_started_at=item.stage_started_at
+        ).values_list("requested_by_id", "decision__id")
+    )
+    pending = [by for by, decision in rows if decision is None]
+    return Extensions(count=len(rows), pending_by=pending[0] if pending else None)
+
+
+def may_decide_extension(user, item, level: str | None, pending_by: int | None) -> bool:
+    if pending_by is None or user is None or user.pk == pending_by:
+        return False
+    if item.level == LEVEL_ORDER[-1]:
+        return level == LEVEL_ORDER[-1]
+    return above(level, item)
 
 
 def who(user, item) -> Who:
-    handles_ = handles(user, item)
+    level = handling_level(user, item)
+    handles_ = at_or_above(level, item)
+    # Read whatever the status, so that every item costs the same queries.
+    ext = stage_extensions(item)
     return Who(
         handles=handles_,
         dispatches=user is not None and handles(user, item, "dispatch"),
@@ -212,6 +291,10 @@ def who(user, item) -> Who:
         comments=may_comment(user, item),
         reporter=is_reporter(user, item),
         sole_original_reporter=is_original_reporter(user, item) and item.reporters.count() == 1,
+        supervises=above(level, item),
+        decides_extension=may_decide_extension(user, item, level, ext.pending_by),
+        extensions_this_stage=ext.count,
+        extension_pending=ext.pending_by is not None,
     )
 
 
@@ -243,6 +326,17 @@ CHECKS = {
     ),
     "withhold": lambda w, item, live: (
         w.handles and Publication.WITHHELD in PUBLICATION_TRANSITIONS[item.publication]
+    ),
+    "supervise": lambda w, item, live: w.supervises and starts_from("supervise", item),
+    "request_extension": lambda w, item, live: (
+        w.handles
+        and starts_from("request_extension", item)
+        and not deadlines.is_overdue(item)
+        and not w.extension_pending
+        and w.extensions_this_stage < MAX_EXTENSIONS_PER_STAGE
+    ),
+    "decide_extension": lambda w, item, live: (
+        w.decides_extension and starts_from("decide_extension", item)
     ),
 }
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -31,9 +31,17 @@ from gongzhi.places.models import Building, Compound, Entrance, Household, Resid
 
 from . import duplicates
 from .deadlines import clock, due_soon_q, overdue_q, with_overdue
-from .enums import OPEN_STATUSES, DispatchStatus, EventType, Publication, Status
+from .enums import OPEN_STATUSES, DispatchRole, DispatchStatus, EventType, Publication, Status
 from .events import describe, signature
-from .models import Dispatch, EventSession, Item, ItemEvent, ItemReporter, Notification
+from .models import (
+    Dispatch,
+    EventSession,
+    ExtensionRequest,
+    Item,
+    ItemEvent,
+    ItemReporter,
+    Notification,
+)
 from .places import Place, building_key, parse_places
 
 
@@ -231,9 +239,22 @@ def get_dispatch_for_partner_or_404(user, pk: int) -> Dispatch:
     return dispatch
 
 
+LIVE_DISPATCH = [DispatchStatus.SENT, DispatchStatus.ACCEPTED, DispatchStatus.REPLIED]
+
+
 def live_dispatch(item: Item) -> Dispatch | None:
-    live = [DispatchStatus.SENT, DispatchStatus.ACCEPTED, DispatchStatus.REPLIED]
-    return item.dispatches.filter(status__in=live).select_related("unit").first()
+    """The item's live lead dispatch (主办): the one whose reply is verified."""
+    return (
+        item.dispatches.filter(status__in=LIVE_DISPATCH, role=DispatchRole.LEAD)
+        .select_related("unit")
+        .first()
+    )
+
+
+def item_dispatches(item: Item) -> list[Dispatch]:
+    """Every dispatch of the item, the lead of each round before its supporting units, in
+    the order sent: what the staff's item page shows."""
+    return list(item.dispatches.select_related("unit").order_by("sent_at", "role", "pk"))
 
 
 def item_timeline(user, item: Item) -> QuerySet[ItemEvent]:
@@ -265,6 +286,10 @@ def item_timeline_rows(user, item: Item) -> list[TimelineRow]:
     events = list(item_timeline(user, item))
     if sees_internal(user, item):
         return [TimelineRow(e, describe(e), signature(e)) for e in events]
+    if getattr(user, "partner_unit_id", None) and not is_reporter(user, item):
+        # A partner unit reads its own part of a joint dispatch, not the other units'.
+        own = set(item.dispatches.filter(unit_id=user.partner_unit_id).values_list("pk", flat=True))
+        events = [e for e in events if "dispatch" not in e.data or e.data["dispatch"] in own]
     reporter_users = {
         pk for pk in item.reporters.values_list("user_id", flat=True) if pk is not None
     }
@@ -748,3 +773,37 @@ def reporter_names(item: Item) -> list[str]:
     return [
         name for r in item.reporters.all() if (name := r.resident.name if r.resident_id else r.name)
     ]
+
+
+# --- extensions (延期申请) --------------------------------------------------------------
+
+
+def extension_queue(user) -> QuerySet[ExtensionRequest]:
+    """延期审批: the requests awaiting a decision that ``user`` may decide (the level above
+    the item; at the subdistrict another handler there; never their own), oldest first.
+    Only requests of the stage that is running: one whose stage ended has lapsed."""
+    from . import rules
+    from .enums import Status
+
+    items = item_list_visible_to(user).filter(status=Status.ACCEPTED)
+    q = rules.extension_decidable_q(user)
+    if q is not None:
+        items = items.filter(q)
+    return (
+        ExtensionRequest.objects.filter(
+            item__in=items,
+            decision__isnull=True,
+            stage=F("item__stage"),
+            stage_started_at=F("item__stage_started_at"),
+        )
+        .exclude(requested_by=user)
+        .select_related("item", "item__community", "item__grid", "requested_by", "decision")
+        .order_by("requested_at", "pk")
+    )
+
+
+def extension_history(item: Item) -> QuerySet[ExtensionRequest]:
+    """Every extension request of the item with its decision, in order: for its staff."""
+    return item.extension_requests.select_related(
+        "requested_by", "decision", "decision__decided_by"
+    ).order_by("requested_at", "pk")

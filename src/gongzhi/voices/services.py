@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
-from gongzhi.core import audit, redact
+from gongzhi.core import audit, redact, workcal
 from gongzhi.core.identity import mask_phone
 from gongzhi.core.reasons import clean_reveal_reason
 from gongzhi.core.scoping import require
@@ -60,9 +60,11 @@ from .enums import (
     PUBLISHABLE_STATUSES,
     TRANSITIONS,
     Channel,
+    DispatchRole,
     DispatchStatus,
     EventFormat,
     EventType,
+    ExtensionOutcome,
     ItemKind,
     Level,
     Publication,
@@ -77,6 +79,8 @@ from .models import (
     Category,
     Dispatch,
     EventSession,
+    ExtensionDecision,
+    ExtensionRequest,
     Item,
     ItemNumberCounter,
     ItemReporter,
@@ -210,7 +214,11 @@ def _tell_unit(item: Item, unit_id: int, text: str) -> None:
 
 
 def _restart(item: Item, stage: str, now: dt.datetime) -> None:
-    """Start ``stage``'s clock: a new deadline and a clean supervision record."""
+    """Start ``stage``'s clock at the item's current level: a new deadline counted from
+    ``now`` and a clean follow-up record (no warning or reminder sent yet). Every move that
+    hands the item to someone new calls it — accepting, escalating (the new level's clock),
+    dispatching, a unit signing or replying, a reply refused or returned, and a return
+    visit that finds the problem not solved (a new handling deadline)."""
     item.stage = stage
     item.stage_started_at = now
     item.due_at = deadlines.due_at(
@@ -220,6 +228,8 @@ def _restart(item: Item, stage: str, now: dt.datetime) -> None:
         urgent=item.urgent,
     )
     item.supervision = Supervision.NONE
+    item.warned = False
+    _lapse_extensions(item, now)
 
 
 def _fmt(moment: dt.datetime) -> str:
@@ -1065,6 +1075,8 @@ def item_resolve(*, actor, item: Item, note: str, now: dt.datetime | None = None
 def _mark_resolved(item: Item, *, on_time: bool, now: dt.datetime) -> None:
     item.resolved_at = now
     item.resolved_on_time = on_time
+    # The 督办 is answered by the result.
+    item.supervised_at = None
     _restart(item, Stage.VERIFY, now)
 
 
@@ -1312,6 +1324,70 @@ def reporter_phone_reveal(
 LIVE_DISPATCH = (DispatchStatus.SENT, DispatchStatus.ACCEPTED, DispatchStatus.REPLIED)
 
 
+MAX_SUPPORTING_UNITS = 5
+
+
+def _unit_name(unit: PartnerUnit) -> str:
+    return unit.short_name or unit.name
+
+
+def item_dispatch_check(
+    *,
+    actor,
+    item: Item,
+    unit: PartnerUnit | None,
+    supporting_units: Sequence[PartnerUnit] = (),
+    instructions: str = "",
+) -> tuple[PartnerUnit, list[PartnerUnit], str]:
+    """Everything ``item_dispatch`` checks, writing nothing (a confirmation page asks it
+    first): 404 out of sight, 403 without ``dispatch`` at the item's level, and in Chinese:
+    a grid-level item, an item not accepted, a unit that does not serve the item's
+    community, a supporting unit named twice or also the lead, too many, too long a text.
+    Returns (lead unit, supporting units, instructions)."""
+    if actor is None:
+        raise PermissionDenied(_("派单须由工作人员操作。"))
+    rules.require_handler(actor, item, "dispatch")
+    if item.level == Level.GRID:
+        raise ValidationError(_("网格办理的诉求请先上报社区，再派单。"))
+    if Status.DISPATCHED not in TRANSITIONS[item.status]:
+        raise ValidationError(
+            _("诉求%(number)s当前为“%(status)s”，不能派单。")
+            % {"number": item.number, "status": Status(item.status).label}
+        )
+    errors: dict[str, list[str]] = {}
+    serving = set(
+        PartnerUnit.objects.filter(communities=item.community_id).values_list("pk", flat=True)
+    )
+    if unit is None or unit.pk not in serving:
+        errors["unit"] = [_("该单位不是本社区的共建单位。")]
+    supports: list[PartnerUnit] = []
+    for other in supporting_units or ():
+        if other is None:
+            continue
+        if unit is not None and other.pk == unit.pk:
+            errors.setdefault("supporting_units", []).append(
+                _("%(unit)s已是主办单位，不能同时协办。") % {"unit": _unit_name(other)}
+            )
+        elif other.pk not in serving:
+            errors.setdefault("supporting_units", []).append(
+                _("%(unit)s不是本社区的共建单位。") % {"unit": _unit_name(other)}
+            )
+        elif any(o.pk == other.pk for o in supports):
+            continue
+        else:
+            supports.append(other)
+    if len(supports) > MAX_SUPPORTING_UNITS:
+        errors.setdefault("supporting_units", []).append(
+            _("协办单位最多%(limit)d个。") % {"limit": MAX_SUPPORTING_UNITS}
+        )
+    instructions = (instructions or "").strip()
+    if len(instructions) > MAX_TEXT:
+        errors["instructions"] = [_("不能超过%(limit)d字。") % {"limit": MAX_TEXT}]
+    if errors:
+        raise ValidationError(errors)
+    return unit, supports, instructions
+
+
 @transaction.atomic
 def item_dispatch(
     *,
@@ -1319,24 +1395,26 @@ def item_dispatch(
     item: Item,
     unit: PartnerUnit,
     instructions: str = "",
+    supporting_units: Sequence[PartnerUnit] = (),
     now: dt.datetime | None = None,
 ) -> Dispatch:
     """吹哨: send an accepted community- or subdistrict-level item to a partner unit that
-    serves its community. ACCEPTED → DISPATCHED; the unit's accept clock starts (the
-    category's partner_accept_limit). One live dispatch per item (the database holds to
-    it); the lead stays with whoever accepted the item."""
+    serves its community — with ``supporting_units``, a joint dispatch (联合派单): ``unit``
+    leads (主办) and each supporting unit (协办) gets a dispatch of its own, to sign for,
+    reply to or return on its own. ACCEPTED → DISPATCHED; the item's clock follows the lead
+    (the category's partner_accept_limit, then partner_handle_limit once it signs); each
+    supporting dispatch has the same limits on its own dates. One live lead per item and
+    one live dispatch per unit (the database holds to both); the item's lead user stays
+    with whoever accepted it. Returns the lead's dispatch."""
     now = _now(now)
-    if actor is None:
-        raise PermissionDenied(_("派单须由工作人员操作。"))
     item = _lock(item)
-    rules.require_handler(actor, item, "dispatch")
-    if item.level == Level.GRID:
-        raise ValidationError(_("网格办理的诉求请先上报社区，再派单。"))
-    if unit is None or not unit.communities.filter(pk=item.community_id).exists():
-        raise ValidationError({"unit": _("该单位不是本社区的共建单位。")})
-    instructions = (instructions or "").strip()
-    if len(instructions) > MAX_TEXT:
-        raise ValidationError({"instructions": _("不能超过%(limit)d字。") % {"limit": MAX_TEXT}})
+    unit, supports, instructions = item_dispatch_check(
+        actor=actor,
+        item=item,
+        unit=unit,
+        supporting_units=supporting_units,
+        instructions=instructions,
+    )
     _move(item, Status.DISPATCHED)
     item.responsible_unit = unit
     _restart(item, Stage.PARTNER_ACCEPT, now)
@@ -1346,40 +1424,90 @@ def item_dispatch(
             dispatch = Dispatch.objects.create(
                 item=item,
                 unit=unit,
+                role=DispatchRole.LEAD,
                 instructions=instructions,
                 sent_by=actor,
                 sent_at=now,
                 accept_due_at=item.due_at,
             )
+            supporting = [
+                Dispatch.objects.create(
+                    item=item,
+                    unit=other,
+                    role=DispatchRole.SUPPORT,
+                    instructions=instructions,
+                    sent_by=actor,
+                    sent_at=now,
+                    accept_due_at=item.due_at,
+                )
+                for other in supports
+            ]
     except IntegrityError:
         raise ValidationError(_("该诉求已有正在办理的派单。")) from None
-    events.append(
-        item=item,
-        type=EventType.DISPATCHED,
-        actor=actor,
-        at=now,
-        unit=unit.short_name or unit.name,
-        unit_id=unit.pk,
-        dispatch=dispatch.pk,
-    )
-    audit.record(
-        actor=actor,
-        action="voices.dispatch.sent",
-        obj=dispatch,
-        changes={"item": item.number, "unit": unit.name},
-    )
-    _tell_reporters(
-        item,
-        _("您反映的事项%(number)s已交由%(unit)s办理。")
-        % {"number": item.number, "unit": unit.short_name or unit.name},
-    )
+    for d in [dispatch, *supporting]:
+        events.append(
+            item=item,
+            type=EventType.DISPATCHED,
+            actor=actor,
+            at=now,
+            unit=_unit_name(d.unit),
+            unit_id=d.unit_id,
+            dispatch=d.pk,
+            role=d.role,
+            role_label=str(DispatchRole(d.role).label) if supporting else None,
+        )
+        audit.record(
+            actor=actor,
+            action="voices.dispatch.sent",
+            obj=d,
+            changes={"item": item.number, "unit": d.unit.name, "role": d.role},
+        )
+    if supporting:
+        told = _("您反映的事项%(number)s已交由%(unit)s主办、%(others)s协办。") % {
+            "number": item.number,
+            "unit": _unit_name(unit),
+            "others": "、".join(_unit_name(d.unit) for d in supporting),
+        }
+    else:
+        told = _("您反映的事项%(number)s已交由%(unit)s办理。") % {
+            "number": item.number,
+            "unit": _unit_name(unit),
+        }
+    _tell_reporters(item, told)
     _tell_unit(
         item,
         unit.pk,
         _("社区派单%(number)s：%(title)s，请于%(due)s前签收。")
         % {"number": item.number, "title": item.title, "due": _fmt(item.due_at)},
     )
+    for d in supporting:
+        _tell_unit(
+            item,
+            d.unit_id,
+            _("社区派单%(number)s（协办）：%(title)s，请于%(due)s前签收。")
+            % {"number": item.number, "title": item.title, "due": _fmt(d.accept_due_at)},
+        )
     return dispatch
+
+
+def _close_supporting(item: Item, now: dt.datetime, why: str) -> None:
+    """The lead's part ended (verified, refused or returned): the supporting units' live
+    parts end with it; what they replied stays on record. They are told why."""
+    for d in item.dispatches.select_for_update().filter(
+        role=DispatchRole.SUPPORT, status__in=LIVE_DISPATCH
+    ):
+        _move_dispatch(d, DispatchStatus.CLOSED)
+        d.closed_at = now
+        d.save(update_fields=["status", "closed_at"])
+        events.append(
+            item=item, type=EventType.DISPATCH_CLOSED, actor=None, at=now, note=why, dispatch=d.pk
+        )
+        audit.record(actor=None, action="voices.dispatch.closed", obj=d, changes={"reason": why})
+        _tell_unit(
+            item,
+            d.unit_id,
+            _("派单%(number)s（协办）已结束：%(why)s") % {"number": item.number, "why": why},
+        )
 
 
 def _require_unit(actor, dispatch: Dispatch) -> None:
@@ -1392,27 +1520,43 @@ def _require_unit(actor, dispatch: Dispatch) -> None:
 @transaction.atomic
 def dispatch_accept(*, actor, dispatch: Dispatch, now: dt.datetime | None = None) -> Dispatch:
     """报到: the partner unit signs for the dispatch. SENT → ACCEPTED; records who and when;
-    the unit's handling clock starts (the category's partner_handle_limit)."""
+    the unit's handling clock starts (the category's partner_handle_limit) — the item's own
+    clock for the lead, the dispatch's reply deadline alone for a supporting unit."""
     now = _now(now)
     _require_unit(actor, dispatch)
     item, dispatch = _lock_dispatch(dispatch)
     _move_dispatch(dispatch, DispatchStatus.ACCEPTED)
     dispatch.accepted_at = now
     dispatch.accepted_by = actor
-    _restart(item, Stage.PARTNER_HANDLE, now)
-    dispatch.reply_due_at = item.due_at
+    lead = dispatch.role == DispatchRole.LEAD
+    if lead:
+        _restart(item, Stage.PARTNER_HANDLE, now)
+        dispatch.reply_due_at = item.due_at
+        item.save()
+    else:
+        dispatch.reply_due_at = deadlines.due_at(
+            category=item.category or item.suggested_category,
+            stage=Stage.PARTNER_HANDLE,
+            start=now,
+            urgent=item.urgent,
+        )
     dispatch.save()
-    item.save()
     unit = dispatch.unit
     events.append(
-        item=item, type=EventType.PARTNER_ACCEPTED, actor=actor, at=now, dispatch=dispatch.pk
+        item=item,
+        type=EventType.PARTNER_ACCEPTED,
+        actor=actor,
+        at=now,
+        dispatch=dispatch.pk,
+        role=None if lead else dispatch.role,
     )
     audit.record(actor=actor, action="voices.dispatch.accepted", obj=dispatch)
-    _tell_reporters(
-        item,
-        _("%(unit)s已签收您反映的事项%(number)s，正在办理。")
-        % {"unit": unit.short_name or unit.name, "number": item.number},
-    )
+    if lead:
+        _tell_reporters(
+            item,
+            _("%(unit)s已签收您反映的事项%(number)s，正在办理。")
+            % {"unit": _unit_name(unit), "number": item.number},
+        )
     return dispatch
 
 
@@ -1426,7 +1570,9 @@ def dispatch_reply(
     now: dt.datetime | None = None,
 ) -> Dispatch:
     """The partner unit answers what it did, with photos as evidence (same rules as intake
-    photos). ACCEPTED → REPLIED; the community's verify clock starts."""
+    photos). ACCEPTED → REPLIED. The lead's reply starts the community's verify clock; a
+    supporting unit's reply is recorded and shown to the community, and the item waits for
+    the lead."""
     now = _now(now)
     _require_unit(actor, dispatch)
     reply = _required_text(reply, "reply", _("请填写办理答复。"))
@@ -1436,8 +1582,10 @@ def dispatch_reply(
     dispatch.reply = reply
     dispatch.replied_at = now
     dispatch.save()
-    _restart(item, Stage.VERIFY, now)
-    item.save()
+    lead = dispatch.role == DispatchRole.LEAD
+    if lead:
+        _restart(item, Stage.VERIFY, now)
+        item.save()
     _save_photos(item, photos, actor, dispatch=dispatch)
     events.append(
         item=item,
@@ -1447,23 +1595,28 @@ def dispatch_reply(
         note=reply,
         dispatch=dispatch.pk,
         evidence=len(photos),
+        role=None if lead else dispatch.role,
     )
     audit.record(
         actor=actor,
         action="voices.dispatch.replied",
         obj=dispatch,
-        changes={"evidence": len(photos)},
+        changes={"evidence": len(photos), "role": dispatch.role},
     )
-    _tell_reporters(
-        item,
-        _("%(unit)s已答复您反映的事项%(number)s，社区正在核实。")
-        % {"unit": dispatch.unit.short_name or dispatch.unit.name, "number": item.number},
-    )
-    notify(
-        item=item,
-        text=_("派单%(number)s已答复，请核实。") % {"number": item.number},
-        users=[dispatch.sent_by, *handlers(item)],
-    )
+    if lead:
+        _tell_reporters(
+            item,
+            _("%(unit)s已答复您反映的事项%(number)s，社区正在核实。")
+            % {"unit": _unit_name(dispatch.unit), "number": item.number},
+        )
+        text = _("派单%(number)s已答复，请核实。") % {"number": item.number}
+    else:
+        text = _("派单%(number)s的协办单位%(unit)s已答复：%(reply)s") % {
+            "number": item.number,
+            "unit": _unit_name(dispatch.unit),
+            "reply": reply[:100],
+        }
+    notify(item=item, text=text, users=[dispatch.sent_by, *handlers(item)])
     return dispatch
 
 
@@ -1472,21 +1625,25 @@ def dispatch_return(
     *, actor, dispatch: Dispatch, reason: str, now: dt.datetime | None = None
 ) -> Dispatch:
     """The partner unit returns the dispatch with a reason (not theirs, needs more
-    information...). The dispatch ends RETURNED; the item goes back to ACCEPTED at its
-    community or subdistrict level, with a fresh HANDLE clock, to be handled or sent
-    elsewhere."""
+    information...). The dispatch ends RETURNED. The lead returning it sends the item back
+    to ACCEPTED at its community or subdistrict level, with a fresh HANDLE clock, to be
+    handled or sent elsewhere (the supporting units' parts end with it); a supporting unit
+    returning its part leaves the item with the lead."""
     now = _now(now)
     _require_unit(actor, dispatch)
     reason = _required_text(reason, "reason", _("请填写退回原因。"), limit=MAX_REASON)
     item, dispatch = _lock_dispatch(dispatch)
     _move_dispatch(dispatch, DispatchStatus.RETURNED)
-    _move(item, Status.ACCEPTED)
+    lead = dispatch.role == DispatchRole.LEAD
+    if lead:
+        _move(item, Status.ACCEPTED)
     dispatch.return_reason = reason
     dispatch.returned_at = now
     dispatch.save()
-    item.responsible_unit = None
-    _restart(item, Stage.HANDLE, now)
-    item.save()
+    if lead:
+        item.responsible_unit = None
+        _restart(item, Stage.HANDLE, now)
+        item.save()
     events.append(
         item=item,
         type=EventType.PARTNER_RETURNED,
@@ -1494,7 +1651,10 @@ def dispatch_return(
         at=now,
         note=reason,
         dispatch=dispatch.pk,
+        role=None if lead else dispatch.role,
     )
+    if lead:
+        _close_supporting(item, now, _("主办单位已退回派单。"))
     audit.record(
         actor=actor, action="voices.dispatch.returned", obj=dispatch, changes={"reason": reason}
     )
@@ -1508,7 +1668,10 @@ def dispatch_return(
         },
         users=[dispatch.sent_by, *handlers(item)],
     )
-    _tell_reporters(item, _("您反映的事项%(number)s正在重新安排办理。") % {"number": item.number})
+    if lead:
+        _tell_reporters(
+            item, _("您反映的事项%(number)s正在重新安排办理。") % {"number": item.number}
+        )
     return dispatch
 
 
@@ -1520,10 +1683,13 @@ def dispatch_verify(
     (``resolved_on_time`` = the unit replied within its limit), awaiting the return visit.
     Not accepted: dispatch REJECTED (a note saying why is required) and the item goes back
     to ACCEPTED at its level, so the community can send it again (to the same unit or
-    another) or handle it itself; the unit is told."""
+    another) or handle it itself; the unit is told. Only the lead's reply is verified: the
+    supporting units' parts end with it either way (their replies stay on record)."""
     now = _now(now)
     item, dispatch = _lock_dispatch(dispatch)
     rules.require_handler(actor, item, "verify")
+    if dispatch.role != DispatchRole.LEAD:
+        raise ValidationError(_("协办单位的答复不单独核实，请核实主办单位的答复。"))
     note = (note or "").strip()
     if not accepted and not note:
         raise ValidationError({"note": _("请填写不予通过的原因。")})
@@ -1551,6 +1717,7 @@ def dispatch_verify(
             dispatch=dispatch.pk,
         )
         events.append(item=item, type=EventType.RESOLVED, actor=actor, at=now, note=dispatch.reply)
+        _close_supporting(item, now, _("主办单位的答复已核实通过，诉求已办结。"))
         _tell_reporters(
             item,
             _("您反映的事项%(number)s已由%(unit)s办理：%(reply)s。我们将回访听取您的意见。")
@@ -1577,6 +1744,7 @@ def dispatch_verify(
             _("派单%(number)s的答复未通过核实：%(note)s")
             % {"number": item.number, "note": note[:100]},
         )
+        _close_supporting(item, now, _("主办单位的答复未通过核实，社区将重新安排。"))
     audit.record(
         actor=actor,
         action="voices.dispatch.verified" if accepted else "voices.dispatch.rejected",
@@ -1615,6 +1783,42 @@ def item_follow_up(*, item: Item, target: int, now: dt.datetime | None = None) -
     return last
 
 
+@transaction.atomic
+def item_warn(*, item: Item, now: dt.datetime | None = None) -> bool:
+    """临期提醒: tell the handlers of the item's level (and the unit, while a partner unit
+    holds it) that the current stage's deadline is near. Once per stage: a new stage or a
+    deadline moved by an extension may warn again. Returns whether it was sent (not when
+    already sent, or when the item is no longer due soon)."""
+    now = _now(now)
+    item = _lock(item)
+    if item.warned or not deadlines.is_due_soon(item, now):
+        return False
+    item.warned = True
+    item.save(update_fields=["warned"])
+    recipients = handlers(item)
+    live = item.dispatches.filter(status__in=LIVE_DISPATCH, role=DispatchRole.LEAD).first()
+    if live is not None and item.stage in (Stage.PARTNER_ACCEPT, Stage.PARTNER_HANDLE):
+        from gongzhi.accounts.models import User
+
+        recipients += list(User.objects.filter(partner_unit_id=live.unit_id, is_active=True))
+    events.append(
+        item=item, type=EventType.WARNED, actor=None, at=now, public=False, stage=item.stage
+    )
+    audit.record(
+        actor=None,
+        action="voices.item.warned",
+        obj=item,
+        changes={"stage": item.stage, "due_at": item.due_at.isoformat()},
+    )
+    notify(
+        item=item,
+        text=_("即将超时：诉求%(number)s的%(stage)s时限为%(due)s，请抓紧办理。")
+        % {"number": item.number, "stage": Stage(item.stage).label, "due": _fmt(item.due_at)},
+        users=recipients,
+    )
+    return True
+
+
 def _send_follow_up(item: Item, step: int, now: dt.datetime) -> None:
     values = {
         "number": item.number,
@@ -1637,7 +1841,7 @@ def _send_follow_up(item: Item, step: int, now: dt.datetime) -> None:
         text = _("提请督办：诉求%(number)s的%(stage)s严重超时（时限%(due)s）。") % values
         above = LEVEL_ORDER[min(RANK[item.level] + 1, len(LEVEL_ORDER) - 1)]
         recipients += handlers(item, above)
-    live = item.dispatches.filter(status__in=LIVE_DISPATCH).first()
+    live = item.dispatches.filter(status__in=LIVE_DISPATCH, role=DispatchRole.LEAD).first()
     if live is not None and item.stage in (Stage.PARTNER_ACCEPT, Stage.PARTNER_HANDLE):
         from gongzhi.accounts.models import User
 
@@ -1886,3 +2090,326 @@ def item_withhold(*, actor, item: Item, reason: str, now: dt.datetime | None = N
         changes={"publication": [before, item.publication], "reason": reason},
     )
     return item
+
+
+# ---------------------------------------------------------------------------------------
+# 督办 by hand: the level above presses the item's handlers
+# ---------------------------------------------------------------------------------------
+
+MAX_SUPERVISION_MESSAGE = MAX_REASON
+
+
+def item_supervise_check(*, actor, item: Item, message: str) -> str:
+    """Everything ``item_supervise`` checks, writing nothing (a confirmation page asks it
+    first): 404 out of sight, 403 unless the actor is above the item's level
+    (``rules.supervises``), a Chinese ValidationError for a closed item or a missing or
+    too long message. Returns the message as it will be sent."""
+    if actor is None or not is_visible(actor, item):
+        raise Http404
+    if not rules.supervises(actor, item):
+        raise PermissionDenied(_("只有上一级可以督办该诉求。"))
+    if not rules.starts_from("supervise", item):
+        raise ValidationError(
+            _("诉求%(number)s当前为“%(status)s”，不能督办。")
+            % {"number": item.number, "status": Status(item.status).label}
+        )
+    return _required_text(message, "message", _("请填写督办意见。"), limit=MAX_SUPERVISION_MESSAGE)
+
+
+@transaction.atomic
+def item_supervise(*, actor, item: Item, message: str, now: dt.datetime | None = None) -> Item:
+    """督办 by hand: a supervisor (community staff over a grid-level item, subdistrict staff
+    over a community-level one) presses the item's handlers with a message. They are
+    notified (and the units holding it, while dispatched); the timeline records it
+    (internal), the item carries the 督办 marker until it is resolved. Any open status; as
+    often as needed, each one recorded."""
+    now = _now(now)
+    item = _lock(item)
+    message = item_supervise_check(actor=actor, item=item, message=message)
+    item.supervised_at = now
+    item.save(update_fields=["supervised_at"])
+    events.append(
+        item=item,
+        type=EventType.SUPERVISED,
+        actor=actor,
+        at=now,
+        note=message,
+        public=False,
+        manual=True,
+        stage=item.stage,
+    )
+    audit.record(
+        actor=actor,
+        action="voices.item.supervised",
+        obj=item,
+        changes={"manual": True, "level": item.level, "stage": item.stage, "message": message},
+    )
+    recipients = handlers(item)
+    if item.status == Status.DISPATCHED:
+        from gongzhi.accounts.models import User
+
+        units = item.dispatches.filter(status__in=LIVE_DISPATCH).values("unit_id")
+        recipients += list(User.objects.filter(partner_unit_id__in=units, is_active=True))
+    notify(
+        item=item,
+        text=_("督办：%(who)s督办诉求%(number)s（%(stage)s时限%(due)s）：%(message)s")
+        % {
+            "who": events.actor_label(actor),
+            "number": item.number,
+            "stage": Stage(item.stage).label,
+            "due": _fmt(item.due_at),
+            "message": message[:120],
+        },
+        users=recipients,
+    )
+    return item
+
+
+# ---------------------------------------------------------------------------------------
+# Extensions (延期申请): more working days for the handling stage, decided a level above
+# ---------------------------------------------------------------------------------------
+
+
+def _extension_days(days) -> int:
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ValidationError({"days": _("请填写要延长的工作日数（1到10之间的整数）。")})
+    if days > rules.MAX_EXTENSION_DAYS:
+        raise ValidationError(
+            {
+                "days": _("每次最多延长%(limit)d个工作日（申请了%(days)d个）。")
+                % {"limit": rules.MAX_EXTENSION_DAYS, "days": days}
+            }
+        )
+    return days
+
+
+def extension_new_due(item: Item, days: int) -> dt.datetime:
+    """The deadline ``days`` working days after the current one, on China's calendar: the
+    same office hour that many working days on (a deadline at the close of a day moves to
+    the close of a later one)."""
+    return workcal.add_working_hours(item.due_at, days * deadlines.workday_hours())
+
+
+def extension_request_check(
+    *, actor, item: Item, days, reason: str, now: dt.datetime | None = None
+) -> tuple[int, str]:
+    """Everything ``extension_request`` checks, writing nothing: 404 out of sight, 403
+    unless the actor handles the item, and in Chinese: not in the handling stage, past its
+    deadline already, a request still awaiting its decision, the stage's requests used up,
+    more than the days allowed, no reason. Returns (days, reason)."""
+    now = _now(now)
+    rules.require_handler(actor, item)
+    if actor is None:
+        raise PermissionDenied(_("延期须由办理人申请。"))
+    if not rules.starts_from("request_extension", item):
+        raise ValidationError(
+            _("诉求%(number)s当前为“%(status)s”，只有办理中的诉求可以申请延期。")
+            % {"number": item.number, "status": Status(item.status).label}
+        )
+    if item.due_at < now:
+        raise ValidationError(_("已超过办理时限，不能再申请延期；请尽快办结，或上报上一级。"))
+    ext = rules.stage_extensions(item)
+    if ext.pending_by is not None:
+        raise ValidationError(_("本环节已有一份延期申请在等待审批，请等审批后再申请。"))
+    if ext.count >= rules.MAX_EXTENSIONS_PER_STAGE:
+        raise ValidationError(
+            _("本环节已申请过%(n)d次延期，不能再申请；请尽快办结，或上报上一级。")
+            % {"n": ext.count}
+        )
+    errors: dict[str, list[str]] = {}
+    try:
+        days = _extension_days(days)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        reason = _required_text(reason, "reason", _("请填写延期理由。"), limit=MAX_REASON)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return days, reason
+
+
+def _extension_deciders(item: Item) -> list:
+    """Who hears of a request: the level above, or at the subdistrict its handlers."""
+    above = LEVEL_ORDER[min(RANK[item.level] + 1, len(LEVEL_ORDER) - 1)]
+    return handlers(item, above)
+
+
+@transaction.atomic
+def extension_request(
+    *, actor, item: Item, days, reason: str, now: dt.datetime | None = None
+) -> ExtensionRequest:
+    """延期申请: a handler of the item asks for ``days`` more working days (at most
+    ``rules.MAX_EXTENSION_DAYS``) on its handling stage, with a reason, before the deadline
+    passes. At most ``rules.MAX_EXTENSIONS_PER_STAGE`` requests per stage run, one pending
+    at a time. The deadline does not move until the level above approves
+    (``extension_decide``); they are notified. Nothing is written when refused."""
+    now = _now(now)
+    item = _lock(item)
+    days, reason = extension_request_check(
+        actor=actor, item=item, days=days, reason=reason, now=now
+    )
+    request = ExtensionRequest.objects.create(
+        item=item,
+        stage=item.stage,
+        stage_started_at=item.stage_started_at,
+        level=item.level,
+        days=days,
+        reason=reason,
+        due_before=item.due_at,
+        requested_by=actor,
+        requested_at=now,
+    )
+    events.append(
+        item=item,
+        type=EventType.EXTENSION_REQUESTED,
+        actor=actor,
+        at=now,
+        note=reason,
+        public=False,
+        days=days,
+        extension=request.pk,
+    )
+    audit.record(
+        actor=actor,
+        action="voices.extension.requested",
+        obj=item,
+        changes={"days": days, "reason": reason, "due_at": item.due_at.isoformat()},
+    )
+    notify(
+        item=item,
+        text=_(
+            "延期申请待审批：诉求%(number)s申请延长%(days)d个工作日（现时限%(due)s）：%(reason)s"
+        )
+        % {
+            "number": item.number,
+            "days": days,
+            "due": _fmt(item.due_at),
+            "reason": reason[:100],
+        },
+        users=[u for u in _extension_deciders(item) if u.pk != actor.pk],
+    )
+    return request
+
+
+def pending_extension(item: Item) -> ExtensionRequest | None:
+    """The request of the item's current stage run awaiting its decision, if any."""
+    return (
+        item.extension_requests.filter(
+            stage=item.stage, stage_started_at=item.stage_started_at, decision__isnull=True
+        )
+        .select_related("requested_by")
+        .first()
+    )
+
+
+def extension_decide_check(*, actor, item: Item, approve: bool, note: str = "") -> str:
+    """Everything ``extension_decide`` checks, writing nothing: 404 out of sight, 403
+    unless the actor may decide (the level above; at the subdistrict another handler
+    there; never who asked), a Chinese ValidationError when nothing awaits a decision or a
+    refusal gives no reason. Returns the note."""
+    if actor is None or not is_visible(actor, item):
+        raise Http404
+    request = pending_extension(item) if rules.starts_from("decide_extension", item) else None
+    if request is None:
+        raise ValidationError(_("该诉求没有待审批的延期申请。"))
+    if not rules.may_decide_extension(
+        actor, item, rules.handling_level(actor, item), request.requested_by_id
+    ):
+        if actor.pk == request.requested_by_id:
+            raise PermissionDenied(_("不能审批自己提出的延期申请。"))
+        raise PermissionDenied(_("延期申请由上一级审批。"))
+    note = (note or "").strip()
+    if not approve and not note:
+        raise ValidationError({"note": _("请填写不同意延期的原因。")})
+    if len(note) > MAX_REASON:
+        raise ValidationError({"note": _("不能超过%(limit)d字。") % {"limit": MAX_REASON}})
+    return note
+
+
+@transaction.atomic
+def extension_decide(
+    *, actor, item: Item, approve: bool, note: str = "", now: dt.datetime | None = None
+) -> ExtensionDecision:
+    """审批 the item's pending extension request. Approved: the deadline moves on by the
+    days asked for, on the working calendar (``extension_new_due``), and the warning and
+    follow-up start again from the new deadline. Refused: a reason is required; the
+    deadline stays. Either way the requester is told and both are on the timeline."""
+    now = _now(now)
+    item = _lock(item)
+    note = extension_decide_check(actor=actor, item=item, approve=approve, note=note)
+    request = pending_extension(item)
+    before = item.due_at
+    due_after = extension_new_due(item, request.days) if approve else None
+    decision = ExtensionDecision.objects.create(
+        request=request,
+        outcome=ExtensionOutcome.APPROVED if approve else ExtensionOutcome.REFUSED,
+        note=note,
+        due_after=due_after,
+        decided_by=actor,
+        decided_at=now,
+    )
+    if approve:
+        item.due_at = due_after
+        item.supervision = Supervision.NONE
+        item.warned = False
+        item.save(update_fields=["due_at", "supervision", "warned"])
+    events.append(
+        item=item,
+        type=EventType.EXTENSION_APPROVED if approve else EventType.EXTENSION_REFUSED,
+        actor=actor,
+        at=now,
+        note=note,
+        public=False,
+        days=request.days,
+        extension=request.pk,
+        due_after=_fmt(due_after) if due_after else None,
+    )
+    audit.record(
+        actor=actor,
+        action="voices.extension.approved" if approve else "voices.extension.refused",
+        obj=item,
+        changes={
+            "days": request.days,
+            "note": note,
+            "due_at": [before.isoformat(), item.due_at.isoformat()],
+        },
+    )
+    if approve:
+        text = _("诉求%(number)s的延期申请已同意：时限延至%(due)s。") % {
+            "number": item.number,
+            "due": _fmt(due_after),
+        }
+    else:
+        text = _("诉求%(number)s的延期申请未同意：%(note)s。时限仍为%(due)s。") % {
+            "number": item.number,
+            "note": note[:100],
+            "due": _fmt(item.due_at),
+        }
+    notify(item=item, text=text, users=[request.requested_by, *handlers(item)])
+    return decision
+
+
+def _lapse_extensions(item: Item, now: dt.datetime) -> None:
+    """A stage that ends (escalated, dispatched, resolved...) takes its pending request with
+    it: nobody can extend a deadline that no longer runs."""
+    if item.pk is None:
+        return
+    pending = list(
+        item.extension_requests.filter(decision__isnull=True).exclude(
+            stage=item.stage, stage_started_at=item.stage_started_at
+        )
+    )
+    for request in pending:
+        ExtensionDecision.objects.create(
+            request=request, outcome=ExtensionOutcome.LAPSED, decided_by=None, decided_at=now
+        )
+        events.append(
+            item=item,
+            type=EventType.EXTENSION_LAPSED,
+            actor=None,
+            at=now,
+            public=False,
+            extension=request.pk,
+        )

@@ -46,4 +46,9 @@ urlpatterns = [
     path("publication/", views.publication_queue, name="publication_queue"),
     path("<int:pk>/publish/", views.item_publish, name="publish"),
     path("<int:pk>/withhold/", views.item_withhold, name="withhold"),
+    path("<int:pk>/supervise/", views.item_supervise, name="supervise"),
+    path("<int:pk>/extension/", views.item_extension_request, name="extension_request"),
+    path("<int:pk>/extension/decide/", views.item_extension_decide, name="extension_decide"),
+    path("<int:pk>/dispatch/joint/", views.item_dispatch_joint, name="dispatch_joint"),
+    path("extensions/", views.extension_queue, name="extension_queue"),
 ]

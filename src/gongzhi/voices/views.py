@@ -54,7 +54,10 @@ from .forms import (
     EventRowForm,
     EventRowFormSet,
     EventSessionForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
     InboxFilterForm,
+    JointDispatchForm,
     MeasuresForm,
     MergeForm,
     PublicationQueueForm,
@@ -65,6 +68,7 @@ from .forms import (
     ResidentSearchForm,
     ResolveForm,
     ReturnForm,
+    SuperviseForm,
     VerifyForm,
     VisitForm,
     WithholdForm,
@@ -559,6 +563,7 @@ def _staff_detail(request, item: Item, *, status: int = 200, **forms):
     context = {
         "item": item,
         "overdue": deadlines.is_overdue(item),
+        "due_soon": deadlines.is_due_soon(item),
         "live": live,
         "can": can,
         "suggested": suggested,
@@ -580,10 +585,31 @@ def _staff_detail(request, item: Item, *, status: int = 200, **forms):
         "visit_form": forms.get("visit") or VisitForm(auto_id="visit_%s"),
         "comment_form": forms.get("comment") or CommentForm(auto_id="comment_%s"),
         "merge_form": forms.get("merge") or MergeForm(auto_id="merge_%s"),
+        **_case_panel(user, item, can, forms),
         "nav": "inbox",
         **_publication_panel(user, item, forms),
     }
     return render(request, "voices/detail_staff.html", context, status=status)
+
+
+def _case_panel(user, item: Item, can: dict, forms: dict) -> dict:
+    """The item page's case handling: its dispatches (a joint dispatch's lead and
+    supporting units, each with its reply), its extension requests and decisions, and the
+    forms for 督办, 延期申请 and its decision, 联合派单 — each leading to a confirmation."""
+    pending = services.pending_extension(item)
+    units = item.community.partner_units.count()
+    return {
+        "dispatches": selectors.item_dispatches(item),
+        "extensions": list(selectors.extension_history(item)),
+        "pending_extension": pending if can["decide_extension"] else None,
+        "pending_new_due": services.extension_new_due(item, pending.days) if pending else None,
+        "joint_possible": units >= 2,
+        "supervise_form": forms.get("supervise") or SuperviseForm(auto_id="supervise_%s"),
+        "extension_form": forms.get("extension") or ExtensionRequestForm(auto_id="extension_%s"),
+        "decide_form": forms.get("decide") or ExtensionDecisionForm(auto_id="decide_%s"),
+        "joint_form": forms.get("joint")
+        or JointDispatchForm(community=item.community, auto_id="joint_%s"),
+    }
 
 
 def _reporters(user, item: Item) -> list[tuple]:
@@ -1319,3 +1345,241 @@ item_withhold = _staff_action(
     lambda r, i, f: services.item_withhold(actor=r.user, item=i, reason=r.POST.get("reason", "")),
     lambda: _("已设为不公开。"),
 )
+
+
+# --- staff: 督办, extensions (延期申请) and joint dispatch (联合派单) -----------------------
+# Each is irreversible once taken (a notice sent, a deadline moved, units called), so the
+# form on the item page leads to a page that says what will happen; only its 确认 button
+# takes the step. 返回修改 brings the item page back with what was typed.
+
+
+def _confirmed_action(form_key, form_class, *, check, call, done, title, community_form=False):
+    """One POST view per action. ``check(request, item, form)`` asks the service's own
+    check (writing nothing) and returns what the confirmation page says: (facts,
+    consequences); ``call`` takes the step once confirmed. A refusal shows the item page
+    again with the form as it was filled in."""
+
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        item = selectors.get_item_visible_or_404(request.user, pk=pk)
+        kwargs = {"community": item.community} if community_form else {}
+        form = form_class(request.POST, auto_id=f"{form_key}_%s", **kwargs)
+        form.is_valid()
+        if request.POST.get("confirm") == "0":
+            return _staff_detail(request, item, **{form_key: form})
+        if form.errors:  # a number that is not one: said by the form itself
+            return _staff_detail(request, item, status=400, **{form_key: form})
+        try:
+            facts, consequences = check(request, item, form)
+            if request.POST.get("confirm") != "1":
+                return render(
+                    request,
+                    "voices/confirm_action.html",
+                    {
+                        "item": item,
+                        "title": title(),
+                        "facts": facts,
+                        "consequences": consequences,
+                        "fields": [
+                            (name, value)
+                            for name in request.POST
+                            if name not in ("csrfmiddlewaretoken", "confirm")
+                            for value in request.POST.getlist(name)
+                        ],
+                        "nav": "inbox",
+                    },
+                )
+            call(request, item, form)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return _staff_detail(request, item, status=400, **{form_key: form})
+        messages.success(request, done())
+        return redirect("voices:detail", pk=item.pk)
+
+    view.__name__ = f"item_{form_key}"
+    return view
+
+
+def _moment(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _level_label(level) -> str:
+    return str(Level(level).label)
+
+
+def _supervise_check(request, item, form):
+    message = services.item_supervise_check(
+        actor=request.user, item=item, message=request.POST.get("message", "")
+    )
+    facts = [
+        (_("诉求"), f"{item.number} {item.title}"),
+        (_("办理层级"), _level_label(item.level)),
+        (_("当前环节"), f"{item.get_stage_display()}，{_('时限')} {_moment(item.due_at)}"),
+        (_("督办意见"), message),
+    ]
+    consequences = [
+        _("立即通知%(level)s的办理人员（已派单的，同时通知承办单位）。")
+        % {"level": _level_label(item.level)},
+        _("记入办理记录（内部，居民看不到），诉求带“督办”标记，直到办结。"),
+        _("发出后不能撤回。"),
+    ]
+    return facts, consequences
+
+
+def _extension_request_check(request, item, form):
+    days, reason = services.extension_request_check(
+        actor=request.user,
+        item=item,
+        days=form.cleaned_data.get("days"),
+        reason=request.POST.get("reason", ""),
+    )
+    used = rules.stage_extensions(item).count
+    facts = [
+        (_("诉求"), f"{item.number} {item.title}"),
+        (_("延长"), _("%(days)d个工作日") % {"days": days}),
+        (_("现时限"), _moment(item.due_at)),
+        (_("同意后的时限"), _moment(services.extension_new_due(item, days))),
+        (_("延期理由"), reason),
+    ]
+    consequences = [
+        _("由上一级审批；审批之前，时限不变。"),
+        _("本环节申请过%(used)d次，提交后还可申请%(left)d次。")
+        % {"used": used, "left": rules.MAX_EXTENSIONS_PER_STAGE - used - 1},
+        _("申请提交后不能撤回。"),
+    ]
+    return facts, consequences
+
+
+def _extension_decide_check(request, item, form):
+    approve = request.POST.get("approve") == "yes"
+    note = services.extension_decide_check(
+        actor=request.user, item=item, approve=approve, note=request.POST.get("note", "")
+    )
+    pending = services.pending_extension(item)
+    facts = [
+        (_("诉求"), f"{item.number} {item.title}"),
+        (_("申请人"), str(pending.requested_by.display_name or pending.requested_by)),
+        (_("申请延长"), _("%(days)d个工作日") % {"days": pending.days}),
+        (_("延期理由"), pending.reason),
+        (_("审批结果"), _("同意延期") if approve else _("不同意")),
+    ]
+    if note:
+        facts.append((_("审批意见"), note))
+    if approve:
+        consequences = [
+            _("时限由%(before)s延至%(after)s（按工作日计算）。")
+            % {
+                "before": _moment(item.due_at),
+                "after": _moment(services.extension_new_due(item, pending.days)),
+            }
+        ]
+    else:
+        consequences = [_("时限仍为%(due)s。") % {"due": _moment(item.due_at)}]
+    consequences += [_("通知申请人和办理人员。"), _("审批后不能更改。")]
+    return facts, consequences
+
+
+def _joint_units(request, item, form):
+    unit = form.cleaned_data.get("unit")
+    if unit is None:
+        raise ValidationError({"unit": _("请选择主办单位。")})
+    supports = list(form.cleaned_data.get("supporting_units") or [])
+    if not supports:
+        raise ValidationError({"supporting_units": _("联合派单请至少选择一个协办单位。")})
+    return unit, supports
+
+
+def _joint_dispatch_check(request, item, form):
+    unit, supports = _joint_units(request, item, form)
+    unit, supports, instructions = services.item_dispatch_check(
+        actor=request.user,
+        item=item,
+        unit=unit,
+        supporting_units=supports,
+        instructions=request.POST.get("instructions", ""),
+    )
+    facts = [
+        (_("诉求"), f"{item.number} {item.title}"),
+        (_("主办单位"), unit.name),
+        (_("协办单位"), "、".join(u.name for u in supports)),
+    ]
+    if instructions:
+        facts.append((_("派单说明"), instructions))
+    consequences = [
+        _("每个单位各收到一份派单，分别签收、答复或退回；每个单位只看得到自己的那一份。"),
+        _("主办单位的答复核实通过后诉求办结，协办单位的答复记入办理记录。"),
+        _("主办单位退回或答复未通过的，协办单位的派单随之结束。"),
+        _("派出后不能撤回。"),
+    ]
+    return facts, consequences
+
+
+def _joint_dispatch(request, item, form):
+    unit, supports = _joint_units(request, item, form)
+    services.item_dispatch(
+        actor=request.user,
+        item=item,
+        unit=unit,
+        supporting_units=supports,
+        instructions=request.POST.get("instructions", ""),
+    )
+
+
+item_supervise = _confirmed_action(
+    "supervise",
+    SuperviseForm,
+    check=_supervise_check,
+    call=lambda r, i, f: services.item_supervise(
+        actor=r.user, item=i, message=r.POST.get("message", "")
+    ),
+    done=lambda: _("已督办，办理人员已收到通知。"),
+    title=lambda: _("确认督办"),
+)
+item_extension_request = _confirmed_action(
+    "extension",
+    ExtensionRequestForm,
+    check=_extension_request_check,
+    call=lambda r, i, f: services.extension_request(
+        actor=r.user, item=i, days=f.cleaned_data.get("days"), reason=r.POST.get("reason", "")
+    ),
+    done=lambda: _("已提交延期申请，等待上一级审批。"),
+    title=lambda: _("确认申请延期"),
+)
+item_extension_decide = _confirmed_action(
+    "decide",
+    ExtensionDecisionForm,
+    check=_extension_decide_check,
+    call=lambda r, i, f: services.extension_decide(
+        actor=r.user, item=i, approve=r.POST.get("approve") == "yes", note=r.POST.get("note", "")
+    ),
+    done=lambda: _("已审批延期申请。"),
+    title=lambda: _("确认审批延期申请"),
+)
+item_dispatch_joint = _confirmed_action(
+    "joint",
+    JointDispatchForm,
+    check=_joint_dispatch_check,
+    call=_joint_dispatch,
+    done=lambda: _("已联合派单。"),
+    title=lambda: _("确认联合派单"),
+    community_form=True,
+)
+
+
+@staff_required
+@require_GET
+def extension_queue(request):
+    """延期审批: the extension requests awaiting the user's decision, oldest first. For
+    those above the grid (who hold ``dispatch``); for anyone else the page is absent."""
+    user = request.user
+    if scope_for(user, "dispatch").empty:
+        raise Http404
+    page = _page(request, selectors.extension_queue(user))
+    rows = [(r, services.extension_new_due(r.item, r.days)) for r in page]
+    return render(
+        request,
+        "voices/extension_queue.html",
+        {"page": page, "rows": rows, "nav": "extensions"},
+    )

@@ -37,6 +37,8 @@ STAFF_MENU: list[MenuEntry] = [
     MenuEntry(_("居民登记"), "register:export", "export"),
     MenuEntry(_("诉求待办"), "voices:inbox", "handle_items"),
     MenuEntry(_("待公开审核"), "voices:publication_queue", "handle_items"),
+    # Extensions are decided above the grid: by those who also dispatch.
+    MenuEntry(_("延期审批"), "voices:extension_queue", "dispatch"),
     MenuEntry(_("代居民反映"), "voices:for_pick", "submit_on_behalf"),
     MenuEntry(_("心愿审核"), "wishes:queue", "edit_registry"),
     MenuEntry(_("代居民许愿"), "wishes:for_pick", "submit_on_behalf"),
@@ -44,6 +46,7 @@ STAFF_MENU: list[MenuEntry] = [
     MenuEntry(_("议事活动"), "voices:event_sessions", "enter_event_opinions"),
     MenuEntry(_("组织管理"), "orgs:posts", "manage_orgs"),
     MenuEntry(_("审计日志"), "audit:log", "view_audit"),
+    MenuEntry(_("节假日安排"), "calendar:schedule", "manage_calendar"),
 ]
 
 # A partner unit's user: the work dispatched to the unit is their home.

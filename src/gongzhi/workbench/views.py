@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.rules import is_staff_user
+from gongzhi.core import holidays, workcal
 from gongzhi.core.crypto import DecryptionError, decrypt, encrypt
 from gongzhi.core.scoping import get_visible_or_404, may, visible
 from gongzhi.places import selectors, services
@@ -89,7 +90,13 @@ def home(request):
         return render(
             request,
             "workbench/home_staff.html",
-            {"figures": selectors.community_figures(user), "work": _todays_work(user)},
+            {
+                "figures": selectors.community_figures(user),
+                "work": _todays_work(user),
+                # A year whose days off nobody entered: time limits count Monday to Friday.
+                "calendar_missing": workcal.missing_schedule_year(),
+                "may_enter_calendar": holidays.may_manage_calendar(user),
+            },
         )
     if user.partner_unit_id:
         # A partner unit's work is what was dispatched to it.

@@ -1,10 +1,14 @@
-"""Send the reminders, supervision notices and automatic escalations that are due. Run it
-every few minutes (cron, a Celery beat); running it twice sends nothing twice."""
+"""Send the warnings before a deadline, the reminders, supervision notices and automatic
+escalations that are due. Run it every few minutes (cron, a Celery beat); running it twice
+sends nothing twice. It also says, on stderr, when a year's holiday schedule is missing,
+since time limits in that year are counted Monday to Friday until someone enters it."""
 
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from gongzhi.core import workcal
 from gongzhi.voices import deadlines
 
 
@@ -28,6 +32,12 @@ class Command(BaseCommand):
                 raise CommandError("--now needs a UTC offset, e.g. +08:00")
         report = deadlines.tick(now=moment)
         self.stdout.write(
-            f"reminded {len(report.reminded)}, supervised {len(report.supervised)}, "
-            f"escalated {len(report.escalated)}"
+            f"warned {len(report.warned)}, reminded {len(report.reminded)}, "
+            f"supervised {len(report.supervised)}, escalated {len(report.escalated)}"
         )
+        missing = workcal.missing_schedule_year(timezone.localdate(moment) if moment else None)
+        if missing is not None:
+            self.stderr.write(
+                f"warning: no holiday schedule for {missing}: its time limits count Monday to "
+                f"Friday until it is entered (节假日安排, /calendar/?year={missing})"
+            )
