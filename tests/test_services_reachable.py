@@ -32,6 +32,8 @@ NOT_ON_A_SCREEN = {
     "through the authentication backend, never asked for by itself",
     ("register", "register_import_apply"): "the second half of an import, run by "
     "register_import_run after the upload page started the job",
+    ("voices", "item_warn"): "the warning before a deadline (临期提醒), sent once by "
+    "manage.py voices_tick on a schedule",
     ("voices", "item_follow_up"): "the reminders, supervision and escalation of overdue "
     "items, sent by manage.py voices_tick on a schedule",
     ("open311", "api_key_issue"): "an operator issues a client's key with manage.py "
