@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "gongzhi.workbench",
     "gongzhi.api",
     "gongzhi.demo",
+    "gongzhi.ops",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +269,17 @@ GONGZHI_HOLIDAY_SCHEDULE_TTL = float(os.environ.get("GONGZHI_HOLIDAY_SCHEDULE_TT
 
 # Background work (imports) runs in a thread in the demo and synchronously in tests.
 GONGZHI_TASKS_EAGER = env_bool("GONGZHI_TASKS_EAGER", False)
+
+# Celery on Redis (gongzhi/config/celery.py). CELERY_BROKER_URL names the broker; without
+# one (the SQLite demo, tests) every task runs inline in the process that queued it.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_ENABLE_UTC = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Request lines and access logs can carry an ID number or phone (an old bookmark, a client
 # putting one in a query string); MaskPersonalData masks them before any handler writes.
