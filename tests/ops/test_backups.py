@@ -69,8 +69,8 @@ def test_round_trip_restores_every_row_and_personal_data_still_opens(world, tmp_
     assert manifest["tables"]["places_resident"]["rows"] == 4
     assert manifest["tables"]["django_migrations"]["rows"] > 0
     assert manifest["migrations"]["places"].startswith("0")
-    # 4 residents × (ID number, phone) and the resident user's phone, all under k1.
-    assert manifest["keys"]["field_keys_in_use"] == {"k1": 9}
+    # 4 residents × (ID number, phone), all under k1; the world's users have no phone.
+    assert manifest["keys"]["field_keys_in_use"] == {"k1": 8}
     # Names and fingerprints only: no key material anywhere in the manifest.
     text = (path / "manifest.json").read_text()
     assert "dGVzdC1rZXktMzItYnl0ZXMtbG9uZy0wMDAwMDAwMDA=" not in text
