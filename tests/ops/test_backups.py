@@ -13,7 +13,6 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote
 
-import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -137,16 +136,22 @@ def test_a_backup_whose_keys_are_not_configured_is_refused(world, tmp_path, fres
     path = _only_backup(tmp_path)
     other = "k2:" + crypto.generate_field_key()
 
-    with override_settings(GONGZHI_FIELD_KEYS=other):
-        with pytest.raises(CommandError, match="未配置.*加密密钥：k1"):
-            call_command("restore", source=str(path), database_url=_url(fresh_db))
+    with (
+        override_settings(GONGZHI_FIELD_KEYS=other),
+        pytest.raises(CommandError, match="未配置.*加密密钥：k1"),
+    ):
+        call_command("restore", source=str(path), database_url=_url(fresh_db))
     # Same id, different key: refused too, rather than restoring data nobody can open.
-    with override_settings(GONGZHI_FIELD_KEYS="k1:" + crypto.generate_field_key()):
-        with pytest.raises(CommandError, match="不是同一把：k1"):
-            call_command("restore", source=str(path), check_only=True)
-    with override_settings(GONGZHI_BLIND_INDEX_KEY="another-index-key"):
-        with pytest.raises(CommandError, match="GONGZHI_BLIND_INDEX_KEY"):
-            call_command("restore", source=str(path), check_only=True)
+    with (
+        override_settings(GONGZHI_FIELD_KEYS="k1:" + crypto.generate_field_key()),
+        pytest.raises(CommandError, match="不是同一把：k1"),
+    ):
+        call_command("restore", source=str(path), check_only=True)
+    with (
+        override_settings(GONGZHI_BLIND_INDEX_KEY="another-index-key"),
+        pytest.raises(CommandError, match="GONGZHI_BLIND_INDEX_KEY"),
+    ):
+        call_command("restore", source=str(path), check_only=True)
     assert _fetch(fresh_db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
 
 

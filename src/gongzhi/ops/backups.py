@@ -597,9 +597,7 @@ def verify_database(manifest: dict, *, target: Target) -> Report:
                 report.problems.append("恢复后的迁移状态与清单不符。")
             _check_personal_data(cur, report)
         conn.rollback()
-    report.notes.append(
-        f"已比对 {len(expected)} 张表、{manifest['total_rows']} 行。"
-    )
+    report.notes.append(f"已比对 {len(expected)} 张表、{manifest['total_rows']} 行。")
     return report
 
 

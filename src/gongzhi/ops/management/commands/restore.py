@@ -27,7 +27,9 @@ class Command(BaseCommand):
             metavar="URL",
             help="恢复到此数据库（默认：本机配置的数据库）。数据库须已创建。",
         )
-        parser.add_argument("--force", action="store_true", help="目标数据库非空时仍然恢复（覆盖）。")
+        parser.add_argument(
+            "--force", action="store_true", help="目标数据库非空时仍然恢复（覆盖）。"
+        )
         parser.add_argument(
             "--check-only", action="store_true", help="只校验备份文件与密钥，不恢复。"
         )
