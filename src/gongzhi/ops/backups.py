@@ -644,5 +644,5 @@ def _check_personal_data(cur, report: Report) -> None:
                     f"按 {model._meta.label}.{source} 的索引查不到对应记录：索引密钥或索引数据不一致。"
                 )
             else:
-                report.notes.append(f"按{source}索引查找 {model._meta.label}：找到。")
+                report.notes.append(f"按 {source} 索引查找 {model._meta.label}：找到。")
     report.notes.append(f"抽样解密个人信息 {opened} 项。")
