@@ -231,3 +231,27 @@ def test_backup_command_on_sqlite_says_why(tmp_path):
     with pytest.raises(CommandError, match="只支持 PostgreSQL"):
         call_command("backup", to=str(tmp_path))
     assert backups.complete_backups(tmp_path) == []
+
+
+def test_a_broken_manifest_is_refused_with_a_message(tmp_path):
+    path = tmp_path / "20240101T000000Z"
+    path.mkdir()
+    (path / "manifest.json").write_text("{not json")
+    with pytest.raises(backups.BackupError, match="已损坏"):
+        backups.read_manifest(path)
+    (path / "manifest.json").write_text('{"format": 1, "name": "x"}')
+    with pytest.raises(backups.BackupError, match="不完整，缺少：dump、keys"):
+        backups.read_manifest(path)
+    with pytest.raises(backups.BackupError, match="备份目录不存在"):
+        backups.read_manifest(tmp_path / "nowhere")
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_restore_into_a_database_that_does_not_exist_says_so(world, tmp_path):
+    call_command("backup", to=str(tmp_path))
+    path = _only_backup(tmp_path)
+    missing = dataclasses.replace(backups.Target.default(), dbname="gz_restore_missing_db")
+
+    with pytest.raises(CommandError, match="无法连接数据库 gz_restore_missing_db"):
+        call_command("restore", source=str(path), database_url=_url(missing))

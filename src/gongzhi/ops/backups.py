@@ -50,6 +50,7 @@ FORMAT_VERSION = 1
 BACKUP_NAME = re.compile(r"^\d{8}T\d{6}Z(-\d+)?$")
 CHECKSUM_ALGORITHM = "md5(string_agg(md5(row::text), '' ORDER BY primary key)), UTC session"
 FINGERPRINT_LABEL = b"gongzhi backup key fingerprint v1"
+MANIFEST_KEYS = {"name", "dump", "tables", "total_rows", "migrations", "keys"}
 # Personal data sampled per encrypted column after a restore.
 DECRYPT_SAMPLE = 20
 
@@ -120,7 +121,10 @@ class Target:
             "password": self.password or None,
             **self.options,
         }
-        conn = psycopg.connect(**{k: v for k, v in params.items() if v is not None}, **kwargs)
+        try:
+            conn = psycopg.connect(**{k: v for k, v in params.items() if v is not None}, **kwargs)
+        except psycopg.OperationalError as exc:
+            raise BackupError(f"无法连接数据库 {self.describe()}：{exc}".strip()) from exc
         # Row text includes timestamps: the same session time zone on both sides makes the
         # checksums of a backup and of its restore comparable.
         with conn.cursor() as cur:
@@ -483,6 +487,9 @@ def read_manifest(path: Path) -> dict:
         raise BackupError(f"{MANIFEST_NAME} 已损坏，无法读取：{exc}") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_VERSION:
         raise BackupError(f"{MANIFEST_NAME} 的格式不是本版本能读取的（format={FORMAT_VERSION}）。")
+    missing = sorted(MANIFEST_KEYS - set(manifest))
+    if missing:
+        raise BackupError(f"{MANIFEST_NAME} 不完整，缺少：{'、'.join(missing)}。")
     return manifest
 
 
