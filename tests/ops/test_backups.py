@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -255,3 +256,34 @@ def test_restore_into_a_database_that_does_not_exist_says_so(world, tmp_path):
 
     with pytest.raises(CommandError, match="无法连接数据库 gz_restore_missing_db"):
         call_command("restore", source=str(path), database_url=_url(missing))
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_dump_leaves_neither_a_backup_nor_a_partial(world, tmp_path, monkeypatch):
+    # A pg_dump that writes half a file and dies, as on a full disk or a killed process.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "pg_dump"
+    fake.write_text(
+        '#!/bin/sh\nfor a; do case "$a" in --file=*) echo half > "${a#--file=}";; esac; done\n'
+        'echo "pg_dump: error: No space left on device" >&2\nexit 1\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    root = tmp_path / "backups"
+
+    with pytest.raises(CommandError, match="pg_dump 失败.*No space left"):
+        call_command("backup", to=str(root))
+
+    assert list(root.iterdir()) == []
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_an_unwritable_backup_directory_is_refused_with_a_message(world, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+
+    with pytest.raises(CommandError, match="无法写入备份目录"):
+        call_command("backup", to=str(blocker / "backups"))

@@ -27,6 +27,8 @@ class Command(BaseCommand):
             result = backups.backup(Path(to), keep=keep)
         except backups.BackupError as exc:
             raise CommandError(str(exc)) from exc
+        except OSError as exc:  # an unwritable or full backup directory
+            raise CommandError(f"无法写入备份目录 {to}：{exc.strerror or exc}") from exc
         m = result.manifest
         self.stdout.write(
             self.style.SUCCESS(

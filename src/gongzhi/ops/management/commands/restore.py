@@ -56,6 +56,8 @@ class Command(BaseCommand):
             checked = time.monotonic() - t0 - restored
         except backups.BackupError as exc:
             raise CommandError(str(exc)) from exc
+        except OSError as exc:  # an unreadable backup directory
+            raise CommandError(f"无法读取备份 {source}：{exc.strerror or exc}") from exc
         for note in report.notes:
             self.stdout.write(note)
         for problem in report.problems:
