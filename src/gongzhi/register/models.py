@@ -1,6 +1,6 @@
-"""An import of the household register is a job: the upload is checked in the request,
-the rows are validated and written in the background, and the job row records where it
-got to. Progress between phase changes lives in the cache (see ``services``), because the
+"""An import of the household register is a job: the upload is checked in the request and
+stored (sealed) on the job, the rows are validated and written by a worker, and the job
+row records where it got to. Progress between phase changes lives in the cache (see ``services``), because the
 import transaction holds SQLite's write lock and the job row cannot be updated meanwhile."""
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ class ImportStatus(models.TextChoices):
 
 IMPORT_TRANSITIONS = {
     ImportStatus.QUEUED: {ImportStatus.VALIDATING, ImportStatus.FAILED},
-    ImportStatus.VALIDATING: {ImportStatus.IMPORTING, ImportStatus.FAILED},
-    ImportStatus.IMPORTING: {ImportStatus.DONE, ImportStatus.FAILED},
+    # Back to QUEUED only from the sweep, when the worker running it was lost (its lease
+    # lapsed); the import's one transaction had written nothing.
+    ImportStatus.VALIDATING: {ImportStatus.IMPORTING, ImportStatus.FAILED, ImportStatus.QUEUED},
+    ImportStatus.IMPORTING: {ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.QUEUED},
     ImportStatus.DONE: set(),
     ImportStatus.FAILED: set(),
 }
@@ -61,6 +63,11 @@ class ImportJob(models.Model):
     # numbers and phones, so they are sealed like any other personal data.
     error_rows = EncryptedTextField(blank=True, default="")
     message = models.CharField(_("说明"), max_length=300, blank=True)
+    # The uploaded file until the job ends, sealed with core.crypto (it holds ID numbers),
+    # so that any worker can run the job, and run it again after a crash. Not an
+    # EncryptedTextField: only the worker opens it, never a page that lists jobs.
+    upload = models.TextField(blank=True, default="", editable=False)
+    runs = models.PositiveSmallIntegerField(_("运行次数"), default=0)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)

@@ -13,14 +13,20 @@ from .models import ImportJob
 
 
 def import_job_list_visible_to(user) -> QuerySet[ImportJob]:
-    return visible(user, ImportJob.objects.all(), "import_register").select_related(
-        "community", "uploaded_by"
+    # The sealed upload is the worker's; pages never need it.
+    return (
+        visible(user, ImportJob.objects.all(), "import_register")
+        .select_related("community", "uploaded_by")
+        .defer("upload")
     )
 
 
 def import_job_get(user, pk: int) -> ImportJob:
     return get_visible_or_404(
-        user, ImportJob.objects.select_related("community", "uploaded_by"), "import_register", pk=pk
+        user,
+        ImportJob.objects.select_related("community", "uploaded_by").defer("upload"),
+        "import_register",
+        pk=pk,
     )
 
 
