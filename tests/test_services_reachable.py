@@ -32,6 +32,8 @@ NOT_ON_A_SCREEN = {
     "through the authentication backend, never asked for by itself",
     ("register", "register_import_apply"): "the second half of an import, run by "
     "register_import_run after the upload page started the job",
+    ("register", "register_import_sweep"): "the schedule's sweep (gongzhi.register."
+    "import_sweep) re-queues or fails imports whose worker was lost",
     ("voices", "item_warn"): "the warning before a deadline (临期提醒), sent once by "
     "manage.py voices_tick on a schedule",
     ("voices", "item_follow_up"): "the reminders, supervision and escalation of overdue "
