@@ -51,9 +51,7 @@ def test_a_rolled_back_step_queues_nothing():
     assert seen == [(2, None)]
 
 
-def test_the_request_id_does_not_leak_out_of_an_inline_task(
-    db, django_capture_on_commit_callbacks
-):
+def test_the_request_id_does_not_leak_out_of_an_inline_task(db, django_capture_on_commit_callbacks):
     token = set_request_id("outer")
     try:
         with django_capture_on_commit_callbacks(execute=True):

@@ -114,8 +114,7 @@ def test_after_three_runs_the_sweep_fails_the_job_with_a_chinese_message(world, 
     assert job.finished_at is not None
     assert Resident.objects.count() == before
     assert (
-        AuditEvent.objects.get(action="register.import.interrupted").changes["outcome"]
-        == "failed"
+        AuditEvent.objects.get(action="register.import.interrupted").changes["outcome"] == "failed"
     )
     page = login(staff).get(reverse("register:job", args=[job.pk]))
     assert page.status_code == 200
@@ -150,9 +149,7 @@ def test_a_job_the_broker_lost_while_queued_is_queued_again(
     from django.utils import timezone
 
     job = _queued_job(world, staff)
-    ImportJob.objects.filter(pk=job.pk).update(
-        created_at=timezone.now() - dt.timedelta(minutes=30)
-    )
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(minutes=30))
     with django_capture_on_commit_callbacks(execute=True):
         outcome = services.register_import_sweep()
     job.refresh_from_db()
