@@ -1017,13 +1017,13 @@ def register_import_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
                     "outcome": "failed" if gave_up else "requeued",
                 },
             )
-            if not gave_up:
+            if gave_up:
+                cache.delete(_progress_key(job_id))
+            else:
+                # Before the task is queued: inline, it runs at commit and clears this.
+                _progress_for(job_id)(ImportStatus.QUEUED, 0, 0)
                 enqueue(register_import_task, job.pk)
         outcome["failed" if gave_up else "requeued"] += 1
-        if gave_up:
-            cache.delete(_progress_key(job_id))
-        else:
-            _progress_for(job_id)(ImportStatus.QUEUED, 0, 0)
     stale = ImportJob.objects.filter(
         status=ImportStatus.QUEUED, created_at__lt=now - QUEUED_TOO_LONG
     ).values_list("pk", flat=True)
