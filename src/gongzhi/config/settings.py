@@ -305,6 +305,9 @@ GONGZHI_SWEEP_SECONDS = float(os.environ.get("GONGZHI_SWEEP_SECONDS", "60"))
 GONGZHI_IMPORT_LEASE_SECONDS = float(os.environ.get("GONGZHI_IMPORT_LEASE_SECONDS", "60"))
 GONGZHI_IMPORT_MAX_RUNS = int(os.environ.get("GONGZHI_IMPORT_MAX_RUNS", "3"))
 GONGZHI_IMPORT_TIME_LIMIT = int(os.environ.get("GONGZHI_IMPORT_TIME_LIMIT", "3600"))
+# Exports of more residents than this are written by a worker (a job page, a download
+# for the requester only, deleted after 24 h); smaller ones in the request.
+GONGZHI_EXPORT_INLINE_MAX = int(os.environ.get("GONGZHI_EXPORT_INLINE_MAX", "5000"))
 # Text messages: attempts before one is given up, and the first wait (doubled each time).
 GONGZHI_SMS_MAX_ATTEMPTS = int(os.environ.get("GONGZHI_SMS_MAX_ATTEMPTS", "5"))
 GONGZHI_SMS_RETRY_SECONDS = int(os.environ.get("GONGZHI_SMS_RETRY_SECONDS", "30"))

@@ -84,3 +84,54 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("正在导出")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("导出失败")
+
+
+class ExportJob(models.Model):
+    """A large export, written by a worker. The file is sealed with core.crypto (it holds
+    names, and ID numbers and phones when revealed), readable only by the person who asked
+    for it, and deleted ``EXPORT_KEEP`` after it is written (the sweep)."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("导出人"),
+    )
+    building = models.ForeignKey(
+        "places.Building", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    grid = models.ForeignKey(
+        "places.Grid", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reveal = models.BooleanField(default=False)
+    reason = models.CharField(max_length=30, blank=True)
+    reason_note = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    row_count = models.PositiveIntegerField(_("导出人数"), default=0)
+    file_name = models.CharField(_("文件名"), max_length=200, blank=True)
+    file = models.TextField(blank=True, default="", editable=False)
+    message = models.CharField(_("说明"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("删除时间"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.file_name or str(self.pk)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {ExportStatus.DONE, ExportStatus.FAILED}

@@ -58,7 +58,14 @@ from gongzhi.places.models import (
 from gongzhi.places.selectors import resident_list_visible_to
 from gongzhi.places.services import apply_identity, apply_name, place_resident
 
-from .models import FINISHED, IMPORT_TRANSITIONS, ImportJob, ImportStatus
+from .models import (
+    FINISHED,
+    IMPORT_TRANSITIONS,
+    ExportJob,
+    ExportStatus,
+    ImportJob,
+    ImportStatus,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -1255,3 +1262,99 @@ def register_export(
         )
     filename = f"居民登记_{timezone.localdate():%Y%m%d}.xlsx"
     return ExportFile(file=output, filename=filename, count=count, revealed=len(revealed))
+
+
+# --------------------------------------------------------------------------- export jobs
+
+# How long a written export stays downloadable before the sweep deletes it.
+EXPORT_KEEP = dt.timedelta(hours=24)
+
+
+def register_export_needs_job(*, actor, building=None, grid=None) -> bool:
+    """Whether this export is large enough (over GONGZHI_EXPORT_INLINE_MAX residents) to be
+    written by a worker instead of inside the request."""
+    qs = resident_list_visible_to(actor, "export")
+    if building is not None:
+        qs = qs.filter(building=building)
+    if grid is not None:
+        qs = qs.filter(grid=grid)
+    return qs.count() > settings.GONGZHI_EXPORT_INLINE_MAX
+
+
+def register_export_start(
+    *,
+    actor,
+    building: Building | None = None,
+    grid: Grid | None = None,
+    reveal: bool = False,
+    reason: str | None = None,
+    reason_note: str = "",
+) -> ExportJob:
+    """Queue an export for a worker. The reveal reason is checked now, so that a refused
+    one is said on the form, not later on the job page. The export itself
+    (``register_export``, with its audit events) runs in the worker as ``actor``."""
+    reveal = reveal and not scope_for(actor, "reveal_pii").empty
+    if reveal:
+        clean_reveal_reason(reason, reason_note)
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            requested_by=actor,
+            building=building,
+            grid=grid,
+            reveal=reveal,
+            reason=(reason or "") if reveal else "",
+            reason_note=(reason_note or "") if reveal else "",
+        )
+        from .tasks import register_export_task
+
+        enqueue(register_export_task, job.pk)
+    return job
+
+
+def register_export_run(*, job_id: int) -> None:
+    """The export job's body: claim it (QUEUED → RUNNING, once), write the file, seal it on
+    the job. Never raises; a failure ends the job FAILED with a message. A worker lost
+    mid-way leaves it RUNNING; the person asks again (nothing was handed out)."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != ExportStatus.QUEUED:
+            return
+        job.status = ExportStatus.RUNNING
+        job.save(update_fields=["status"])
+    try:
+        result = register_export(
+            actor=job.requested_by,
+            building=job.building,
+            grid=job.grid,
+            reveal=job.reveal,
+            reason=job.reason or None,
+            reason_note=job.reason_note,
+        )
+        with result.file as handle:
+            sealed = _seal_upload(handle.read())
+        now = timezone.now()
+        ExportJob.objects.filter(pk=job_id).update(
+            status=ExportStatus.DONE,
+            file=sealed,
+            file_name=result.filename,
+            row_count=result.count,
+            finished_at=now,
+            expires_at=now + EXPORT_KEEP,
+        )
+    except Exception:
+        logger.exception("register export job %s failed", job_id)
+        ExportJob.objects.filter(pk=job_id).update(
+            status=ExportStatus.FAILED,
+            message=_("导出时发生意外错误，请稍后重试或联系管理员。"),
+            finished_at=timezone.now(),
+        )
+
+
+def register_export_file(job: ExportJob) -> bytes:
+    return _open_upload(job.file)
+
+
+def register_export_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the export jobs (and their files) past their time. Run by the sweep."""
+    deleted, _per_model = ExportJob.objects.filter(expires_at__lt=now or timezone.now()).delete()
+    return deleted

@@ -1,5 +1,6 @@
-"""Background work for the register: the import itself, and the sweep that finds imports
-whose worker was lost (``config/celery.py`` schedules it)."""
+"""Background work for the register: imports, large exports, and the sweep that finds
+imports whose worker was lost and deletes exports past their time (``config/celery.py``
+schedules it)."""
 
 from __future__ import annotations
 
@@ -27,4 +28,15 @@ def register_import_sweep_task() -> dict[str, int]:
     ) as held:
         if not held:
             return {"skipped": 1}
-        return services.register_import_sweep()
+        outcome = services.register_import_sweep()
+        outcome["exports_deleted"] = services.register_export_purge()
+        return outcome
+
+
+@shared_task(
+    name="gongzhi.register.export_run",
+    soft_time_limit=settings.GONGZHI_IMPORT_TIME_LIMIT,
+    time_limit=settings.GONGZHI_IMPORT_TIME_LIMIT + 60,
+)
+def register_export_task(job_id: int) -> None:
+    services.register_export_run(job_id=job_id)
