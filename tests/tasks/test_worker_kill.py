@@ -10,6 +10,7 @@ either it is skipped with the reason.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -184,6 +185,69 @@ def test_killing_the_worker_mid_import_writes_nothing_and_the_sweep_requeues(
     outcome = services.register_import_sweep()  # here the re-queued task runs inline
 
     assert outcome == {"requeued": 1, "failed": 0, "nudged": 0}
+    job.refresh_from_db()
+    assert (job.status, job.runs, job.created_count) == (ImportStatus.DONE, 2, ROWS)
+    assert Resident.objects.filter(community=community).count() == before + ROWS
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def test_a_pool_process_killed_mid_import_hands_the_task_back_which_runs_nothing_twice(
+    world, shared_cache, worker, tmp_path
+):
+    """The worker's pool process dies, the worker itself lives: the task is handed back
+    (reject_on_worker_lost) and delivered again at once. That second delivery finds the
+    job already claimed and does nothing; the sweep, once the lease lapses, re-queues it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (make test-pg): the worker must see the test database")
+    from celery import Celery
+
+    queue, process = worker
+    log_path = tmp_path / "worker.log"
+    community = world.wj
+    before = Resident.objects.filter(community=community).count()
+    job = ImportJob.objects.create(
+        community=community,
+        uploaded_by=world.users["staff"],
+        file_name="大表.xlsx",
+        upload=services._seal_upload(xlsx([person(n) for n in range(1, ROWS + 1)])),
+    )
+    Celery("sender", broker=REDIS_URL, set_as_current=False).send_task(
+        "gongzhi.register.import_run", args=[job.pk], queue=queue
+    )
+    _wait(lambda: _status(job.pk) == ImportStatus.IMPORTING, timeout=120, what="writing")
+    (child,) = _children(process.pid)
+    os.kill(child, signal.SIGKILL)
+
+    # Handed back and delivered again: the second run sees a claimed job and stops.
+    _wait(
+        lambda: re.search(
+            r"gongzhi\.register\.import_run\[\S+\] succeeded", log_path.read_text(errors="replace")
+        ),
+        timeout=60,
+        what="the task to be delivered again",
+    )
+    log = log_path.read_text(errors="replace")
+    assert "WorkerLostError" in log
+    job.refresh_from_db()
+    assert (job.status, job.runs) == (ImportStatus.IMPORTING, 1)
+    assert Resident.objects.filter(community=community).count() == before
+
+    _wait(lambda: not services.import_lease_held(job.pk), timeout=LEASE * 3, what="the lease")
+    assert services.register_import_sweep()["requeued"] == 1
     job.refresh_from_db()
     assert (job.status, job.runs, job.created_count) == (ImportStatus.DONE, 2, ROWS)
     assert Resident.objects.filter(community=community).count() == before + ROWS
