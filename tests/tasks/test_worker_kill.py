@@ -79,6 +79,8 @@ def shared_cache(settings):
 @pytest.fixture
 def worker(tmp_path):
     """Start a worker on a queue of its own; yield (queue, process); kill it if still up."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (make test-pg): the worker must see the test database")
     client = _redis()
     queue = f"gongzhi-test-{uuid.uuid4().hex[:8]}"
     env = {
@@ -143,8 +145,6 @@ def _forget_queue(client, queue: str) -> None:
 def test_killing_the_worker_mid_import_writes_nothing_and_the_sweep_requeues(
     world, shared_cache, worker, tmp_path
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (make test-pg): the worker must see the test database")
     from celery import Celery
 
     queue, process = worker
@@ -211,8 +211,6 @@ def test_a_pool_process_killed_mid_import_hands_the_task_back_which_runs_nothing
     """The worker's pool process dies, the worker itself lives: the task is handed back
     (reject_on_worker_lost) and delivered again at once. That second delivery finds the
     job already claimed and does nothing; the sweep, once the lease lapses, re-queues it."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (make test-pg): the worker must see the test database")
     from celery import Celery
 
     queue, process = worker
