@@ -27,7 +27,7 @@ from gongzhi.register.models import ImportJob, ImportStatus
 from .conftest import person, xlsx
 
 REDIS_URL = os.environ.get("GONGZHI_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
-ROWS = int(os.environ.get("GONGZHI_TEST_KILL_ROWS", "4000"))
+ROWS = int(os.environ.get("GONGZHI_TEST_KILL_ROWS", "12000"))
 LEASE = 3
 
 pytestmark = pytest.mark.django_db(transaction=True)
