@@ -8,8 +8,9 @@ with ``send_messages``.
 
 Messages are queued (``core.tasks.enqueue``) only after the transaction commits, so a
 refused or rolled-back step never sends anything; the worker claims each one before
-sending, retries a failed gateway with backoff and never sends one twice. Phones are read from their sealed columns at that moment and handed only
-to the backend; the audit log gets masked numbers.
+sending, retries a failed gateway with backoff and never sends one twice. Phones are read
+from their sealed columns at that moment and handed only to the backend; the audit log
+gets masked numbers.
 """
 
 from __future__ import annotations
