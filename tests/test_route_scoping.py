@@ -74,6 +74,12 @@ def _job_outside(w):
     ).pk
 
 
+def _export_job_of_someone_else(w):
+    # An export job of the community secretary: only its requester may see or download it.
+    ExportJob = apps.get_model("register", "ExportJob")
+    return ExportJob.objects.create(requested_by=w.users["secretary"], status="done").pk
+
+
 def _wish_outside(w):
     # A published wish of 王五 (grid 2), made once per test through the services.
     from gongzhi.wishes import services as wishes
@@ -200,6 +206,8 @@ OBJECT_KWARGS = {
     ("register:job", "pk"): _job_outside,
     ("register:job_progress", "pk"): _job_outside,
     ("register:job_errors", "pk"): _job_outside,
+    ("register:export_job", "pk"): _export_job_of_someone_else,
+    ("register:export_download", "pk"): _export_job_of_someone_else,
     "wish_id": _wish_outside,
     **{
         (f"wishes:{name}", "pk"): _wish_outside

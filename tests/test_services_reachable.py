@@ -32,6 +32,11 @@ NOT_ON_A_SCREEN = {
     "through the authentication backend, never asked for by itself",
     ("register", "register_import_apply"): "the second half of an import, run by "
     "register_import_run after the upload page started the job",
+    ("register", "register_import_sweep"): "the schedule's sweep (gongzhi.register."
+    "import_sweep) re-queues or fails imports whose worker was lost",
+    ("register", "register_export_run"): "the worker's half of a large export, queued by "
+    "register_export_start from the export page",
+    ("register", "register_export_purge"): "the schedule's sweep deletes exports a day old",
     ("voices", "item_warn"): "the warning before a deadline (临期提醒), sent once by "
     "manage.py voices_tick on a schedule",
     ("voices", "item_follow_up"): "the reminders, supervision and escalation of overdue "

@@ -267,7 +267,8 @@ GONGZHI_WORK_PERIODS = os.environ.get("GONGZHI_WORK_PERIODS", "08:30-12:00,14:00
 GONGZHI_DUE_SOON_HOURS = os.environ.get("GONGZHI_DUE_SOON_HOURS", "")
 GONGZHI_HOLIDAY_SCHEDULE_TTL = float(os.environ.get("GONGZHI_HOLIDAY_SCHEDULE_TTL", "300"))
 
-# Background work (imports) runs in a thread in the demo and synchronously in tests.
+# Tests set this to run an import in the service that starts it, before its transaction
+# ends; everywhere else work is queued after commit (inline when there is no broker).
 GONGZHI_TASKS_EAGER = env_bool("GONGZHI_TASKS_EAGER", False)
 
 # Celery on Redis (gongzhi/config/celery.py). CELERY_BROKER_URL names the broker; without
@@ -280,6 +281,36 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task is acknowledged when it ends, not when it starts, and a worker killed under it
+# hands it back: every task is written to be run twice safely (a claim on its row).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One task at a time per process: an import must not hold back the text messages queued
+# behind it on the same process.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("GONGZHI_TASK_SOFT_TIME_LIMIT", "300"))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("GONGZHI_TASK_TIME_LIMIT", "360"))
+# Redis hands an unacknowledged task to another worker after this long; longer than the
+# longest task (imports: GONGZHI_IMPORT_TIME_LIMIT), or a slow one would run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+CELERY_WORKER_SEND_TASK_EVENTS = True
+CELERY_TASK_SEND_SENT_EVENT = True
+
+# The schedule (gongzhi/config/celery.py): voices_tick and the sweeps for stuck imports
+# and text messages due again.
+GONGZHI_TICK_SECONDS = float(os.environ.get("GONGZHI_TICK_SECONDS", "120"))
+GONGZHI_SWEEP_SECONDS = float(os.environ.get("GONGZHI_SWEEP_SECONDS", "60"))
+# An import holds a lease in the cache, renewed while it runs; a RUNNING job whose lease
+# has lapsed lost its worker. After GONGZHI_IMPORT_MAX_RUNS starts it is failed.
+GONGZHI_IMPORT_LEASE_SECONDS = float(os.environ.get("GONGZHI_IMPORT_LEASE_SECONDS", "60"))
+GONGZHI_IMPORT_MAX_RUNS = int(os.environ.get("GONGZHI_IMPORT_MAX_RUNS", "3"))
+GONGZHI_IMPORT_TIME_LIMIT = int(os.environ.get("GONGZHI_IMPORT_TIME_LIMIT", "3600"))
+# Exports of more residents than this are written by a worker (a job page, a download
+# for the requester only, deleted after 24 h); smaller ones in the request.
+GONGZHI_EXPORT_INLINE_MAX = int(os.environ.get("GONGZHI_EXPORT_INLINE_MAX", "5000"))
+# Text messages: attempts before one is given up, and the first wait (doubled each time).
+GONGZHI_SMS_MAX_ATTEMPTS = int(os.environ.get("GONGZHI_SMS_MAX_ATTEMPTS", "5"))
+GONGZHI_SMS_RETRY_SECONDS = int(os.environ.get("GONGZHI_SMS_RETRY_SECONDS", "30"))
 
 # Request lines and access logs can carry an ID number or phone (an old bookmark, a client
 # putting one in a query string); MaskPersonalData masks them before any handler writes.

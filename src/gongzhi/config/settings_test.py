@@ -15,6 +15,10 @@ from .settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 GONGZHI_TASKS_EAGER = True
+# Tasks run inline even where the environment names a broker; the one test that needs a
+# real worker (tests/tasks/test_worker_kill.py) starts its own with its own settings.
+CELERY_BROKER_URL = ""
+CELERY_TASK_ALWAYS_EAGER = True
 GONGZHI_SMS_BACKEND = "gongzhi.voices.notify.LocmemSMSBackend"
 DEMO_MODE = True
 STORAGES = {

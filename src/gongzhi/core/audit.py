@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "places.contact.created": _("记录走访"),
     "places.care_list.exported": _("导出关爱名单"),
     "register.import.completed": _("导入居民登记表"),
+    "register.import.interrupted": _("导入中断（重新排队或放弃）"),
     "register.export.completed": _("导出居民登记表"),
     "register.export.revealed": _("导出含完整信息的登记表"),
     # organisations

@@ -1511,7 +1511,7 @@ class _History:
             text=text[:300],
             created_at=at,
             read_at=read if read is None or read < self.end else None,
-            sms_sent=rng.random() < 0.6,
+            sms_status="sent" if rng.random() < 0.6 else "no_phone",
         )
 
 

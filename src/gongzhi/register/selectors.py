@@ -9,18 +9,24 @@ from django.http import Http404
 from gongzhi.core.scoping import get_visible_or_404, scope_for, visible
 from gongzhi.places.models import Building, Community, Grid
 
-from .models import ImportJob
+from .models import ExportJob, ImportJob
 
 
 def import_job_list_visible_to(user) -> QuerySet[ImportJob]:
-    return visible(user, ImportJob.objects.all(), "import_register").select_related(
-        "community", "uploaded_by"
+    # The sealed upload is the worker's; pages never need it.
+    return (
+        visible(user, ImportJob.objects.all(), "import_register")
+        .select_related("community", "uploaded_by")
+        .defer("upload")
     )
 
 
 def import_job_get(user, pk: int) -> ImportJob:
     return get_visible_or_404(
-        user, ImportJob.objects.select_related("community", "uploaded_by"), "import_register", pk=pk
+        user,
+        ImportJob.objects.select_related("community", "uploaded_by").defer("upload"),
+        "import_register",
+        pk=pk,
     )
 
 
@@ -48,3 +54,17 @@ def require_somewhere(user, capability: str) -> None:
 
 def may_reveal_somewhere(user) -> bool:
     return not scope_for(user, "reveal_pii").empty
+
+
+def export_job_get(user, pk: int) -> ExportJob:
+    """An export job, to the person who asked for it only: the file is theirs (their reach,
+    their reveal reason), so anyone else, whatever their reach, gets the same 404 as for a
+    job that does not exist. The sealed file is left unread until a download asks."""
+    job = (
+        ExportJob.objects.filter(pk=pk, requested_by_id=getattr(user, "pk", None))
+        .defer("file")
+        .first()
+    )
+    if job is None:
+        raise Http404
+    return job

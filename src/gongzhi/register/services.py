@@ -14,12 +14,15 @@ the residents revealed.
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import io
 import json
 import logging
 import re
 import tempfile
 import threading
+import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,18 +31,19 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Value
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
-from gongzhi.core import audit
+from gongzhi.core import audit, crypto
 from gongzhi.core.bulk import bulk_insert
 from gongzhi.core.exports import Workbook, export_notice, unquote_cell
 from gongzhi.core.identity import mask_id_number, mask_phone
 from gongzhi.core.reasons import clean_reveal_reason
 from gongzhi.core.scoping import require, scope_for
+from gongzhi.core.tasks import enqueue
 from gongzhi.places.enums import Relation, Residence, ResidentStatus
 from gongzhi.places.models import (
     Building,
@@ -54,7 +58,14 @@ from gongzhi.places.models import (
 from gongzhi.places.selectors import resident_list_visible_to
 from gongzhi.places.services import apply_identity, apply_name, place_resident
 
-from .models import FINISHED, IMPORT_TRANSITIONS, ImportJob, ImportStatus
+from .models import (
+    FINISHED,
+    IMPORT_TRANSITIONS,
+    ExportJob,
+    ExportStatus,
+    ImportJob,
+    ImportStatus,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -816,43 +827,114 @@ def _job_fail(job_id: int, message: str, **fields) -> None:
     if status is None or status in FINISHED:
         return
     _job_move(
-        job_id, ImportStatus.FAILED, message=message[:300], finished_at=timezone.now(), **fields
+        job_id,
+        ImportStatus.FAILED,
+        message=message[:300],
+        finished_at=timezone.now(),
+        upload="",
+        **fields,
     )
 
 
+def _lease_key(job_id: int) -> str:
+    return f"register:import:{job_id}:lease"
+
+
+def import_lease_held(job_id: int) -> bool:
+    return cache.get(_lease_key(job_id)) is not None
+
+
+class _Lease:
+    """The running import's claim on its job, kept alive by a heartbeat thread: a worker
+    killed mid-import stops renewing it, and the sweep sees it lapse. The lease lives in
+    the cache because the import's transaction may hold the database's write lock."""
+
+    def __init__(self, job_id: int) -> None:
+        self.key = _lease_key(job_id)
+        self.ttl = settings.GONGZHI_IMPORT_LEASE_SECONDS
+        self.token = uuid.uuid4().hex
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def take(self) -> None:
+        cache.set(self.key, self.token, timeout=self.ttl)
+        self._thread = threading.Thread(
+            target=self._beat, name=f"{self.key}:heartbeat", daemon=True
+        )
+        self._thread.start()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.ttl / 3):
+            cache.set(self.key, self.token, timeout=self.ttl)
+
+    def release(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        cache.delete(self.key)
+
+
+def _seal_upload(data: bytes) -> str:
+    return crypto.encrypt(base64.b64encode(data).decode("ascii"))
+
+
+def _open_upload(sealed: str) -> bytes:
+    return base64.b64decode(crypto.decrypt(sealed))
+
+
 def register_import_start(*, actor, community: Community, file_name: str, data: bytes) -> ImportJob:
-    """Queue an import of ``data`` into ``community`` and start it once the job row is
-    committed: in a background thread, or at once when tasks run eagerly (tests)."""
+    """Store the upload, sealed, on a new job and queue the import once the job row is
+    committed (inline when there is no broker); tests run it at once."""
     require(actor, "import_register", community)
     with transaction.atomic():
         job = ImportJob.objects.create(
-            community=community, uploaded_by=actor, file_name=(file_name or "")[:200]
+            community=community,
+            uploaded_by=actor,
+            file_name=(file_name or "")[:200],
+            upload=_seal_upload(data),
         )
     _progress_for(job.pk)(ImportStatus.QUEUED, 0, 0)
     if settings.GONGZHI_TASKS_EAGER:
-        register_import_run(job_id=job.pk, data=data)
+        register_import_run(job_id=job.pk)
         job.refresh_from_db()
     else:
-        transaction.on_commit(lambda: _start_thread(job.pk, data))
+        from .tasks import register_import_task
+
+        enqueue(register_import_task, job.pk)
     return job
 
 
-def _start_thread(job_id: int, data: bytes) -> None:
-    def target() -> None:
+def _job_claim(job_id: int, lease: _Lease) -> ImportJob | None:
+    """QUEUED → VALIDATING, one run more, lease taken; None when the job is not QUEUED (a
+    second delivery of the same task, or a job already finished or running)."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != ImportStatus.QUEUED:
+            return None
+        # Taken before the job shows as running, so the sweep never sees it leaseless.
+        lease.take()
         try:
-            register_import_run(job_id=job_id, data=data)
-        finally:
-            connections.close_all()
+            job.status = ImportStatus.VALIDATING
+            job.runs += 1
+            job.started_at = timezone.now()
+            job.save(update_fields=["status", "runs", "started_at"])
+        except BaseException:
+            lease.release()
+            raise
+    return job
 
-    threading.Thread(target=target, name=f"register-import-{job_id}", daemon=True).start()
 
-
-def register_import_run(*, job_id: int, data: bytes) -> None:
-    """The job body: validate, then either record the errors or import. Never raises; a
-    failure of any kind ends the job as failed with a message for the uploader."""
+def register_import_run(*, job_id: int) -> None:
+    """The job body: claim the job, validate, then either record the errors or import.
+    Never raises; a failure of any kind ends the job as failed with a message for the
+    uploader. A job that is not QUEUED is left alone (the task was delivered twice)."""
     progress = _progress_for(job_id)
+    lease = _Lease(job_id)
+    job = _job_claim(job_id, lease)
+    if job is None:
+        return
     try:
-        job = _job_move(job_id, ImportStatus.VALIDATING, started_at=timezone.now())
+        data = _open_upload(job.upload)
         community = Community.objects.get(pk=job.community_id)
         validation = register_import_validate(community=community, data=data, progress=progress)
         if not validation.rows_total:
@@ -885,6 +967,7 @@ def register_import_run(*, job_id: int, data: bytes) -> None:
             unchanged_count=result.unchanged,
             households_created=result.households_created,
             finished_at=timezone.now(),
+            upload="",
         )
     except UploadRejected as exc:
         _job_fail(job_id, exc.message)
@@ -894,7 +977,67 @@ def register_import_run(*, job_id: int, data: bytes) -> None:
         logger.exception("register import job %s failed", job_id)
         _job_fail(job_id, _("导入时发生意外错误，未导入任何数据。请稍后重试或联系管理员。"))
     finally:
+        lease.release()
         cache.delete(_progress_key(job_id))
+
+
+RUNNING = (ImportStatus.VALIDATING, ImportStatus.IMPORTING)
+# A QUEUED job this old whose task never came (a broker that lost it) is queued again; a
+# second delivery is harmless, since only a QUEUED job is claimed.
+QUEUED_TOO_LONG = dt.timedelta(minutes=15)
+
+
+def register_import_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Find imports whose worker was lost: RUNNING with no lease. Nothing of theirs was
+    written (the import is one transaction), so each is queued again, and after
+    ``GONGZHI_IMPORT_MAX_RUNS`` runs failed with a message for the uploader. Run by the
+    schedule; safe to run twice at once (each job is re-checked under its row lock)."""
+    now = now or timezone.now()
+    outcome = {"requeued": 0, "failed": 0, "nudged": 0}
+    running = ImportJob.objects.filter(status__in=RUNNING).values_list("pk", flat=True)
+    from .tasks import register_import_task
+
+    for job_id in list(running):
+        if import_lease_held(job_id):
+            continue
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+            if job is None or job.status not in RUNNING or import_lease_held(job_id):
+                continue
+            gave_up = job.runs >= settings.GONGZHI_IMPORT_MAX_RUNS
+            if gave_up:
+                job.status = ImportStatus.FAILED
+                job.message = _("导入进程意外中断，未导入任何数据。请重新上传。")
+                job.finished_at = now
+                job.upload = ""
+            else:
+                job.status = ImportStatus.QUEUED
+            job.save(update_fields=["status", "message", "finished_at", "upload"])
+            audit.record(
+                actor=None,
+                action="register.import.interrupted",
+                obj=job.community,
+                changes={
+                    "job": job.pk,
+                    "file_name": job.file_name,
+                    "runs": job.runs,
+                    "outcome": "failed" if gave_up else "requeued",
+                },
+            )
+            if gave_up:
+                cache.delete(_progress_key(job_id))
+            else:
+                # Before the task is queued: inline, it runs at commit and clears this.
+                _progress_for(job_id)(ImportStatus.QUEUED, 0, 0)
+                enqueue(register_import_task, job.pk)
+        outcome["failed" if gave_up else "requeued"] += 1
+    stale = ImportJob.objects.filter(
+        status=ImportStatus.QUEUED, created_at__lt=now - QUEUED_TOO_LONG
+    ).values_list("pk", flat=True)
+    for job_id in list(stale):
+        enqueue(register_import_task, job_id)
+        outcome["nudged"] += 1
+    return outcome
 
 
 # --------------------------------------------------------------------------- spreadsheets
@@ -1119,3 +1262,99 @@ def register_export(
         )
     filename = f"居民登记_{timezone.localdate():%Y%m%d}.xlsx"
     return ExportFile(file=output, filename=filename, count=count, revealed=len(revealed))
+
+
+# --------------------------------------------------------------------------- export jobs
+
+# How long a written export stays downloadable before the sweep deletes it.
+EXPORT_KEEP = dt.timedelta(hours=24)
+
+
+def register_export_needs_job(*, actor, building=None, grid=None) -> bool:
+    """Whether this export is large enough (over GONGZHI_EXPORT_INLINE_MAX residents) to be
+    written by a worker instead of inside the request."""
+    qs = resident_list_visible_to(actor, "export")
+    if building is not None:
+        qs = qs.filter(building=building)
+    if grid is not None:
+        qs = qs.filter(grid=grid)
+    return qs.count() > settings.GONGZHI_EXPORT_INLINE_MAX
+
+
+def register_export_start(
+    *,
+    actor,
+    building: Building | None = None,
+    grid: Grid | None = None,
+    reveal: bool = False,
+    reason: str | None = None,
+    reason_note: str = "",
+) -> ExportJob:
+    """Queue an export for a worker. The reveal reason is checked now, so that a refused
+    one is said on the form, not later on the job page. The export itself
+    (``register_export``, with its audit events) runs in the worker as ``actor``."""
+    reveal = reveal and not scope_for(actor, "reveal_pii").empty
+    if reveal:
+        clean_reveal_reason(reason, reason_note)
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            requested_by=actor,
+            building=building,
+            grid=grid,
+            reveal=reveal,
+            reason=(reason or "") if reveal else "",
+            reason_note=(reason_note or "") if reveal else "",
+        )
+        from .tasks import register_export_task
+
+        enqueue(register_export_task, job.pk)
+    return job
+
+
+def register_export_run(*, job_id: int) -> None:
+    """The export job's body: claim it (QUEUED → RUNNING, once), write the file, seal it on
+    the job. Never raises; a failure ends the job FAILED with a message. A worker lost
+    mid-way leaves it RUNNING; the person asks again (nothing was handed out)."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != ExportStatus.QUEUED:
+            return
+        job.status = ExportStatus.RUNNING
+        job.save(update_fields=["status"])
+    try:
+        result = register_export(
+            actor=job.requested_by,
+            building=job.building,
+            grid=job.grid,
+            reveal=job.reveal,
+            reason=job.reason or None,
+            reason_note=job.reason_note,
+        )
+        with result.file as handle:
+            sealed = _seal_upload(handle.read())
+        now = timezone.now()
+        ExportJob.objects.filter(pk=job_id).update(
+            status=ExportStatus.DONE,
+            file=sealed,
+            file_name=result.filename,
+            row_count=result.count,
+            finished_at=now,
+            expires_at=now + EXPORT_KEEP,
+        )
+    except Exception:
+        logger.exception("register export job %s failed", job_id)
+        ExportJob.objects.filter(pk=job_id).update(
+            status=ExportStatus.FAILED,
+            message=_("导出时发生意外错误，请稍后重试或联系管理员。"),
+            finished_at=timezone.now(),
+        )
+
+
+def register_export_file(job: ExportJob) -> bytes:
+    return _open_upload(job.file)
+
+
+def register_export_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the export jobs (and their files) past their time. Run by the sweep."""
+    deleted, _per_model = ExportJob.objects.filter(expires_at__lt=now or timezone.now()).delete()
+    return deleted

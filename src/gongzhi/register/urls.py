@@ -11,4 +11,6 @@ urlpatterns = [
     path("jobs/<int:pk>/progress/", views.job_progress, name="job_progress"),
     path("jobs/<int:pk>/errors.xlsx", views.job_errors, name="job_errors"),
     path("export/", views.export, name="export"),
+    path("export/<int:pk>/", views.export_job, name="export_job"),
+    path("export/<int:pk>/file.xlsx", views.export_download, name="export_download"),
 ]

@@ -11,7 +11,7 @@ from gongzhi.places.models import Community
 
 from . import selectors, services
 from .forms import ExportForm, ImportForm
-from .models import ImportStatus
+from .models import ExportStatus, ImportStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_JOBS = 20
@@ -108,6 +108,16 @@ def export(request):
     selectors.require_somewhere(user, "export")
     form = ExportForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
+        where = {"building": form.cleaned_data["building"], "grid": form.cleaned_data["grid"]}
+        if services.register_export_needs_job(actor=user, **where):
+            job = services.register_export_start(
+                actor=user,
+                **where,
+                reveal=form.cleaned_data.get("reveal", False),
+                reason=form.cleaned_data.get("reason"),
+                reason_note=form.cleaned_data.get("reason_note", ""),
+            )
+            return redirect("register:export_job", pk=job.pk)
         result = services.register_export(
             actor=user,
             building=form.cleaned_data["building"],
@@ -121,3 +131,20 @@ def export(request):
         return response
     status = 400 if request.method == "POST" else 200
     return render(request, "register/export.html", {"form": form}, status=status)
+
+
+@login_required
+@require_GET
+def export_job(request, pk: int):
+    job = selectors.export_job_get(request.user, pk)
+    template = "register/_export_job.html" if request.htmx else "register/export_job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+@require_GET
+def export_download(request, pk: int):
+    job = selectors.export_job_get(request.user, pk)
+    if job.status != ExportStatus.DONE:
+        return redirect("register:export_job", pk=job.pk)
+    return _xlsx_response(services.register_export_file(job), job.file_name)

@@ -471,9 +471,23 @@ class ExtensionDecision(AppendOnlyModel):
         return f"{self.request_id}: {self.outcome}"
 
 
+class SMSStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+    NO_PHONE = "no_phone", _("无手机号")
+
+
 class Notification(models.Model):
     """What a resident or user is told. In-app always; SMS through ``voices.notify``'s
-    pluggable backend when there is a phone."""
+    pluggable backend when there is a phone.
+
+    The SMS side is an outbox: a notification starts PENDING; a sender claims it (PENDING
+    → SENDING, one conditional update, so two senders never both send it), then marks it
+    SENT, NO_PHONE, or PENDING again with ``sms_next_try_at`` after a failure, until
+    ``GONGZHI_SMS_MAX_ATTEMPTS`` make it FAILED. A SENDING row whose worker died stays
+    unsent rather than risk a second message (the sweep marks it FAILED)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -491,13 +505,30 @@ class Notification(models.Model):
     text = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
-    sms_sent = models.BooleanField(default=False)
+    sms_status = models.CharField(
+        max_length=10, choices=SMSStatus.choices, default=SMSStatus.PENDING
+    )
+    sms_attempts = models.PositiveSmallIntegerField(default=0)
+    sms_next_try_at = models.DateTimeField(null=True, blank=True)
+    sms_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The sweep's question: which messages are due again, or stuck sending.
+            models.Index(
+                fields=["sms_status", "sms_next_try_at"],
+                condition=models.Q(sms_status__in=["pending", "sending"]),
+                name="notification_sms_outbox",
+            )
+        ]
 
     def __str__(self):
         return self.text
+
+    @property
+    def sms_sent(self) -> bool:
+        return self.sms_status == SMSStatus.SENT
 
 
 class RoutingModel(models.Model):

@@ -6,25 +6,31 @@ Django's email backends): ``ConsoleSMSBackend`` prints to stdout (the demo),
 ``LocmemSMSBackend`` keeps messages in ``outbox`` (tests). A real gateway is one more class
 with ``send_messages``.
 
-Messages leave only after the transaction commits, so a refused or rolled-back step never
-sends anything. Phones are read from their sealed columns at that moment and handed only
-to the backend; the audit log gets masked numbers.
+Messages are queued (``core.tasks.enqueue``) only after the transaction commits, so a
+refused or rolled-back step never sends anything; the worker claims each one before
+sending, retries a failed gateway with backoff and never sends one twice. Phones are read
+from their sealed columns at that moment and handed only to the backend; the audit log
+gets masked numbers.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from gongzhi.core import audit
 from gongzhi.core.identity import mask_phone
+from gongzhi.core.tasks import enqueue
 
-from .models import Item, Notification
+from .models import Item, Notification, SMSStatus
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +97,12 @@ def notify(*, item: Item | None, text: str, residents: Iterable = (), users: Ite
         return 0
     created = Notification.objects.bulk_create(rows)
     ids = [n.pk for n in created if n.pk is not None]
+    from .tasks import send_sms_for_item_task, send_sms_task
+
     if ids:
-        transaction.on_commit(lambda: send_sms(ids))
+        enqueue(send_sms_task, ids)
     else:  # backends that return no keys from bulk inserts
-        transaction.on_commit(lambda: send_sms_for_item(item, text))
+        enqueue(send_sms_for_item_task, item.pk if item is not None else None, text)
     return len(rows)
 
 
@@ -110,37 +118,36 @@ def notify_unit(*, item: Item, unit_id: int, text: str) -> int:
     return notify(item=item, text=PartnerMask().message(item, text), users=users)
 
 
-def send_sms(notification_ids: list[int]) -> int:
-    """Send the SMS of these notifications (those with a phone) and mark them sent."""
+def send_sms(notification_ids: list[int], *, now: dt.datetime | None = None) -> int:
+    """Send the SMS of these notifications that are due, each at most once: they are
+    claimed first (PENDING → SENDING), and only what this call claimed is sent. A gateway
+    failure puts them back as PENDING with a later ``sms_next_try_at`` (30 s, 60 s, 120 s
+    … after ``GONGZHI_SMS_RETRY_SECONDS``), or FAILED after the last attempt; the in-app
+    notification stands either way. Returns how many messages the gateway took."""
+    now = now or timezone.now()
+    claimed = sms_claim(notification_ids, now=now)
+    if not claimed:
+        return 0
     notifications = list(
-        Notification.objects.filter(pk__in=notification_ids, sms_sent=False).select_related(
-            "resident", "user"
-        )
+        Notification.objects.filter(pk__in=claimed)
+        .select_related("resident", "user", "item")
+        .order_by("pk")
     )
-    return _send(notifications)
-
-
-def send_sms_for_item(item: Item | None, text: str) -> int:
-    notifications = list(
-        Notification.objects.filter(item=item, text=text, sms_sent=False).select_related(
-            "resident", "user"
-        )
-    )
-    return _send(notifications)
-
-
-def _send(notifications: list[Notification]) -> int:
     messages: list[SMSMessage] = []
-    sent: list[int] = []
+    sending: list[Notification] = []
+    no_phone: list[int] = []
     masked: list[str] = []
     for notification in notifications:
         person = notification.resident or notification.user
         phone = getattr(person, "phone", "") if person is not None else ""
         if not phone:
+            no_phone.append(notification.pk)
             continue
         messages.append(SMSMessage(to=phone, text=SMS_PREFIX + notification.text))
-        sent.append(notification.pk)
+        sending.append(notification)
         masked.append(mask_phone(phone))
+    if no_phone:
+        Notification.objects.filter(pk__in=no_phone).update(sms_status=SMSStatus.NO_PHONE)
     if not messages:
         return 0
     try:
@@ -148,9 +155,12 @@ def _send(notifications: list[Notification]) -> int:
     except Exception:
         # The in-app notification stands; a failed gateway must not undo the step.
         log.exception("SMS backend failed for %d messages", len(messages))
+        _sms_retry_later(sending, now=now)
         return 0
-    Notification.objects.filter(pk__in=sent).update(sms_sent=True)
-    first = notifications[0]
+    Notification.objects.filter(
+        pk__in=[n.pk for n in sending], sms_status=SMSStatus.SENDING
+    ).update(sms_status=SMSStatus.SENT)
+    first = sending[0]
     audit.record(
         actor=None,
         action="voices.notification.sms_sent",
@@ -160,3 +170,95 @@ def _send(notifications: list[Notification]) -> int:
         changes={"to": masked, "count": len(messages)},
     )
     return len(messages)
+
+
+def send_sms_for_item(item_id: int | None, text: str) -> int:
+    ids = list(
+        Notification.objects.filter(
+            item_id=item_id, text=text, sms_status=SMSStatus.PENDING
+        ).values_list("pk", flat=True)
+    )
+    return send_sms(ids)
+
+
+def sms_claim(notification_ids: list[int], *, now: dt.datetime) -> list[int]:
+    """Take the due PENDING notifications among these for sending: PENDING → SENDING, one
+    attempt more. Rows locked by another sender are skipped, and the update repeats the
+    PENDING condition, so a notification is claimed by one caller only."""
+    due = Q(sms_next_try_at__isnull=True) | Q(sms_next_try_at__lte=now)
+    with transaction.atomic():
+        candidates = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(due, pk__in=list(notification_ids), sms_status=SMSStatus.PENDING)
+            .values_list("pk", flat=True)
+        )
+        if not candidates:
+            return []
+        claimed = Notification.objects.filter(
+            pk__in=candidates, sms_status=SMSStatus.PENDING
+        ).update(
+            sms_status=SMSStatus.SENDING,
+            sms_attempts=F("sms_attempts") + 1,
+            sms_claimed_at=now,
+            sms_next_try_at=None,
+        )
+    return (
+        candidates
+        if claimed == len(candidates)
+        else list(
+            Notification.objects.filter(
+                pk__in=candidates, sms_status=SMSStatus.SENDING, sms_claimed_at=now
+            ).values_list("pk", flat=True)
+        )
+    )
+
+
+def sms_retry_delay(attempts: int) -> dt.timedelta:
+    """The wait after the ``attempts``-th failed try: the base, doubled each time."""
+    return dt.timedelta(seconds=settings.GONGZHI_SMS_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
+
+
+def _sms_retry_later(notifications: list[Notification], *, now: dt.datetime) -> None:
+    # sms_attempts on the instances is as claimed (the claim's F() was not re-read).
+    attempts_by_pk = dict(
+        Notification.objects.filter(pk__in=[n.pk for n in notifications]).values_list(
+            "pk", "sms_attempts"
+        )
+    )
+    by_attempts: dict[int, list[int]] = {}
+    for pk, attempts in attempts_by_pk.items():
+        by_attempts.setdefault(attempts, []).append(pk)
+    for attempts, pks in by_attempts.items():
+        rows = Notification.objects.filter(pk__in=pks, sms_status=SMSStatus.SENDING)
+        if attempts >= settings.GONGZHI_SMS_MAX_ATTEMPTS:
+            rows.update(sms_status=SMSStatus.FAILED)
+        else:
+            rows.update(
+                sms_status=SMSStatus.PENDING, sms_next_try_at=now + sms_retry_delay(attempts)
+            )
+
+
+# A claimed message still SENDING after this long lost its worker mid-send. Whether the
+# gateway took it is unknown; it is marked FAILED rather than risk sending it twice.
+SENDING_STUCK_AFTER = dt.timedelta(minutes=10)
+SWEEP_BATCH = 200
+
+
+def sms_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Send the messages due again after a failure (and any PENDING ones whose queued task
+    was lost), and give up on those stuck in SENDING. Run by the schedule."""
+    now = now or timezone.now()
+    stuck = Notification.objects.filter(
+        sms_status=SMSStatus.SENDING, sms_claimed_at__lt=now - SENDING_STUCK_AFTER
+    ).update(sms_status=SMSStatus.FAILED)
+    # Fresh PENDING rows belong to the task queued with them; only older ones are swept.
+    due = Notification.objects.filter(
+        Q(sms_next_try_at__lte=now)
+        | Q(sms_next_try_at__isnull=True, created_at__lt=now - SENDING_STUCK_AFTER),
+        sms_status=SMSStatus.PENDING,
+    ).order_by("pk")
+    sent = 0
+    ids = list(due.values_list("pk", flat=True)[: SWEEP_BATCH * 10])
+    for start in range(0, len(ids), SWEEP_BATCH):
+        sent += send_sms(ids[start : start + SWEEP_BATCH], now=now)
+    return {"sent": sent, "swept": len(ids), "given_up": stuck}

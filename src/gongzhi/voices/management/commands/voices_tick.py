@@ -1,15 +1,15 @@
 """Send the warnings before a deadline, the reminders, supervision notices and automatic
-escalations that are due. Run it every few minutes (cron, a Celery beat); running it twice
-sends nothing twice. It also says, on stderr, when a year's holiday schedule is missing,
+escalations that are due. The Celery beat runs the same tick (``gongzhi.voices.tick``)
+every GONGZHI_TICK_SECONDS; this command is for rehearsals (``--now``) and servers without
+a worker. Running it twice sends nothing twice, and it waits for no running tick: it
+says so and stops. It also says, on stderr, when a year's holiday schedule is missing,
 since time limits in that year are counted Monday to Friday until someone enters it."""
 
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from gongzhi.core import workcal
-from gongzhi.voices import deadlines
+from gongzhi.voices.tasks import voices_tick
 
 
 class Command(BaseCommand):
@@ -30,12 +30,16 @@ class Command(BaseCommand):
                 raise CommandError(f"--now: {exc}") from None
             if moment.tzinfo is None:
                 raise CommandError("--now needs a UTC offset, e.g. +08:00")
-        report = deadlines.tick(now=moment)
+        outcome = voices_tick(now=moment)
+        if outcome is None:
+            self.stderr.write("another tick is running; nothing done")
+            return
+        report = outcome.report
         self.stdout.write(
             f"warned {len(report.warned)}, reminded {len(report.reminded)}, "
             f"supervised {len(report.supervised)}, escalated {len(report.escalated)}"
         )
-        missing = workcal.missing_schedule_year(timezone.localdate(moment) if moment else None)
+        missing = outcome.missing_schedule_year
         if missing is not None:
             self.stderr.write(
                 f"warning: no holiday schedule for {missing}: its time limits count Monday to "
