@@ -39,6 +39,12 @@ proc_name = os.environ.get("GUNICORN_PROC_NAME", "gongzhi")
 # Loaded once in the master, forked into workers: faster start, shared memory pages.
 preload_app = True
 pidfile = os.environ.get("GUNICORN_PID_FILE") or None
+# gunicorn's control socket (`gunicornc`) defaults to one path per user, which two app
+# servers on one machine would share: one per server when asked for, else none.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 
 
 def post_fork(server, worker):

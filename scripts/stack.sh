@@ -38,7 +38,11 @@ say() { printf '== %s\n' "$*"; }
 die() { printf 'stack: %s\n' "$*" >&2; exit 1; }
 
 # A pid file names a live process.
-alive() { [[ -s $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+alive() {
+  local pid
+  pid=$(cat "$1" 2>/dev/null) || return 1
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null
+}
 
 write_env() {
   # What every process of the stack reads (and what `make smoke` and an operator's shell
@@ -110,6 +114,7 @@ start_app() {
   if alive "$pid"; then echo "app server :$port already running"; return; fi
   GUNICORN_BIND=127.0.0.1:$port GUNICORN_WORKERS=$STACK_WORKERS GUNICORN_THREADS=$STACK_THREADS \
     GUNICORN_PID_FILE=$pid GUNICORN_PROC_NAME=gongzhi-$port \
+    GUNICORN_CONTROL_SOCKET=$STACK_DIR/app-$port.ctl \
     "$BIN/gunicorn" -c deploy/gunicorn.conf.py --daemon \
     --error-logfile "$STACK_DIR/app-$port.log" gongzhi.config.wsgi
 }
@@ -194,15 +199,15 @@ up() {
   say "waiting for /readyz"
   wait_ready
   say "up in $((SECONDS - started)) s: http://127.0.0.1:$STACK_PORT/  (make stack-down to stop)"
-  "$PY" manage.py demo_logins | sed -n '1,3p;$d;/密码/p' || true
+  "$PY" manage.py demo_logins | grep -v "^打开 http" || true
 }
 
 stop_pid() {
   local name=$1 pid=$2
   if alive "$pid"; then
-    kill -TERM "$(cat "$pid")"
+    kill -TERM "$(cat "$pid" 2>/dev/null)" 2>/dev/null || true
     for _ in $(seq 1 30); do alive "$pid" || break; sleep 0.5; done
-    if alive "$pid"; then kill -KILL "$(cat "$pid")" || true; fi
+    if alive "$pid"; then kill -KILL "$(cat "$pid" 2>/dev/null)" 2>/dev/null || true; fi
     echo "stopped $name"
   fi
   rm -f "$pid"
@@ -211,7 +216,7 @@ stop_pid() {
 down() {
   [[ -f $STACK_DIR/env ]] && load_env
   if [[ -f $STACK_DIR/nginx/nginx.pid ]] && alive "$STACK_DIR/nginx/nginx.pid"; then
-    "$NGINX" -p "$STACK_DIR/nginx" -c "$STACK_DIR/nginx/nginx.conf" -s quit || true
+    "$NGINX" -p "$STACK_DIR/nginx" -c "$STACK_DIR/nginx/nginx.conf" -s quit 2>/dev/null || true
   fi
   stop_pid nginx "$STACK_DIR/nginx/nginx.pid"
   local pid

@@ -48,7 +48,8 @@ def _worker() -> str:
         return "inline"  # no broker: tasks run in the process that queues them
     from gongzhi.config.celery import app
 
-    replies = app.control.ping(timeout=settings.GONGZHI_READY_TIMEOUT)
+    # limit=1: answer as soon as one worker has, instead of waiting out the timeout.
+    replies = app.control.ping(timeout=settings.GONGZHI_READY_TIMEOUT, limit=1)
     if not replies:
         raise RuntimeError("no worker answered")
     return f"ok ({len(replies)})"
