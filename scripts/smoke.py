@@ -162,7 +162,8 @@ def stack_shell(code: str) -> str:
         timeout=120,
     )
     check(result.returncode == 0, f"manage.py shell failed:\n{result.stderr[-2000:]}")
-    return result.stdout.strip()
+    # The last line: `shell` may first say how many objects it imported.
+    return result.stdout.strip().rpartition("\n")[2]
 
 
 # --- the steps --------------------------------------------------------------------------
@@ -241,7 +242,7 @@ def beat_runs_tick() -> bool:
         "print(any('tick' in str(e.get('task', '')) for e in "
         "(app.conf.beat_schedule or {}).values()))"
     )
-    return out.endswith("True")
+    return out == "True"
 
 
 def move_deadline_into_past(item_id: int) -> None:
@@ -333,7 +334,7 @@ def import_status(job_id: int) -> tuple[str, str]:
         "from gongzhi.register.models import ImportJob; "
         f"j = ImportJob.objects.get(pk={job_id}); print(j.status, j.error_count)"
     )
-    status, _, errors = out.rpartition("\n")[2].partition(" ")
+    status, _, errors = out.partition(" ")
     return status, errors
 
 
