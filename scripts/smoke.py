@@ -142,7 +142,7 @@ def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
         out.write(f"{value}\r\n".encode())
     for name, (filename, content, content_type) in files.items():
         out.write(
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; "
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
             f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'.encode()
         )
         out.write(content + b"\r\n")
@@ -202,9 +202,7 @@ def step_static(c: Client):
 
 
 def step_html_compressed(c: Client):
-    status, headers, raw = c.request(
-        "GET", "/accounts/login/", headers={"Accept-Encoding": "gzip"}
-    )
+    status, headers, raw = c.request("GET", "/accounts/login/", headers={"Accept-Encoding": "gzip"})
     check(status == 200, f"login page: {status}")
     check(headers.get("Content-Encoding") == "gzip", "HTML is not gzip-compressed by nginx")
     check(b"<html" in gzip.decompress(raw), "compressed HTML does not decompress to a page")
@@ -257,8 +255,7 @@ def move_deadline_into_past(item_id: int) -> None:
 
 def reminder_sent(item_id: int) -> bool:
     out = stack_shell(
-        "from gongzhi.voices.models import Item; "
-        f"print(Item.objects.get(pk={item_id}).supervision)"
+        f"from gongzhi.voices.models import Item; print(Item.objects.get(pk={item_id}).supervision)"
     )
     return out.isdigit() and int(out) >= 1
 
