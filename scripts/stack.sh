@@ -115,8 +115,12 @@ start_app() {
   GUNICORN_BIND=127.0.0.1:$port GUNICORN_WORKERS=$STACK_WORKERS GUNICORN_THREADS=$STACK_THREADS \
     GUNICORN_PID_FILE=$pid GUNICORN_PROC_NAME=gongzhi-$port \
     GUNICORN_CONTROL_SOCKET=$STACK_DIR/app-$port.ctl \
-    "$BIN/gunicorn" -c deploy/gunicorn.conf.py --daemon \
-    --error-logfile "$STACK_DIR/app-$port.log" gongzhi.config.wsgi
+    setsid nohup "$BIN/gunicorn" -c deploy/gunicorn.conf.py gongzhi.config.wsgi \
+    </dev/null >>"$STACK_DIR/app-$port.log" 2>&1 &
+  # Not --daemon: that sends the app's own log lines (stderr) to /dev/null. In the
+  # background, stdout and stderr go to the log file; gunicorn writes the pid file.
+  for _ in $(seq 1 50); do alive "$pid" && return; sleep 0.2; done
+  die "app server :$port did not start: see $STACK_DIR/app-$port.log"
 }
 
 start_worker() {

@@ -204,3 +204,23 @@ def test_json_log_line_carries_the_request_id(client, db, monkeypatch):
     assert entry["level"] == "WARNING"
     assert entry["message"] == "查询手机 138****5678"
     assert current_request_id() is None
+
+
+def test_django_request_log_line_after_the_middleware_carries_the_request_id(client, db):
+    lines = []
+
+    class Capture(logging.Handler):
+        def emit(self, record):
+            lines.append(self.format(record))
+
+    handler = Capture()
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        client.get("/no-such-page/", HTTP_X_REQUEST_ID="req-0987654321")
+    finally:
+        logger.removeHandler(handler)
+    entry = json.loads(lines[-1])
+    assert entry["message"].startswith("Not Found")
+    assert entry["request_id"] == "req-0987654321"

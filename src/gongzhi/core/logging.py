@@ -154,7 +154,13 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        request_id = getattr(record, "request_id", None) or current_request_id()
+        # django.request logs a 4xx/5xx after the middleware has returned (and the
+        # contextvar is reset), with the request attached to the record.
+        request_id = (
+            getattr(record, "request_id", None)
+            or getattr(getattr(record, "request", None), "request_id", None)
+            or current_request_id()
+        )
         if request_id:
             entry["request_id"] = request_id
         if record.exc_info and not record.exc_text:
