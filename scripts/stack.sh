@@ -13,6 +13,7 @@
 #   STACK_REDIS (redis://127.0.0.1:6379)  STACK_DIR (var/stack)  STACK_DATA (demo|city)
 #   STACK_WORKERS / STACK_THREADS (gunicorn, per app server: 2 / 4)
 #   STACK_TICK_SECONDS (10: how often beat runs the deadline tick here)
+#   STACK_READY_WAIT (120: seconds to wait for /readyz)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -31,6 +32,8 @@ STACK_WORKERS=${STACK_WORKERS:-2}
 STACK_THREADS=${STACK_THREADS:-4}
 STACK_TICK_SECONDS=${STACK_TICK_SECONDS:-10}
 NGINX=${NGINX:-/usr/sbin/nginx}
+# Seconds to wait for /readyz (a loaded machine starts the worker slowly).
+STACK_READY_WAIT=${STACK_READY_WAIT:-120}
 mkdir -p "$STACK_DIR"
 STACK_DIR=$(cd "$STACK_DIR" && pwd)
 
@@ -127,7 +130,9 @@ start_worker() {
   local pid=$STACK_DIR/worker.pid
   if alive "$pid"; then echo "worker already running"; else
     rm -f "$pid"
+    # No gossip or mingle: one worker per stack, nothing to synchronise with at start.
     "$BIN/celery" -A gongzhi.config.celery worker --concurrency=2 --detach \
+      --without-gossip --without-mingle \
       --hostname "gongzhi-$STACK_PORT@%h" \
       --pidfile "$pid" --logfile "$STACK_DIR/worker.log" --loglevel INFO
   fi
@@ -174,7 +179,7 @@ start_nginx() {
 
 wait_ready() {
   local url=http://127.0.0.1:$STACK_PORT/readyz body=""
-  for _ in $(seq 1 60); do
+  for _ in $(seq 1 "$STACK_READY_WAIT"); do
     if body=$(curl -fsS --max-time 3 "$url" 2>/dev/null); then
       echo "$body"
       return 0
@@ -182,7 +187,7 @@ wait_ready() {
     sleep 1
   done
   curl -sS --max-time 3 "$url" || true
-  die "not ready after 60 s: see $STACK_DIR/*.log and $STACK_DIR/nginx/error.log"
+  die "not ready after $STACK_READY_WAIT s: see $STACK_DIR/*.log and $STACK_DIR/nginx/error.log"
 }
 
 up() {
