@@ -224,3 +224,27 @@ def test_django_request_log_line_after_the_middleware_carries_the_request_id(cli
     entry = json.loads(lines[-1])
     assert entry["message"].startswith("Not Found")
     assert entry["request_id"] == "req-0987654321"
+
+
+def test_a_failed_task_is_counted(client, db):
+    from celery.signals import task_failure
+
+    class Task:
+        name = "gongzhi.tests.boom"
+
+    def failures() -> float:
+        text = client.get("/metrics").content.decode()
+        line = next(
+            (
+                x
+                for x in text.splitlines()
+                if x.startswith("gongzhi_celery_task_failures_total{")
+                and 'task="gongzhi.tests.boom"' in x
+            ),
+            None,
+        )
+        return float(line.split()[-1]) if line else 0.0
+
+    before = failures()
+    task_failure.send(sender=Task, task_id="1", exception=RuntimeError("boom"))
+    assert failures() == before + 1
