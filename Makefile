@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo serve install env test test-pg test-browser test-fuzz test-all bench lint format migrations-check messages clean
+.PHONY: demo serve install env test test-pg test-browser test-fuzz test-all bench lint format migrations-check messages clean stack stack-down stack-city smoke
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,22 @@ test-all: test test-pg test-browser test-fuzz
 ## make bench: benchmarks; figures are written to bench/results/
 bench: env
 	$(PY) bench/run.py
+
+## make stack: a production-like stack on loopback (PostgreSQL, Redis, two gunicorn app
+## servers, nginx on 127.0.0.1:$${STACK_PORT:-8400}, Celery worker and beat); see
+## scripts/stack.sh for its settings. STACK_DATA=city (or make stack-city) loads the
+## city-scale data set. make stack-down stops what it started; make smoke checks it.
+stack: env
+	scripts/stack.sh up
+
+stack-city: env
+	STACK_DATA=city scripts/stack.sh up
+
+stack-down:
+	scripts/stack.sh down
+
+smoke: env
+	$(PY) scripts/smoke.py
 
 lint: env
 	$(VENV)/bin/ruff check src tests bench

@@ -45,6 +45,9 @@ PUBLIC = {
     "api:wishes_wall",
     "wishes:wall",
 }
+# Readiness and metrics for the load balancer and Prometheus: figures, no rows. /metrics
+# answers loopback clients or a token only (tests/ops/test_health.py).
+PUBLIC |= {"readyz", "metrics"}
 PUBLIC_PREFIXES = ("static/", "media/")
 # Open311 GeoReport v2 reads are public by the specification (posting needs its own key);
 # tests/open311 checks that they show no personal data.

@@ -42,12 +42,6 @@ def test_audit_never_holds_plaintext_personal_data(world):
         assert "13812345678" not in text
 
 
-def test_healthz(client, db):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
-
-
 def test_rotate_keys_reseals_and_reindexes(world):
     from django.conf import settings
 

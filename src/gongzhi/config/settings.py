@@ -65,7 +65,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    # django.contrib.staticfiles, publishing no source maps or unused bundles.
+    "gongzhi.ops.staticfiles.StaticFilesConfig",
     "django.contrib.humanize",
     "django_htmx",
     "csp",
@@ -85,6 +86,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later log line carries the request id, and the timing covers the rest.
+    "gongzhi.ops.middleware.RequestIdMiddleware",
+    "gongzhi.ops.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -359,3 +363,48 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("GONGZHI_LOG_LEVEL", "WARNING")},
 }
+
+# --- production ----------------------------------------------------------------------------
+# GONGZHI_PRODUCTION=1 (deploy/env.example, `make stack`) turns on what a server behind nginx
+# needs; `manage.py check --deploy` passes with no warnings there. The demo and the tests
+# leave it off and keep the defaults above. docs/deployment.md explains every variable.
+PRODUCTION = env_bool("GONGZHI_PRODUCTION", False)
+if PRODUCTION:
+    # nginx terminates TLS and says so in X-Forwarded-Proto (deploy/nginx/gongzhi.conf); it
+    # also overwrites whatever a client sent in that header, so believing it is safe.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # GONGZHI_INSECURE_HTTP=1 is for the loopback stack only (`make stack`): no TLS there,
+    # so the settings that need TLS are off instead of pretending the connection is https
+    # (a Secure cookie over plain http is never sent back). `check --deploy` rightly warns
+    # in that mode; a real server never sets it.
+    _tls = not env_bool("GONGZHI_INSECURE_HTTP", False)
+    SECURE_SSL_REDIRECT = _tls
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _tls
+    SECURE_HSTS_SECONDS = int(os.environ.get("GONGZHI_HSTS_SECONDS", "31536000")) if _tls else 0
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GONGZHI_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("GONGZHI_HSTS_PRELOAD", True)
+    # Hashed names (app.3f2a1b.css) cached for a year by nginx, with .gz and .br written
+    # beside each file at collectstatic; source maps and unused bundles left out
+    # (gongzhi.ops.staticfiles).
+    STORAGES["staticfiles"] = {"BACKEND": "gongzhi.ops.staticfiles.ProductionStaticFilesStorage"}
+    STATIC_ROOT = Path(os.environ.get("GONGZHI_STATIC_ROOT", STATIC_ROOT))
+    # One connection per worker thread, kept open and checked before reuse: no connect per
+    # request, and a PostgreSQL restart costs one failed check, not a 500.
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("GONGZHI_CONN_MAX_AGE", "600"))
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Sessions in the Redis cache, written through to the database so a Redis restart logs
+    # nobody out.
+    if os.environ.get("REDIS_URL"):
+        SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # One JSON object per line, with the request id (gongzhi.core.logging.JsonFormatter).
+    LOGGING["formatters"]["json"] = {"()": "gongzhi.core.logging.JsonFormatter"}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+    LOGGING["handlers"]["access"]["formatter"] = "json"
+    LOGGING["root"]["level"] = os.environ.get("GONGZHI_LOG_LEVEL", "INFO")
+
+# /metrics answers loopback clients (see GONGZHI_TRUSTED_PROXIES behind nginx) and anyone
+# sending "Authorization: Bearer <this token>".
+GONGZHI_METRICS_TOKEN = os.environ.get("GONGZHI_METRICS_TOKEN", "")
+# /readyz asks a Celery worker to answer within this many seconds.
+GONGZHI_READY_TIMEOUT = float(os.environ.get("GONGZHI_READY_TIMEOUT", "1.0"))

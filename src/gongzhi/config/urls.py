@@ -3,10 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from gongzhi.api.api import api
-from gongzhi.core import views as core_views
 
 urlpatterns = [
-    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("gongzhi.ops.urls")),  # healthz, readyz, metrics
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("gongzhi.accounts.urls")),
     path("api/v1/", api.urls),

@@ -7,34 +7,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Q
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import audit, holidays, workcal
 from .forms import AuditFilterForm, HolidayPeriodFormSet, HolidayYearForm, MakeUpDayFormSet
 from .models import AuditEvent, HolidaySchedule
 from .scoping import scope_for, visible
-
-
-@never_cache
-@require_GET
-def healthz(request):
-    """200 when the database answers a query, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
-
 
 # --- the audit log --------------------------------------------------------------------
 
