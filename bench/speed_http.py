@@ -54,15 +54,14 @@ def wrk(url: str, cookie: str, seconds: int, *, body: str | None = None, csrf: s
     args = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", "-H", f"Cookie: {cookie}"]
     script = None
     if body is not None:
-        script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-        script.write(
-            'wrk.method = "POST"\n'
-            f"wrk.body = {json.dumps(body)}\n"
-            'wrk.headers["Content-Type"] = "application/json"\n'
-            f'wrk.headers["X-CSRFToken"] = "{csrf}"\n'
-            f'wrk.headers["Referer"] = "{url}"\n'
-        )
-        script.close()
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(
+                'wrk.method = "POST"\n'
+                f"wrk.body = {json.dumps(body)}\n"
+                'wrk.headers["Content-Type"] = "application/json"\n'
+                f'wrk.headers["X-CSRFToken"] = "{csrf}"\n'
+                f'wrk.headers["Referer"] = "{url}"\n'
+            )
         args += ["-s", script.name]
     out = subprocess.run(args + [url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
