@@ -2,6 +2,7 @@
 the place tree or a resident's household changes: a revoked post must not keep its reach
 for one more request."""
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -10,6 +11,11 @@ from gongzhi.core.scoping import scope_for
 from gongzhi.orgs import services as orgs
 from gongzhi.orgs.enums import PostKind
 from gongzhi.orgs.models import Post
+
+
+@pytest.fixture(autouse=True)
+def _scope_cache_on(settings):
+    settings.GONGZHI_SCOPE_CACHE = True
 
 
 def _fresh(user):

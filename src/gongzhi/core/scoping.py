@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
@@ -140,7 +141,7 @@ def scope_for(user, capability: str = "view") -> Scope:
         raise ImproperlyConfigured("No scope builder is registered (is accounts installed?).")
     held = user.__dict__.setdefault("_gongzhi_scopes", {})
     if capability not in held:
-        if user.is_superuser:
+        if user.is_superuser or not getattr(settings, "GONGZHI_SCOPE_CACHE", True):
             held[capability] = _builder(user, capability)
             return held[capability]
         key = _cache_key(user, capability, _scope_version())
