@@ -59,6 +59,16 @@ def world(db):
     return copy.deepcopy(_session_world)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The cache outlives a test's rolled-back database: a scope cached by one test (under
+    posts it created) must not answer the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def password():
     return PASSWORD

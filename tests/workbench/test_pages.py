@@ -141,3 +141,25 @@ def test_resident_masks_are_the_documented_shape(world):
     assert (
         zhangsan.id_number_masked == zhangsan.id_number[:6] + "********" + zhangsan.id_number[-4:]
     )
+
+
+def test_the_building_page_decrypts_no_phone_or_id_number(world, login, monkeypatch):
+    """The page never shows them, so it must not pay to unseal them (issue 8, item 3)."""
+    from gongzhi.core import crypto
+
+    client = login(world.users["grid"])
+    calls = []
+    real = crypto.decrypt
+
+    def counted(token):
+        calls.append(token)
+        return real(token)
+
+    monkeypatch.setattr(crypto, "decrypt", counted)
+    page = client.get(reverse("wb-building", args=[world.b1.pk]))
+    assert page.status_code == 200
+    assert page.context["rows"][-1].cells[0][0].living == 1
+    # The counter counts: opening a resident's record does decrypt.
+    assert calls == []
+    client.get(reverse("wb-resident", args=[world.residents["zhangsan"].pk]))
+    assert calls

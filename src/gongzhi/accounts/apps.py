@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from gongzhi.core.scoping import register_scope_builder
 
-        from .scopes import build_scope
+        from .scopes import build_scope, connect_invalidation
 
         register_scope_builder(build_scope)
+        connect_invalidation()

@@ -4,11 +4,49 @@ through the doors there (``visible``, ``require``...), never through this module
 
 from __future__ import annotations
 
-from gongzhi.core.scoping import Scope
+from django.db.models.signals import post_delete, post_save
+
+from gongzhi.core.scoping import Scope, invalidate_scopes
 from gongzhi.orgs.models import Post
-from gongzhi.places.models import Community, Household
+from gongzhi.places.models import (
+    Building,
+    Community,
+    Compound,
+    Entrance,
+    Grid,
+    Household,
+    Resident,
+    Subdistrict,
+)
 
 from .rules import kinds_granting, resident_may
+
+# What a scope is built from: posts, the place tree (ancestors of a post's node) and the
+# household a resident lives in. A save or delete of any of them drops the cached scopes
+# (``core.scoping``). The user's own flags (superuser, active, resident link) are read from
+# the request's user and are part of the cache key, so account saves (every login writes
+# ``last_login``) need not drop anything.
+SCOPE_SOURCES = (
+    Post,
+    Subdistrict,
+    Community,
+    Grid,
+    Compound,
+    Building,
+    Entrance,
+    Household,
+    Resident,
+)
+
+
+def _invalidate(sender, **kwargs) -> None:
+    invalidate_scopes()
+
+
+def connect_invalidation() -> None:
+    for model in SCOPE_SOURCES:
+        post_save.connect(_invalidate, sender=model, dispatch_uid=f"scope-{model.__name__}")
+        post_delete.connect(_invalidate, sender=model, dispatch_uid=f"scope-del-{model.__name__}")
 
 
 def build_scope(user, capability: str) -> Scope:

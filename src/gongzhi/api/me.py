@@ -3,6 +3,7 @@ from __future__ import annotations
 from ninja import Schema
 
 from gongzhi.accounts.rules import CAPABILITIES
+from gongzhi.core.choices import choice_label
 from gongzhi.core.scoping import scope_for
 from gongzhi.orgs.models import Post
 
@@ -55,7 +56,7 @@ def me(request):
             {
                 "id": p.pk,
                 "kind": p.kind,
-                "kind_label": str(p.get_kind_display()),
+                "kind_label": choice_label(p, "kind"),
                 "node": {"level": p.level, "id": p.node.pk, "name": str(p.node)},
                 "started_on": p.started_on.isoformat(),
             }

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema, Status
 from ninja.pagination import paginate
 
+from gongzhi.core.choices import choice_label
 from gongzhi.core.scoping import get_visible_or_404
 from gongzhi.orgs import services
 from gongzhi.orgs.enums import PostKind, TeamRole
@@ -67,7 +68,7 @@ def _post_out(p) -> dict:
     return {
         "id": p.pk,
         "kind": p.kind,
-        "kind_label": str(p.get_kind_display()),
+        "kind_label": choice_label(p, "kind"),
         "holder_name": p.holder_name,
         "node": {"level": p.level, "id": p.node.pk, "name": str(p.node)},
         "started_on": p.started_on.isoformat(),
@@ -98,7 +99,7 @@ def teams(request):
             "id": t.pk,
             "name": t.name,
             "kind": t.kind,
-            "kind_label": str(t.get_kind_display()),
+            "kind_label": choice_label(t, "kind"),
             "community": t.community.code,
             "description": t.description,
             "members": t.n,
@@ -139,7 +140,7 @@ def partners(request):
             "name": u.name,
             "short_name": u.short_name,
             "kind": u.kind,
-            "kind_label": str(u.get_kind_display()),
+            "kind_label": choice_label(u, "kind"),
             "in_alliance": u.in_alliance,
             "offers": u.offers,
             "communities": sorted(c.code for c in u.communities.all()),
@@ -169,7 +170,7 @@ def _party_org_out(node: PartyOrgNode) -> dict:
     return {
         "id": o.pk,
         "kind": o.kind,
-        "kind_label": str(o.get_kind_display()),
+        "kind_label": choice_label(o, "kind"),
         "name": o.name,
         "secretary_name": o.secretary_name,
         "children": [_party_org_out(child) for child in node.children],
@@ -307,7 +308,7 @@ def _member_out(m) -> dict:
         "resident_id": m.resident_id,
         "name": m.resident.name,
         "role": m.role,
-        "role_label": str(m.get_role_display()),
+        "role_label": choice_label(m, "role"),
         "joined_on": m.joined_on.isoformat(),
     }
 

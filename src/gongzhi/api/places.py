@@ -13,6 +13,7 @@ from ninja import Field, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from gongzhi.core.choices import choice_label
 from gongzhi.core.scoping import get_visible_or_404, visible
 from gongzhi.places import services
 from gongzhi.places.enums import Gender, Relation, Residence, ResidentStatus
@@ -203,13 +204,13 @@ def _resident_out(r: Resident) -> dict:
         "id": r.pk,
         "name": r.name,
         "gender": r.gender,
-        "gender_label": str(r.get_gender_display()),
+        "gender_label": choice_label(r, "gender"),
         "age": r.age(),
         "relation": r.relation,
-        "relation_label": str(r.get_relation_display()),
+        "relation_label": choice_label(r, "relation"),
         "residence": r.residence,
         "status": r.status,
-        "status_label": str(r.get_status_display()),
+        "status_label": choice_label(r, "status"),
         "household_id": r.household_id,
         "address": r.household.address_label,
         "community": r.community.code,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
+from gongzhi.core.choices import choice_label
 from gongzhi.core.dates import parse_month
 from gongzhi.core.scoping import get_visible_or_404
 from gongzhi.orgs.models import PartnerUnit
@@ -192,11 +193,11 @@ def _item_out(item: Item, mask: selectors.PartnerMask | None = None) -> dict:
         "title": mask.title(item) if mask else item.title,
         "channel": item.channel,
         "status": item.status,
-        "status_label": str(item.get_status_display()),
+        "status_label": choice_label(item, "status"),
         "level": item.level,
-        "level_label": str(item.get_level_display()),
+        "level_label": choice_label(item, "level"),
         "stage": item.stage,
-        "stage_label": str(item.get_stage_display()),
+        "stage_label": choice_label(item, "stage"),
         "urgent": item.urgent,
         "is_overdue": bool(getattr(item, "is_overdue", False)),
         "is_due_soon": bool(getattr(item, "is_due_soon", False)),
@@ -222,9 +223,9 @@ def _dispatch_out(d: Dispatch, mask: selectors.PartnerMask | None = None) -> dic
         "id": d.pk,
         "unit": d.unit.short_name or d.unit.name,
         "role": d.role,
-        "role_label": str(d.get_role_display()),
+        "role_label": choice_label(d, "role"),
         "status": d.status,
-        "status_label": str(d.get_status_display()),
+        "status_label": choice_label(d, "status"),
         "instructions": mask(d.item, d.instructions) if mask else d.instructions,
         "sent_at": d.sent_at,
         "accept_due_at": d.accept_due_at,
@@ -292,7 +293,7 @@ def _detail(user, item_id: int) -> dict:
         "timeline": [
             {
                 "type": row.event.type,
-                "label": str(row.event.get_type_display()),
+                "label": choice_label(row.event, "type"),
                 "text": row.text,
                 "by": row.by,
                 "at": row.event.at,
@@ -487,7 +488,7 @@ def voice_similar(request, payload: SimilarIn):
             "item_id": o.item.pk,
             "number": o.item.number,
             "status": o.item.status,
-            "status_label": str(o.item.get_status_display()),
+            "status_label": choice_label(o.item, "status"),
             "text": o.text,
             "offer": o.token,
         }
@@ -1067,7 +1068,7 @@ def _publication_out(item: Item) -> dict:
         "number": item.number,
         "private": item.private,
         "publication": item.publication,
-        "publication_label": str(item.get_publication_display()),
+        "publication_label": choice_label(item, "publication"),
         "public_text": item.public_text,
         "published_at": item.published_at,
         "published_by": (by.display_name or by.get_username()) if by else None,

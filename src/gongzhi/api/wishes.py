@@ -15,6 +15,7 @@ from ninja import Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from gongzhi.core.choices import choice_label
 from gongzhi.core.scoping import get_visible_or_404, scope_for
 from gongzhi.places.models import Resident
 from gongzhi.wishes import selectors, services
@@ -91,9 +92,9 @@ def _wish_out(w: Wish, *, full: bool, events=None) -> dict:
     return {
         "id": w.pk,
         "category": w.category,
-        "category_label": str(w.get_category_display()),
+        "category_label": choice_label(w, "category"),
         "status": w.status,
-        "status_label": str(w.get_status_display()),
+        "status_label": choice_label(w, "status"),
         # A sponsor reads the wish as the wall shows it, not the resident's own words.
         "text": w.text if full else w.public_text,
         "public_text": w.public_text,
@@ -110,9 +111,9 @@ def _wall_out(w: Wish) -> dict:
     return {
         "id": w.pk,
         "category": w.category,
-        "category_label": str(w.get_category_display()),
+        "category_label": choice_label(w, "category"),
         "status": w.status,
-        "status_label": str(w.get_status_display()),
+        "status_label": choice_label(w, "status"),
         "text": w.public_text,
         "place": w.public_place,
         "sponsor": _sponsor(w),
@@ -173,7 +174,7 @@ def _events(wish: Wish) -> list[dict]:
     return [
         {
             "kind": e.kind,
-            "label": str(e.get_kind_display()),
+            "label": choice_label(e, "kind"),
             "by": e.actor_label,
             "note": e.note,
             "at": e.at,

@@ -33,3 +33,8 @@ GONGZHI_THROTTLE_RATES = {scope: "10000/m" for scope in GONGZHI_THROTTLE_RATES} 
 # Entered holiday schedules are read once per session (tests/conftest.py) and never again
 # by the clock: a query count must not depend on when a test runs.
 GONGZHI_HOLIDAY_SCHEDULE_TTL = float("inf")
+
+# The reach is cached across requests in production (``core.scoping``). The suite's
+# query-count guards compare a first request with a second one, so by default each request
+# builds it afresh here; tests/core/test_scope_cache.py turns the cache on and checks it.
+GONGZHI_SCOPE_CACHE = False

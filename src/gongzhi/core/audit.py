@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .middleware import current_ip
 from .models import AuditEvent
+from .scoping import invalidate_scopes
 
 # Every action the code records, as a reader of the log says it. A test finds each action
 # string in the source and fails when one has no label here.
@@ -228,6 +229,11 @@ VERB_LABELS = {
 }
 
 
+# Audited writes that may change who reaches what without a model save (see
+# ``core.scoping.invalidate_scopes``).
+SCOPE_CHANGING_ACTIONS = frozenset({"register.import.completed"})
+
+
 def record(
     *,
     actor,
@@ -248,6 +254,10 @@ def record(
         object_repr = object_repr or str(obj)[:200]
     subdistrict_id, community_id = _region(place if place is not None else obj)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    if action in SCOPE_CHANGING_ACTIONS:
+        # Bulk writes (a register import's UPDATEs) send no model signals; their audit
+        # event is the one place they all pass, so the cached reach is dropped here.
+        invalidate_scopes()
     return AuditEvent.objects.create(
         subdistrict_id=subdistrict_id,
         community_id=community_id,

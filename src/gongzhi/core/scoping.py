@@ -23,7 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -81,17 +84,73 @@ def register_scope_builder(builder: ScopeBuilder) -> None:
     _builder = builder
 
 
+# The shared cache (Redis in production) keeps each user's scopes under a version. Building
+# a scope joins posts with six place tables, which was a third of a list page's time; the
+# result only changes when posts, accounts, residents' households or the place tree do, and
+# every such write calls ``invalidate_scopes`` (signals in ``accounts.apps``, audited bulk
+# writes in ``core.audit``). Bumping the version drops every user's entry at once: writes
+# that move reach are rare next to the reads that need it. The timeout is only a backstop.
+SCOPE_VERSION_KEY = "scope:version"
+SCOPE_TIMEOUT = 15 * 60
+
+
+def _scope_version() -> int:
+    version = cache.get(SCOPE_VERSION_KEY)
+    if version is None:
+        # Never 0 again after a restart of the cache: an entry written under an older
+        # number must not be read back, so a fresh number is taken from the clock.
+        import time
+
+        version = time.time_ns()
+        cache.add(SCOPE_VERSION_KEY, version, timeout=None)
+        version = cache.get(SCOPE_VERSION_KEY, version)
+    return version
+
+
+def _bump() -> None:
+    try:
+        cache.incr(SCOPE_VERSION_KEY)
+    except ValueError:  # missing: the next read starts a new number
+        _scope_version()
+
+
+def invalidate_scopes() -> None:
+    """Forget every cached scope, now and again when the transaction commits. Now, so that
+    the writing request (and a test's rolled-back transaction) sees the change at once; on
+    commit, so that a request which rebuilt a scope from the database between the write
+    and its commit cannot leave the old reach cached under the current version."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _cache_key(user, capability: str, version: int) -> str:
+    # Posts begin and end on dates: the day is part of the key, so yesterday's reach is
+    # never served today.
+    from django.utils import timezone
+
+    day = timezone.localdate().isoformat()
+    return f"scope:{version}:{user.pk}:{user.resident_id or 0}:{capability}:{day}"
+
+
 def scope_for(user, capability: str = "view") -> Scope:
-    """The region in which ``user`` may exercise ``capability``. Cached on the user object,
-    which lives for one request."""
+    """The region in which ``user`` may exercise ``capability``. Kept on the user object
+    for the request and in the shared cache across requests (see ``invalidate_scopes``)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope()
     if _builder is None:
         raise ImproperlyConfigured("No scope builder is registered (is accounts installed?).")
-    cache = user.__dict__.setdefault("_gongzhi_scopes", {})
-    if capability not in cache:
-        cache[capability] = _builder(user, capability)
-    return cache[capability]
+    held = user.__dict__.setdefault("_gongzhi_scopes", {})
+    if capability not in held:
+        if user.is_superuser or not getattr(settings, "GONGZHI_SCOPE_CACHE", True):
+            held[capability] = _builder(user, capability)
+            return held[capability]
+        key = _cache_key(user, capability, _scope_version())
+        scope = cache.get(key)
+        if scope is None:
+            scope = _builder(user, capability)
+            cache.set(key, scope, timeout=SCOPE_TIMEOUT)
+        held[capability] = scope
+    return held[capability]
 
 
 def visible(user, queryset: QuerySet, capability: str = "view") -> QuerySet:
