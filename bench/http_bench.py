@@ -291,7 +291,8 @@ def start_servers(ports: list[int]) -> list[subprocess.Popen]:
     env.setdefault("GONGZHI_LOG_LEVEL", "ERROR")
     procs = []
     for port in ports:
-        log = open(WORKDIR / f"gunicorn-{port}.log", "ab")
+        # Open for the life of the server, which writes to it; closed when we exit.
+        log = open(WORKDIR / f"gunicorn-{port}.log", "ab")  # noqa: SIM115
         procs.append(
             subprocess.Popen(
                 [

@@ -39,8 +39,9 @@ def build(residents: int, building_size: int = 335) -> dict:
 
     from gongzhi.accounts.models import User
     from gongzhi.accounts.services import api_token_issue
+    from gongzhi.orgs.enums import PostKind
     from gongzhi.orgs.models import Post
-    from gongzhi.places.models import Community, Resident
+    from gongzhi.places.models import Community, Grid, Resident
 
     community = Community.objects.get(name="望江街社区")
     fixture: dict = {"community_code": community.code, "accounts": {}}
@@ -63,6 +64,23 @@ def build(residents: int, building_size: int = 335) -> dict:
                     post.user = user
                     post.resident_id = None
                     post.holder_name = username
+                    if post.kind == PostKind.GRID_CHIEF:
+                        # One open chief per grid: the bench's chief takes a grid of the
+                        # community that has none, or works the demo grid as its worker.
+                        free_grid = (
+                            Grid.objects.filter(community=community)
+                            .exclude(
+                                pk__in=Post.objects.filter(
+                                    kind=PostKind.GRID_CHIEF, ended_on=None
+                                ).values("grid_id")
+                            )
+                            .order_by("pk")
+                            .first()
+                        )
+                        if free_grid is not None:
+                            post.grid = free_grid
+                        else:
+                            post.kind = PostKind.GRID_WORKER
                     post.save()
         return {
             "username": username,
