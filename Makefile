@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo serve install env test test-pg test-browser test-fuzz test-all bench lint format migrations-check messages clean
+.PHONY: demo serve install env test test-pg test-browser test-fuzz test-all bench loadtest lint format migrations-check messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,9 +52,16 @@ test-fuzz: env
 
 test-all: test test-pg test-browser test-fuzz
 
-## make bench: benchmarks; figures are written to bench/results/
+## make bench: benchmarks; figures are written to bench/results/ (bench/README.md).
+## In-process benchmarks, then over HTTP against BENCH_BASE_URL (e.g. `make stack`'s
+## nginx) or, without it, gunicorn started on DATABASE_URL (the city: seed_demo --scale city)
 bench: env
 	$(PY) bench/run.py
+	$(PY) bench/http_bench.py
+
+## make loadtest: locust, headless, 60 s, one app server killed a third of the way in
+loadtest: env
+	$(PY) bench/loadtest.py
 
 lint: env
 	$(VENV)/bin/ruff check src tests bench

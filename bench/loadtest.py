@@ -30,6 +30,8 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
+import contextlib
+
 import http_bench  # noqa: E402
 
 ROOT = http_bench.ROOT
@@ -90,10 +92,8 @@ def start_nginx(port: int, upstreams: list[int]) -> pathlib.Path:
 
 def stop_nginx(pid_file: pathlib.Path) -> None:
     if pid_file.exists():
-        try:
+        with contextlib.suppress(ProcessLookupError, ValueError):
             os.kill(int(pid_file.read_text().strip()), signal.SIGQUIT)
-        except (ProcessLookupError, ValueError):
-            pass
 
 
 def kill_later(pid_file: pathlib.Path, delay: float, log: dict) -> threading.Timer:
