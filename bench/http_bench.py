@@ -285,6 +285,29 @@ def count_marked(marker: str) -> int:
 # -- our own servers, when no base URL is given ------------------------------------------
 
 
+def ensure_database() -> None:
+    """Without a base URL and without ``DATABASE_URL``: a PostgreSQL database of the
+    benchmark's own (``BENCH_DATABASE_URL``), migrated and holding the city; generated on
+    the first run only (a few minutes), kept for the next."""
+    if os.environ.get("DATABASE_URL"):
+        return
+    url = os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi_bench_http"
+    )
+    server, _, name = url.rpartition("/")
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=3) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = url
+    manage = [PY, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, check=True)
+    subprocess.run(
+        [*manage, "seed_demo", "--scale", "city", "--if-empty", "-v0"], cwd=ROOT, check=True
+    )
+
+
 def start_servers(ports: list[int]) -> list[subprocess.Popen]:
     WORKDIR.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
@@ -495,6 +518,7 @@ def main() -> int:
     base = args.base_url.rstrip("/")
     try:
         if not base:
+            ensure_database()
             ports = [int(p) for p in args.ports.split(",")]
             print(f"== starting gunicorn on {ports} (DATABASE_URL from the environment)")
             procs = start_servers(ports)

@@ -230,6 +230,7 @@ def main() -> int:
     timer = None
     try:
         if not base:
+            http_bench.ensure_database()
             ports = [int(p) for p in args.upstreams.split(",")]
             print(f"== starting gunicorn on {ports} and nginx on {args.port}")
             procs = http_bench.start_servers(ports)
