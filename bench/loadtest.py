@@ -52,17 +52,16 @@ http {{
     fastcgi_temp_path {dir}/fastcgi;
     uwsgi_temp_path {dir}/uwsgi;
     scgi_temp_path {dir}/scgi;
+    # No keep-alive to the app servers: gunicorn closes an idle connection after 2 s, and
+    # nginx reusing one it closed counts as a failure of a healthy server.
     upstream app {{
         server 127.0.0.1:{port_a} max_fails=1 fail_timeout=10s;
         server 127.0.0.1:{port_b} max_fails=1 fail_timeout=10s;
-        keepalive 16;
     }}
     server {{
         listen 127.0.0.1:{port};
         location / {{
             proxy_pass http://app;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
             proxy_set_header Host $http_host;
             proxy_next_upstream error timeout;
             proxy_connect_timeout 2s;
