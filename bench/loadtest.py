@@ -192,7 +192,8 @@ def render(report: dict) -> str:
         f"Database check: {c['filed']} items the test believes filed; {c['found_once']} found "
         f"exactly once, {c['missing']} missing, {c['doubled']} filed more than once; "
         f"{c['doubtful']} submissions left in doubt after a retry, of which "
-        f"{c['doubtful_found']} are in the database. "
+        f"{c['doubtful_found']} are in the database; {c['retried']} submissions were sent "
+        f"a second time (same key) after a connection error or 502/503/504. "
         + ("✅" if c["missing"] == 0 and c["doubled"] == 0 else "❌"),
     ]
     if report["failures"]:
@@ -285,6 +286,7 @@ def main() -> int:
         "doubled": sum(1 for m in believed["filed"] + believed["doubtful"] if counts.get(m, 0) > 1),
         "doubtful": len(believed["doubtful"]),
         "doubtful_found": sum(1 for m in believed["doubtful"] if counts.get(m)),
+        "retried": len(believed.get("retried", [])),
     }
     report["machine"]["load_average_at_end"] = list(os.getloadavg())
     (RESULTS / "loadtest.json").write_text(

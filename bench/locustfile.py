@@ -25,6 +25,7 @@ from locust import HttpUser, between, events, task
 FIXTURE = json.loads(open(os.environ["BENCH_FIXTURE"], encoding="utf-8").read())  # noqa: SIM115
 FILED: list[str] = []
 DOUBTFUL: list[str] = []
+RETRIED: list[str] = []
 _resident_numbers = itertools.count()
 _query_numbers = itertools.count()
 INBOX = "/api/v1/voices/items?status=submitted,accepted,dispatched,resolved"
@@ -64,6 +65,7 @@ class Resident(HttpUser):
                 retry = response.status_code in (0, 502, 503, 504)
                 if retry and attempt == 1:
                     # Not counted as an error yet: the retry with the same key decides.
+                    RETRIED.append(marker)
                     response.success()
                     continue
                 if retry:
@@ -134,4 +136,4 @@ def _write_filed(environment, **kwargs):
     path = os.environ.get("BENCH_FILED")
     if path:
         with open(path, "w", encoding="utf-8") as f:
-            json.dump({"filed": FILED, "doubtful": DOUBTFUL}, f)
+            json.dump({"filed": FILED, "doubtful": DOUBTFUL, "retried": RETRIED}, f)
