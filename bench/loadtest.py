@@ -99,7 +99,9 @@ def kill_later(pid_file: pathlib.Path, delay: float, log: dict) -> threading.Tim
     def kill():
         pid = int(pid_file.read_text().strip())
         os.kill(pid, signal.SIGKILL)
-        log["killed"] = {"pid_file": str(pid_file), "pid": pid, "after_s": delay}
+        # Relative to the checkout when it is in it: results are committed.
+        shown = pid_file.relative_to(ROOT) if pid_file.is_relative_to(ROOT) else pid_file.name
+        log["killed"] = {"pid_file": str(shown), "pid": pid, "after_s": delay}
         print(f"  killed app server master {pid} ({pid_file.name}) after {delay:.0f} s")
 
     timer = threading.Timer(delay, kill)
