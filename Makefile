@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo serve install env test test-pg test-browser test-fuzz test-all bench lint format migrations-check messages clean stack stack-down stack-city smoke
+.PHONY: demo serve install env test test-pg test-browser test-fuzz test-all bench loadtest lint format migrations-check messages clean stack stack-down stack-city smoke backup restore-check
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,9 +52,16 @@ test-fuzz: env
 
 test-all: test test-pg test-browser test-fuzz
 
-## make bench: benchmarks; figures are written to bench/results/
+## make bench: benchmarks; figures are written to bench/results/ (bench/README.md).
+## In-process benchmarks, then over HTTP against BENCH_BASE_URL (e.g. `make stack`'s
+## nginx) or, without it, gunicorn started on DATABASE_URL (the city: seed_demo --scale city)
 bench: env
 	$(PY) bench/run.py
+	$(PY) bench/http_bench.py
+
+## make loadtest: locust, headless, 60 s, one app server killed a third of the way in
+loadtest: env
+	$(PY) bench/loadtest.py
 
 ## make stack: a production-like stack on loopback (PostgreSQL, Redis, two gunicorn app
 ## servers, nginx on 127.0.0.1:$${STACK_PORT:-8400}, Celery worker and beat); see
@@ -71,6 +78,13 @@ stack-down:
 
 smoke: env
 	$(PY) scripts/smoke.py
+
+## make backup: a consistent PostgreSQL backup with its manifest (docs/backups.md)
+backup: env
+	$(PY) manage.py backup --to $${BACKUP_DIR:-var/backups} --keep $${BACKUP_KEEP:-14}
+
+restore-check: env
+	$(PY) manage.py restore --from $(FROM) --check-only
 
 lint: env
 	$(VENV)/bin/ruff check src tests bench
