@@ -264,10 +264,7 @@ def step_reminder(item: dict):
     move_deadline_into_past(item["id"])
     note = ""
     if not beat_runs_tick():
-        # Before the tick is on the beat schedule (config/celery.py), run it once by hand so
-        # the rest is still checked, and say so.
-        note = " — WARNING: no beat entry runs the tick; ran `manage.py voices_tick` instead"
-        stack_shell("from django.core.management import call_command; call_command('voices_tick')")
+        raise SmokeFailure("no beat entry runs the deadline tick (config/celery.py)")
     deadline = time.monotonic() + REMINDER_WAIT
     while time.monotonic() < deadline:
         if reminder_sent(item["id"]):

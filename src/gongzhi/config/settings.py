@@ -285,6 +285,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Django's LOGGING (JSON lines with the request id in production) stays in charge in workers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A task is acknowledged when it ends, not when it starts, and a worker killed under it
 # hands it back: every task is written to be run twice safely (a claim on its row).
 CELERY_TASK_ACKS_LATE = True
