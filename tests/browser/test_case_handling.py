@@ -86,3 +86,12 @@ def test_subdistrict_staff_enter_a_holiday_schedule(
     page.get_by_role("button", name="保存2027年的安排").click()
     page.get_by_text("已保存2027年的节假日安排").wait_for()
     axe_clean(page)
+    # What the page confirmed is what the calendar now reads.
+    from gongzhi.core.models import HolidayPeriod
+
+    saved = HolidayPeriod.objects.get(schedule__year=2027, name="元旦")
+    assert (saved.first_day.isoformat(), saved.last_day.isoformat()) == (
+        "2027-01-01",
+        "2027-01-03",
+    )
+    assert saved.schedule.updated_by.username == "sd-staff"
