@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Schema, Status
+from ninja import Field, Header, Query, Schema, Status
 from ninja.pagination import paginate
 
 from gongzhi.core.choices import choice_label
@@ -417,9 +417,20 @@ def _spots(user, payload, reporter: Resident | None) -> dict:
 
 
 @api.post("/voices/items", response={201: ItemDetailOut, **ERRORS}, tags=TAGS)
-def voice_item_create(request, payload: ItemIn):
+def voice_item_create(
+    request,
+    payload: ItemIn,
+    idempotency_key: str = Header(
+        "",
+        alias="Idempotency-Key",
+        description="请求编号（8–80位字母、数字或 -_.:，如 UUID）：网络断开后重发同一编号，"
+        "只会返回第一次提交的事项，不会重复登记；同一编号配不同内容会被拒绝（422）",
+    ),
+):
     """File a problem or suggestion: a resident for themselves, or a leader for a resident
-    (``resident_id``) or a named person and place, recorded as entered by the caller."""
+    (``resident_id``) or a named person and place, recorded as entered by the caller.
+    With an ``Idempotency-Key`` header, a retry of the same submission answers with the
+    item the first one filed (the same 201) and files nothing."""
     user = request.auth
     on_behalf = _place(user, Resident, payload.resident_id)
     spots = _spots(user, payload, _reporter(user, on_behalf, payload.reporter_name))
@@ -449,6 +460,7 @@ def voice_item_create(request, payload: ItemIn):
         private=payload.private,
         project_label=payload.project_label,
         project_phase=payload.project_phase,
+        idempotency_key=idempotency_key,
     )
     return Status(201, _detail(user, item.pk))
 

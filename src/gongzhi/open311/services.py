@@ -94,12 +94,15 @@ class Posted:
 
 
 @transaction.atomic
-def request_submit(*, key: ApiKey, posted: Posted) -> ServiceRequest:
+def request_submit(*, key: ApiKey, posted: Posted, idempotency_key: str = "") -> ServiceRequest:
     """File a posted request in the key's community. The item is submitted with
     ``actor=None`` — the channel has checked its key, and the service account holds no
     post that could file on someone's behalf — and the service account is named in the
     audit event. ``service_code`` must be an active category; the classifier still
-    suggests one from the text, and staff confirm either when they accept the item."""
+    suggests one from the text, and staff confirm either when they accept the item.
+
+    ``idempotency_key`` (the ``Idempotency-Key`` header) is the client's, per API key: a
+    client that resends after a dropped connection gets back the request it filed."""
     if not Category.objects.filter(code=posted.service_code, is_active=True).exists():
         raise ValidationError({"service_code": _("未知的服务类型。")})
     building = building_from_address(key.community, posted.address_string)
@@ -117,7 +120,13 @@ def request_submit(*, key: ApiKey, posted: Posted) -> ServiceRequest:
         building=building,
         location_text=location[:120],
         reporter_name=reporter,
+        idempotency_key=idempotency_key,
+        idempotency_owner=f"open311:{key.pk}",
     )
+    if idempotency_key:
+        earlier = ServiceRequest.objects.filter(item=item).first()
+        if earlier is not None:
+            return earlier
     request = ServiceRequest.objects.create(
         item=item,
         api_key=key,

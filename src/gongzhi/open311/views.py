@@ -229,7 +229,9 @@ def _create(request, fmt: str):
         media_url=fields.get("media_url", ""),
     )
     try:
-        posted_request = services.request_submit(key=key, posted=posted)
+        posted_request = services.request_submit(
+            key=key, posted=posted, idempotency_key=request.headers.get("Idempotency-Key", "")
+        )
     except ValidationError as exc:
         messages = (
             [m for ms in exc.message_dict.values() for m in ms]

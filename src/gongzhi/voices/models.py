@@ -266,6 +266,38 @@ class ItemNumberCounter(models.Model):
         return f"{self.prefix}{self.year}: {self.last}"
 
 
+class IntakeKey(models.Model):
+    """An idempotency key a submitter sent with a submission, and the item it filed.
+
+    A phone on a weak signal sends a report, loses the answer, and sends it again; a
+    form is submitted twice by a double tap. The key makes the second send return the
+    first item instead of filing a duplicate. It is unique per submitter (``owner``: a
+    user, or an Open311 key), not globally, so two clients cannot collide or probe each
+    other's keys. The row is written in the same transaction as the item, before it:
+    a second request with the same key waits on the unique index until the first
+    commits (then reads its item) or rolls back (then files its own).
+
+    ``digest`` is a hash of what was submitted: the same key with a different body is a
+    client error, not a retry, and is refused rather than answered with the wrong item.
+    """
+
+    owner = models.CharField(max_length=40)
+    key = models.CharField(max_length=80)
+    digest = models.CharField(max_length=64)
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, null=True, blank=True, related_name="intake_keys"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="intake_key_once_per_owner")
+        ]
+
+    def __str__(self):
+        return f"{self.owner}:{self.key}"
+
+
 class ItemReporter(models.Model):
     """Everyone who raised the item: the first reporter and each "me too", and the reporters
     of items merged into it. All of them hear the outcome."""

@@ -21,6 +21,9 @@ A partner unit's user acts only on dispatches to their unit.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -81,6 +84,7 @@ from .models import (
     EventSession,
     ExtensionDecision,
     ExtensionRequest,
+    IntakeKey,
     Item,
     ItemNumberCounter,
     ItemReporter,
@@ -740,6 +744,8 @@ def item_submit(
     place: str | None = None,
     entrance: Entrance | None = None,
     compound: Compound | None = None,
+    idempotency_key: str = "",
+    idempotency_owner: str = "",
     now: dt.datetime | None = None,
 ) -> Item:
     """File a problem or suggestion. Returns the new item: SUBMITTED, stage RESPOND, due by
@@ -763,6 +769,10 @@ def item_submit(
     Nothing is written when anything is wrong: the ``ValidationError`` carries one Chinese
     message per field (text, title, photos, community...) so a form can show them beside
     what the person typed.
+
+    ``idempotency_key`` (with ``idempotency_owner``, by default the actor's user) makes a
+    retry safe: the same key with the same submission returns the item the first one
+    filed, and files nothing; the same key with a different submission is refused.
     """
     now = _now(now)
     sub = _clean_submission(
@@ -791,7 +801,82 @@ def item_submit(
     )
     if actor is not None and sub.reporter_user is None and sub.entered_by is None:
         raise PermissionDenied(_("没有权限执行此操作。"))
+    if idempotency_key:
+        claim, earlier = _claim_intake_key(
+            owner=idempotency_owner or (f"user:{actor.pk}" if actor is not None else ""),
+            key=idempotency_key,
+            digest=_submission_digest(sub),
+        )
+        if earlier is not None:
+            return earlier
+        item = _create_item(actor, sub, now)
+        IntakeKey.objects.filter(pk=claim.pk).update(item=item)
+        return item
     return _create_item(actor, sub, now)
+
+
+IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9_.:\-]{8,80}$")
+
+
+def clean_idempotency_key(value: str) -> str:
+    """A client's idempotency key: 8–80 letters, digits, ``-_.:`` (a UUID fits)."""
+    value = (value or "").strip()
+    if not IDEMPOTENCY_KEY_RE.match(value):
+        raise ValidationError(
+            {"idempotency_key": _("请求编号格式不正确：应为8到80位的字母、数字或“-_.:”。")}
+        )
+    return value
+
+
+def _submission_digest(sub: Submission) -> str:
+    """What was submitted, as a hash: a retry sends the same; a different submission under
+    the same key does not."""
+    parts = {
+        "kind": sub.kind,
+        "title": sub.title,
+        "text": sub.text,
+        "channel": sub.channel,
+        "community": sub.community.pk,
+        "grid": sub.grid.pk if sub.grid else None,
+        **_place_columns(sub),
+        "location": sub.location_text,
+        "resident": sub.reporter_resident.pk if sub.reporter_resident else None,
+        "name": sub.reporter_name,
+        "private": sub.private,
+        "share_phone": sub.share_phone_with_partner,
+        "project": [sub.project_label, sub.project_phase],
+        "session": sub.event_session.pk if sub.event_session else None,
+        "photos": [hashlib.sha256(p.content).hexdigest() for p in sub.photos],
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def _claim_intake_key(*, owner: str, key: str, digest: str) -> tuple[IntakeKey, Item | None]:
+    """Claim ``key`` for ``owner`` in the caller's transaction, or return the item an
+    earlier submission with it filed.
+
+    The claim is an insert into a unique index: a concurrent request with the same key
+    blocks on it until the first transaction ends — then either sees the committed row
+    (and returns its item) or, the first having rolled back, inserts its own. A savepoint
+    keeps the caller's transaction usable after the conflict."""
+    if not owner:
+        raise ValidationError({"idempotency_key": _("无法确认请求编号属于谁。")})
+    key = clean_idempotency_key(key)
+    try:
+        with transaction.atomic():
+            return IntakeKey.objects.create(owner=owner, key=key, digest=digest), None
+    except IntegrityError:
+        pass
+    earlier = IntakeKey.objects.select_related("item").get(owner=owner, key=key)
+    if earlier.digest != digest or earlier.item is None:
+        raise ValidationError(
+            {
+                "idempotency_key": _(
+                    "这个请求编号已用于另一条不同的反映。重新提交时请使用新的请求编号。"
+                )
+            }
+        )
+    return earlier, earlier.item
 
 
 @transaction.atomic

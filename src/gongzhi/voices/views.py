@@ -301,6 +301,10 @@ def _steps(request, resident: Resident, *, on_behalf: bool):
                 "location_text": location_text,
                 "similar": selectors.join_offers(resident, data["text"], **where.as_kwargs()),
                 "asks_privacy": redact.asks_privacy(data["text"]),
+                # Minted with each confirm page: a double tap or a resend after a lost
+                # answer carries the same key and files nothing twice; going back to
+                # change the report renders a new page and a new key.
+                "request_key": secrets.token_urlsafe(18),
             },
         )
     pending = _stashed(request, request.POST.getlist("pending"))
@@ -320,6 +324,7 @@ def _steps(request, resident: Resident, *, on_behalf: bool):
             private=data["private"],
             location_text=data["location_text"] if where.place == Place.PUBLIC else "",
             **where.as_kwargs(),
+            idempotency_key=request.POST.get("request_key", ""),
         )
     except ValidationError as exc:
         apply_errors(form, exc)
