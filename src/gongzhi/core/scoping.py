@@ -107,6 +107,13 @@ def _scope_version() -> int:
     return version
 
 
+def data_version() -> int:
+    """The number every change to posts, accounts, the place tree or the register moves on
+    (see ``invalidate_scopes``). Anything cached from those tables — a user's reach, a
+    community's figures — is keyed by it, so one bump drops it all."""
+    return _scope_version()
+
+
 def _bump() -> None:
     try:
         cache.incr(SCOPE_VERSION_KEY)

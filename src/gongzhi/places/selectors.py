@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
@@ -12,7 +13,7 @@ from gongzhi.core.crypto import blind_index
 from gongzhi.core.identity import normalize_id_number, normalize_phone
 from gongzhi.core.logging import contains_personal_data
 from gongzhi.core.query import prefix_q
-from gongzhi.core.scoping import LEVELS, scope_for, visible
+from gongzhi.core.scoping import LEVELS, data_version, scope_for, visible
 from gongzhi.core.text import in_reader_language, to_simplified
 
 from .enums import ADVANCED_AGE, Relation, ResidentStatus
@@ -160,41 +161,76 @@ def resident_search(
     return qs if limit is None else qs[:limit]
 
 
+FIGURES = ("buildings", "households", "residents", "residents_60_plus")
+FIGURES_TIMEOUT = 60 * 60
+
+
+def _count_figures(buildings, households, residents, ids: list[int], cutoff) -> dict:
+    """The four figures of the communities ``ids``, counted in four grouped queries over
+    the querysets given (scoped or whole)."""
+    living = residents.filter(community_id__in=ids, status=ResidentStatus.LIVING)
+    counted = {
+        "buildings": buildings.filter(community_id__in=ids),
+        "households": households.filter(community_id__in=ids),
+        "residents": living,
+        "residents_60_plus": living.filter(birth_date__lte=cutoff),
+    }
+    out: dict[int, dict] = {pk: dict.fromkeys(FIGURES, 0) for pk in ids}
+    for name, qs in counted.items():
+        for pk, n in qs.values_list("community_id").annotate(n=Count("id")).order_by():
+            out[pk][name] = n
+    return out
+
+
+def _whole_community_figures(ids: list[int], cutoff) -> dict[int, dict]:
+    """Figures of whole communities, kept in the shared cache under the register's data
+    version (``core.scoping.data_version``): every save of a building, household or
+    resident — and every audited bulk import — moves the version, so a cached figure is
+    never older than the register; between changes a community is counted once, not on
+    every request (a community of 5,000 households is four counts over 12,000 rows). The
+    day's cut-off for 60+ is in the key: a resident turns 60 at midnight without a write."""
+    version = data_version()
+    keys = {pk: f"figures:{version}:{pk}:{cutoff.isoformat()}" for pk in ids}
+    found = cache.get_many(list(keys.values()))
+    out = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in ids if pk not in out]
+    if missing:
+        counted = _count_figures(
+            Building.objects.all(), Household.objects.all(), Resident.objects.all(), missing, cutoff
+        )
+        cache.set_many({keys[pk]: row for pk, row in counted.items()}, timeout=FIGURES_TIMEOUT)
+        out.update(counted)
+    return out
+
+
 def community_figures(user) -> list[dict]:
     """Per visible community: buildings, households, residents (living), residents aged 60+,
-    all counted from records inside the user's reach."""
+    all counted from records inside the user's reach. A community the user holds whole (its
+    staff, the subdistrict's, the city's) is read from the kept figures; a part of one (a
+    grid, a building) is counted inside that part."""
     cutoff = elderly_cutoff()
     communities = list(community_list_visible_to(user).order_by("code"))
-    ids = [c.pk for c in communities]
-    buildings = dict(
-        building_list_visible_to(user)
-        .filter(community_id__in=ids)
-        .values_list("community_id")
-        .annotate(n=Count("id"))
-    )
-    households = dict(
-        household_list_visible_to(user)
-        .filter(community_id__in=ids)
-        .values_list("community_id")
-        .annotate(n=Count("id"))
-    )
-    living = resident_list_visible_to(user).filter(
-        community_id__in=ids, status=ResidentStatus.LIVING
-    )
-    residents = dict(living.values_list("community_id").annotate(n=Count("id")))
-    elderly = dict(
-        living.filter(birth_date__lte=cutoff).values_list("community_id").annotate(n=Count("id"))
-    )
-    return [
-        {
-            "community": c,
-            "buildings": buildings.get(c.pk, 0),
-            "households": households.get(c.pk, 0),
-            "residents": residents.get(c.pk, 0),
-            "residents_60_plus": elderly.get(c.pk, 0),
-        }
+    scope = scope_for(user)
+    whole = [
+        c.pk
         for c in communities
+        if scope.everything
+        or c.pk in scope.held.get("community", ())
+        or c.subdistrict_id in scope.held.get("subdistrict", ())
     ]
+    part = [c.pk for c in communities if c.pk not in set(whole)]
+    figures = _whole_community_figures(whole, cutoff) if whole else {}
+    if part:
+        figures.update(
+            _count_figures(
+                building_list_visible_to(user),
+                household_list_visible_to(user),
+                resident_list_visible_to(user),
+                part,
+                cutoff,
+            )
+        )
+    return [{"community": c, **figures[c.pk]} for c in communities]
 
 
 # --- care lists (关爱名单) -----------------------------------------------------------------
