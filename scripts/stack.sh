@@ -101,6 +101,12 @@ services() {
 prepare() {
   say "migrate, messages, static files"
   "$PY" manage.py migrate --noinput -v0
+  # A database left by another checkout is sealed with that checkout's keys: say so now,
+  # not on the first page that shows a phone number.
+  if ! "$PY" manage.py check_keys >/dev/null; then
+    say "数据库 $STACK_DB 中的数据不是用本机的密钥写入的；可用 dropdb $STACK_DB 后重新 make stack。"
+    exit 1
+  fi
   "$PY" manage.py compilemessages --ignore=.venv -v0
   "$PY" manage.py collectstatic --noinput -v0
   if [[ $STACK_DATA == city ]]; then
