@@ -188,6 +188,31 @@ def _member_outside(w):
     return PartyMember.objects.get_or_create(resident=w.residents["wangwu"], organisation=org)[0].pk
 
 
+def _venue_outside(w):
+    # A venue of the other community: a grid chief sees only their own community's.
+    from gongzhi.venues.models import Venue
+
+    return Venue.objects.get_or_create(community=w.ot, kind="party_position", name="活动室")[0].pk
+
+
+def _booking_outside(w):
+    from gongzhi.venues.models import Booking
+
+    start = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    return Booking.objects.get_or_create(
+        venue_id=_venue_outside(w),
+        community=w.ot,
+        defaults={
+            "starts_at": start,
+            "ends_at": start + dt.timedelta(hours=1),
+            "purpose": "议事",
+            "organiser": "居民代表",
+            "expected": 5,
+            "booked_by": w.users["other_staff"],
+        },
+    )[0].pk
+
+
 # (route, kwarg) or kwarg → the id of an object outside grid 1, or a plain value.
 OBJECT_KWARGS = {
     "building_id": lambda w: w.b2.pk,
@@ -279,6 +304,10 @@ OBJECT_KWARGS = {
     "contact_id": _contact_outside,
     "member_id": _member_outside,
     ("accounts:partner_user_disable", "user_id"): lambda w: w.users["partner"].pk,
+    "venue_id": _venue_outside,
+    "booking_id": _booking_outside,
+    **{(f"venues:{name}", "pk"): _venue_outside for name in ["detail", "edit", "book"]},
+    **{(f"venues:{name}", "pk"): _booking_outside for name in ["approve", "refuse", "cancel"]},
 }
 
 # Bodies that would succeed inside the reach, so that a write route reaches its scoping
@@ -298,6 +327,30 @@ BODIES = {
     "api:voice_event_items": {"rows": [{"text": "越界"}]},
     "api:voice_item_publish": {"public_text": "越界"},
     "api:voice_item_withdraw": {"reason": "越界"},
+    "api:venue_bookings": {
+        "starts_at": "2030-01-07T09:00:00+08:00",
+        "ends_at": "2030-01-07T10:00:00+08:00",
+        "purpose": "越界",
+        "expected": 5,
+        "organiser": "越界",
+    },
+    "api:booking_create": {
+        "starts_at": "2030-01-07T09:00:00+08:00",
+        "ends_at": "2030-01-07T10:00:00+08:00",
+        "purpose": "越界",
+        "expected": 5,
+        "organiser": "越界",
+    },
+    "venues:book": {
+        "day": "2030-01-07",
+        "start": "09:00",
+        "end": "10:00",
+        "purpose": "越界",
+        "expected": "5",
+        "organiser": "越界",
+    },
+    "venues:refuse": {"reason": "越界", "confirm": "1"},
+    "venues:cancel": {"reason": "越界", "confirm": "1"},
     "api:voice_reporter_reveal": {"reason": "home_visit"},
     "api:household_create": lambda w: {
         "entrance_id": w.b2.entrances.get().pk,
@@ -424,6 +477,10 @@ LISTS = {
     "orgs:party",
     "audit:log",
     "calendar:schedule",
+    "venues:list",
+    "venues:new",
+    "venues:bookings",
+    "api:venue_list",
 }
 
 # Queries a list route is also asked, aimed at people outside grid 1.

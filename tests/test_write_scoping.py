@@ -62,6 +62,8 @@ class Far:
     contact: object
     member: object
     login: object
+    venue: object = None
+    booking: object = None
 
 
 def _build_far(world) -> Far:
@@ -141,7 +143,32 @@ def _build_far(world) -> Far:
         session=session,
         wish=wish,
         job=job,
+        **_far_venue(community, far_staff),
     )
+
+
+def _far_venue(community, far_staff) -> dict:
+    """A venue of the far community and a booking of it, written as rows (the services
+    are not what is under test here)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.venues.models import Booking, Venue
+
+    venue = Venue.objects.create(community=community, kind="party_position", name="远方活动室")
+    start = timezone.now() + dt.timedelta(days=2)
+    booking = Booking.objects.create(
+        venue=venue,
+        community=community,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        purpose="远方议事",
+        organiser="远方居民代表",
+        expected=5,
+        booked_by=far_staff,
+    )
+    return {"venue": venue, "booking": booking}
 
 
 @pytest.fixture
@@ -186,6 +213,12 @@ FAR_KWARGS = {
     "member_id": lambda f: f.member.pk,
     ("orgs:user_posts", "user_id"): lambda f: f.post.user_id,
     ("accounts:partner_user_disable", "user_id"): lambda f: f.login.pk,
+    "venue_id": lambda f: f.venue.pk,
+    "booking_id": lambda f: f.booking.pk,
+    **{(f"venues:{name}", "pk"): lambda f: f.venue.pk for name in ["detail", "edit", "book"]},
+    **{
+        (f"venues:{name}", "pk"): lambda f: f.booking.pk for name in ["approve", "refuse", "cancel"]
+    },
     ("voices:dispatch_reporter_phone", "reporter_id"): lambda f: f.item.reporters.first().pk,
 }
 PK_BY_NAMESPACE = {
@@ -216,6 +249,22 @@ def _far_values(route: Route, far: Far) -> dict:
 # Route → a body naming far objects. The route is sent it under the far path (object
 # routes) or bare (routes without kwargs), and under NEAR_PATHS where given.
 FAR_BODIES = {
+    "api:venue_bookings": lambda f: {
+        "starts_at": "2030-01-07T09:00:00+08:00",
+        "ends_at": "2030-01-07T10:00:00+08:00",
+        "purpose": "越界",
+        "expected": 5,
+        "organiser": "越界",
+    },
+    "api:booking_create": lambda f: {
+        "starts_at": "2030-01-07T09:00:00+08:00",
+        "ends_at": "2030-01-07T10:00:00+08:00",
+        "purpose": "越界",
+        "expected": 5,
+        "organiser": "越界",
+    },
+    "api:booking_refuse": lambda f: {"reason": "越界"},
+    "api:booking_cancel": lambda f: {"reason": "越界"},
     "api:household_create": lambda f: {
         "entrance_id": f.household.entrance_id,
         "door_number": "909",

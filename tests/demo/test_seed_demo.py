@@ -67,6 +67,26 @@ class WangjiangDemoTests(TestCase):
         assert self.wj.subdistrict.name == "炳草岗街道"
         assert Community.objects.filter(subdistrict=self.wj.subdistrict).count() == 3
 
+    def test_the_positions_and_their_bookings(self):
+        from gongzhi.venues.enums import HOLDING, VenueKind
+        from gongzhi.venues.models import Booking, Venue
+
+        venues = Venue.objects.filter(community=self.wj)
+        grids = Grid.objects.filter(community=self.wj).count()
+        assert venues.filter(kind=VenueKind.CONSULTATION_CORNER).count() == 3
+        assert venues.filter(kind=VenueKind.GRID_STATION).count() == grids
+        assert venues.filter(kind=VenueKind.PARTY_POSITION).count() == 1
+        assert all(v.periods.exists() for v in venues)
+        bookings = list(
+            Booking.objects.filter(status__in=HOLDING).order_by("venue_id", "starts_at")
+        )
+        assert len(bookings) > 100
+        # No two holding bookings of one venue overlap, as the service and the database hold.
+        for a, b in zip(bookings, bookings[1:], strict=False):
+            if a.venue_id == b.venue_id:
+                assert a.ends_at <= b.starts_at, (a.venue_id, a.starts_at, b.starts_at)
+        assert {b.team.community_id for b in bookings} == {self.wj.pk}
+
     def test_survey_area_holds_1478_households(self):
         area = Area.objects.get(community=self.wj, name="望江片区")
         assert Household.objects.filter(building__in=area.buildings.all()).count() == 1478

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "gongzhi.voices",
     "gongzhi.wishes",
     "gongzhi.open311",
+    "gongzhi.venues",
     "gongzhi.workbench",
     "gongzhi.api",
     "gongzhi.demo",

@@ -86,6 +86,13 @@ ACTION_LABELS = {
     "voices.event_session.opinions_entered": _("录入议事活动意见"),
     "voices.notification.sms_sent": _("发送短信通知"),
     # micro-wishes
+    "venues.venue.created": _("新增场地"),
+    "venues.venue.updated": _("修改场地"),
+    "venues.venue.hours_set": _("设置场地开放时间"),
+    "venues.booking.requested": _("预约场地"),
+    "venues.booking.approved": _("批准场地预约"),
+    "venues.booking.refused": _("不批准场地预约"),
+    "venues.booking.cancelled": _("取消场地预约"),
     "wishes.wish.submitted": _("提交微心愿"),
     "wishes.wish.published": _("发布微心愿"),
     "wishes.wish.rejected": _("微心愿审核未通过"),

@@ -130,3 +130,13 @@ class MakeUpDayForm(forms.Form):
 
 HolidayPeriodFormSet = forms.formset_factory(HolidayPeriodForm, extra=0)
 MakeUpDayFormSet = forms.formset_factory(MakeUpDayForm, extra=0)
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's refusal on the form, next to the field it names; anything the form
+    has no field for goes on top of the form."""
+    if hasattr(exc, "error_dict"):
+        for name, messages in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, exc.messages)

@@ -15,6 +15,7 @@ from . import plans
 from .generator import Generator, Stats, deferred_indexes, fast_sqlite_writes
 from .history import HistoryStats, write_history
 from .organisations import build_organisations
+from .venues import seed_venues
 
 
 @dataclass
@@ -81,6 +82,8 @@ def seed(
             organisations = build_organisations(
                 seed=seed, subdistrict=sd, community=wangjiang, neighbours=neighbours
             )
+    with transaction.atomic():
+        seed_venues(community=wangjiang, seed=seed)
     # The rate reported is the register's; the history reports its own time.
     seconds = time.perf_counter() - started
     voices = None

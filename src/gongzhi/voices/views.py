@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongzhi.accounts.decorators import staff_required
 from gongzhi.accounts.rules import is_staff_user
 from gongzhi.core import redact
 from gongzhi.core.scoping import get_visible_or_404, require, scope_for, visible
@@ -85,20 +86,6 @@ SEARCH_LIMIT = 30
 # chosen file from one page to the next.
 PENDING_DIR = "voices/pending"
 PENDING_KEY = "voices_pending_photos"
-
-
-def staff_required(view):
-    """Workbench pages exist only for people with a post; for anyone else they are as
-    absent as a record outside their reach."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_staff_user(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def partner_required(view):

@@ -8,7 +8,6 @@ out of reach answers 404 exactly like a missing one.
 from __future__ import annotations
 
 import mimetypes
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongzhi.accounts.decorators import staff_required
 from gongzhi.accounts.rules import is_staff_user
 from gongzhi.core.scoping import get_visible_or_404
 from gongzhi.places.models import Resident
@@ -41,17 +41,6 @@ from .forms import (
 SEARCH_LIMIT = 30
 RESIDENT_LAYOUT = "wishes/base_resident.html"
 STAFF_LAYOUT = "wishes/base_staff.html"
-
-
-def staff_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_staff_user(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _layout(user) -> str:

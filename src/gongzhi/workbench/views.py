@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongzhi.accounts.decorators import staff_required
 from gongzhi.accounts.rules import is_staff_user
 from gongzhi.core import holidays, workcal
 from gongzhi.core.crypto import DecryptionError, decrypt, encrypt
@@ -59,20 +59,6 @@ CASES_SHOWN = 10
 # A resident's home: the items waiting for their rating, and their unread news.
 RATE_PROMPTS = 5
 NOTES_SHOWN = 3
-
-
-def staff_required(view):
-    """Workbench pages exist only for people with a post; for anyone else they are as
-    absent as a record outside their reach."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_staff_user(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _may_reveal(user, obj) -> bool:
