@@ -926,4 +926,3 @@ def round_sweep(*, now: dt.datetime | None = None) -> int:
         except ValidationError:
             continue
     return closed
-
