@@ -188,6 +188,39 @@ def _member_outside(w):
     return PartyMember.objects.get_or_create(resident=w.residents["wangwu"], organisation=org)[0].pk
 
 
+def _project_outside(w):
+    # A renewal project of 望江街 touching only building 2 (grid 2), with a round out and
+    # 王五's opinion on it, made once per test through the services.
+    from gongzhi.renewal import services as renewal
+    from gongzhi.renewal.models import Project
+
+    project = Project.objects.filter(name="2栋加装电梯").first()
+    if project is None:
+        admin = w.users["admin"]
+        project = renewal.project_create(
+            actor=admin, community=w.wj, kind="elevator", name="2栋加装电梯"
+        )
+        renewal.project_set_places(actor=admin, project=project, buildings=[w.b2])
+        rnd = renewal.round_draft(
+            actor=admin, project=project, title="方案", summary="摘要", text="内容"
+        )
+        renewal.round_publish(actor=admin, round=rnd)
+        renewal.opinion_submit(
+            actor=admin, project=project, resident=w.residents["wangwu"], text="王五的意见"
+        )
+    return project.pk
+
+
+def _renewal_child(attr):
+    def make(w):
+        from gongzhi.renewal.models import Project
+
+        project = Project.objects.get(pk=_project_outside(w))
+        return getattr(project, attr).first().pk
+
+    return make
+
+
 # (route, kwarg) or kwarg → the id of an object outside grid 1, or a plain value.
 OBJECT_KWARGS = {
     "building_id": lambda w: w.b2.pk,
@@ -279,6 +312,39 @@ OBJECT_KWARGS = {
     "contact_id": _contact_outside,
     "member_id": _member_outside,
     ("accounts:partner_user_disable", "user_id"): lambda w: w.users["partner"].pk,
+    **{
+        (f"renewal:{name}", "pk"): _project_outside
+        for name in [
+            "resident_project",
+            "opinion_new",
+            "project",
+            "edit",
+            "places",
+            "funding_add",
+            "milestone_add",
+            "milestone_done",
+            "document_add",
+            "document",
+            "phase_close",
+            "round_draft",
+            "round_publish",
+            "round_close",
+            "round_decide",
+            "notice",
+            "compare",
+            "opinion_enter",
+            "opinion_link",
+            "opinion_answer",
+        ]
+    },
+    ("renewal:milestone_done", "mid"): lambda w: 1,
+    ("renewal:document", "did"): lambda w: 1,
+    ("renewal:phase_close", "phase_id"): _renewal_child("phases"),
+    ("renewal:opinion_answer", "oid"): _renewal_child("opinions"),
+    **{
+        (f"renewal:{name}", "number"): lambda w: 1
+        for name in ["round_publish", "round_close", "round_decide", "notice"]
+    },
 }
 
 # Bodies that would succeed inside the reach, so that a write route reaches its scoping
@@ -424,6 +490,9 @@ LISTS = {
     "orgs:party",
     "audit:log",
     "calendar:schedule",
+    "renewal:list",
+    "renewal:new",
+    "renewal:my_building",
 }
 
 # Queries a list route is also asked, aimed at people outside grid 1.

@@ -45,8 +45,6 @@ NOT_ON_A_SCREEN = {
     "open311_key; the key is shown once on the terminal",
     ("accounts", "api_token_user"): "the API's bearer authentication on every request "
     "(it notes when a token was last used)",
-    ("renewal", "round_sweep"): "the schedule's renewal tick closes the rounds whose time "
-    "for opinions has passed",
     ("accounts", "login_failures_clear_pair"): "a successful login clears its own failures, "
     "through the authentication backend",
 }

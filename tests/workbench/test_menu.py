@@ -26,6 +26,7 @@ EVERYTHING = [
     ("代居民许愿", "/wishes/for/"),
     ("办理统计", "/voices/measures/"),
     ("议事活动", "/voices/events/"),
+    ("城市更新", "/renewal/"),
     ("组织管理", "/orgs/posts/"),
     ("审计日志", "/audit/"),
     ("节假日安排", "/calendar/"),
@@ -45,6 +46,7 @@ GRID = [
     ("心愿审核", "/wishes/queue/"),
     ("代居民许愿", "/wishes/for/"),
     ("办理统计", "/voices/measures/"),
+    ("城市更新", "/renewal/"),
 ]
 CHIEF = [
     ("工作台", "/"),
@@ -53,6 +55,7 @@ CHIEF = [
     ("代居民反映", "/voices/for/"),
     ("代居民许愿", "/wishes/for/"),
     ("办理统计", "/voices/measures/"),
+    ("城市更新", "/renewal/"),
 ]
 MENUS = {
     "admin": EVERYTHING,
@@ -68,6 +71,7 @@ MENUS = {
         ("待公开审核", "/voices/publication/"),
         ("延期审批", "/voices/extensions/"),
         ("办理统计", "/voices/measures/"),
+        ("城市更新", "/renewal/"),
         ("组织管理", "/orgs/posts/"),
         ("审计日志", "/audit/"),
         ("节假日安排", "/calendar/"),
@@ -82,6 +86,7 @@ MENUS = {
         ("我的诉求", "/voices/"),
         ("我的心愿", "/wishes/"),
         ("心愿墙", "/wishes/wall/"),
+        ("我的楼栋", "/renewal/my/"),
     ],
     "partner": [
         ("派单", "/voices/partner/"),

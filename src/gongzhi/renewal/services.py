@@ -161,7 +161,7 @@ def _event(project, kind, *, actor, phase=None, round=None, note=""):
 def _audit(actor, action: str, obj, project: Project, changes=None):
     audit.record(
         actor=actor,
-        action=f"renewal.{action}",
+        action=action,
         obj=obj,
         changes=changes or {},
         place=project.community,
@@ -199,7 +199,7 @@ def project_create(
     _event(project, EventKind.CREATED, actor=actor, phase=first)
     _audit(
         actor,
-        "project.created",
+        "renewal.project.created",
         project,
         project,
         {"kind": fields["kind"], "name": fields["name"], "budget": str(fields["budget"])},
@@ -222,7 +222,7 @@ def project_edit(
         return locked
     locked.save(update_fields=[*fields, "updated_at"])
     _event(locked, EventKind.EDITED, actor=actor)
-    _audit(actor, "project.updated", locked, locked, changes)
+    _audit(actor, "renewal.project.updated", locked, locked, changes)
     return locked
 
 
@@ -276,7 +276,7 @@ def project_set_places(
         _event(locked, EventKind.BUILDINGS, actor=actor)
         _audit(
             actor,
-            "project.places_set",
+            "renewal.project.places_set",
             locked,
             locked,
             {"entrances": [before, after]},
@@ -310,7 +310,7 @@ def project_set_units(*, actor, project: Project, links: list[tuple]) -> list[Pr
         [ProjectUnit(project=locked, unit_id=u, role=r) for u, r in sorted(pairs)]
     )
     _event(locked, EventKind.UNITS, actor=actor)
-    _audit(actor, "project.units_set", locked, locked, {"units": sorted(pairs)})
+    _audit(actor, "renewal.project.units_set", locked, locked, {"units": sorted(pairs)})
     return rows
 
 
@@ -328,7 +328,7 @@ def funding_add(*, actor, project: Project, kind: str, amount, note: str = "") -
     locked = _lock_project(project)
     source = FundingSource.objects.create(project=locked, kind=kind, amount=amount, note=note)
     _event(locked, EventKind.FUNDING, actor=actor, note=f"{source}")
-    _audit(actor, "funding.added", source, locked, {"kind": kind, "amount": str(amount)})
+    _audit(actor, "renewal.funding.added", source, locked, {"kind": kind, "amount": str(amount)})
     return source
 
 
@@ -343,7 +343,7 @@ def milestone_add(
         project=locked, phase=locked.current_phase, title=title, due_on=due_on
     )
     _event(locked, EventKind.MILESTONE, actor=actor, note=title)
-    _audit(actor, "milestone.added", milestone, locked, {"title": title})
+    _audit(actor, "renewal.milestone.added", milestone, locked, {"title": title})
     return milestone
 
 
@@ -360,7 +360,7 @@ def milestone_done(*, actor, milestone: Milestone, done_on: dt.date | None = Non
     locked.done_on = done_on
     locked.save(update_fields=["done_on"])
     _event(project, EventKind.MILESTONE_DONE, actor=actor, note=locked.title)
-    _audit(actor, "milestone.done", locked, project, {"done_on": done_on.isoformat()})
+    _audit(actor, "renewal.milestone.done", locked, project, {"done_on": done_on.isoformat()})
     return locked
 
 
@@ -407,7 +407,7 @@ def document_add(*, actor, project: Project, title: str, upload) -> Document:
         doc.thumbnail.save(f"thumb-{name}", ContentFile(thumbnail), save=False)
     doc.save()
     _event(locked, EventKind.DOCUMENT, actor=actor, note=title)
-    _audit(actor, "document.added", doc, locked, {"title": title, "kind": kind})
+    _audit(actor, "renewal.document.added", doc, locked, {"title": title, "kind": kind})
     return doc
 
 
@@ -454,7 +454,7 @@ def phase_close(*, actor, phase: Phase, note: str = "") -> Phase:
     _event(locked_project, EventKind.PHASE_CLOSED, actor=actor, phase=locked, note=note)
     _audit(
         actor,
-        "phase.closed",
+        "renewal.phase.closed",
         locked,
         locked_project,
         {"phase": locked.kind, "status": [PhaseStatus.OPEN, PhaseStatus.CLOSED]},
@@ -587,7 +587,7 @@ def round_draft(
     _event(locked, EventKind.VERSION, actor=actor, phase=rnd.phase, round=rnd, note=title)
     _audit(
         actor,
-        "round.drafted",
+        "renewal.round.drafted",
         rnd,
         locked,
         {"number": number, "changes": len(cleaned), "opinions": sorted(cited)},
@@ -637,7 +637,7 @@ def round_publish(*, actor, round: PlanRound, closes_at: dt.datetime | None = No
     )
     _audit(
         actor,
-        "round.published",
+        "renewal.round.published",
         locked,
         locked_project,
         {"status": [before, locked.status], "notified": told},
@@ -657,7 +657,7 @@ def round_close(*, actor, round: PlanRound) -> PlanRound:
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "closed_at"])
     _event(project, EventKind.ROUND_CLOSED, actor=actor, phase=locked.phase, round=locked)
-    _audit(actor, "round.closed", locked, project, {"status": [before, locked.status]})
+    _audit(actor, "renewal.round.closed", locked, project, {"status": [before, locked.status]})
     return locked
 
 
@@ -698,7 +698,7 @@ def round_decide(*, actor, round: PlanRound, decision: str, note: str = "") -> P
     )
     _audit(
         actor,
-        "round.decided",
+        "renewal.round.decided",
         locked,
         project,
         {"status": [before, locked.status], "decision": decision},
@@ -785,7 +785,7 @@ def opinion_submit(
     _event(project, EventKind.OPINION, actor=actor, phase=rnd.phase, round=rnd, note=note)
     _audit(
         actor,
-        "opinion.submitted",
+        "renewal.opinion.submitted",
         opinion,
         project,
         {"round": rnd.number, "channel": channel, "on_behalf": on_behalf},
@@ -840,7 +840,7 @@ def opinion_from_item(*, actor, project: Project, item: Item) -> Opinion:
         round=rnd,
         note=_("关联民意诉求 %(number)s") % {"number": item.number},
     )
-    _audit(actor, "opinion.linked", opinion, locked, {"item": item.number})
+    _audit(actor, "renewal.opinion.linked", opinion, locked, {"item": item.number})
     return opinion
 
 
@@ -898,7 +898,7 @@ def opinion_answer(
     )
     _audit(
         actor,
-        "opinion.answered",
+        "renewal.opinion.answered",
         locked,
         project,
         {"answer": [Answer.PENDING, answer]},

@@ -112,11 +112,12 @@ def project_new(request):
         raise Http404
     form = ProjectForm(request.POST or None)
     chosen = request.POST.get("community") or str(communities[0].pk)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         community = next((c for c in communities if str(c.pk) == chosen), None)
         if community is None:
-            form.add_error(None, _("请选择社区。"))
-        else:
+            # A community out of reach answers as a missing one.
+            raise Http404
+        if form.is_valid():
             try:
                 project = services.project_create(
                     actor=request.user, community=community, **form.cleaned_data
