@@ -337,6 +337,9 @@ OBJECT_KWARGS = {
             "opinion_answer",
         ]
     },
+    "project_id": _project_outside,
+    ("api:renewal_round_publish", "number"): lambda w: 1,
+    "opinion_id": _renewal_child("opinions"),
     ("renewal:milestone_done", "mid"): lambda w: 1,
     ("renewal:document", "did"): lambda w: 1,
     ("renewal:phase_close", "phase_id"): _renewal_child("phases"),
@@ -399,6 +402,24 @@ BODIES = {
         "text": "越界",
     },
     "api:wish_publish": {"public_text": "越界"},
+    "api:renewal_project_create": lambda w: {
+        "community_id": w.wj.pk,
+        "kind": "elevator",
+        "name": "越界",
+    },
+    "api:renewal_projects": lambda w: {"community_id": w.wj.pk, "kind": "elevator", "name": "越界"},
+    "api:renewal_project_places": lambda w: {"building_ids": [w.b2.pk]},
+    "api:renewal_project_units": lambda w: {
+        "units": [{"unit_id": w.partner.pk, "role": "partner"}]
+    },
+    "api:renewal_rounds": {"title": "越界", "summary": "越界", "text": "越界"},
+    "api:renewal_round_create": {"title": "越界", "summary": "越界", "text": "越界"},
+    "api:renewal_opinions": lambda w: {"text": "越界", "resident_id": w.residents["wangwu"].pk},
+    "api:renewal_opinion_create": lambda w: {
+        "text": "越界",
+        "resident_id": w.residents["wangwu"].pk,
+    },
+    "api:renewal_opinion_answer": {"answer": "adopted", "reason": "越界"},
     "api:wish_reject": {"reason": "越界"},
     "api:wish_fulfil": {"proof_text": "越界"},
     "wb-resident-new": {"name": "越界", "relation": "head", "residence": "both"},
@@ -493,6 +514,8 @@ LISTS = {
     "renewal:list",
     "renewal:new",
     "renewal:my_building",
+    "api:renewal_projects",
+    "api:renewal_project_create",
 }
 
 # Queries a list route is also asked, aimed at people outside grid 1.

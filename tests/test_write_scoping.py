@@ -201,6 +201,8 @@ FAR_KWARGS = {
     ("orgs:user_posts", "user_id"): lambda f: f.post.user_id,
     ("accounts:partner_user_disable", "user_id"): lambda f: f.login.pk,
     ("voices:dispatch_reporter_phone", "reporter_id"): lambda f: f.item.reporters.first().pk,
+    "project_id": lambda f: f.project.pk,
+    "opinion_id": lambda f: f.project.opinions.get().pk,
     "mid": lambda f: f.project.milestones.get().pk,
     "did": lambda f: 1,
     "phase_id": lambda f: f.project.phases.first().pk,
@@ -289,6 +291,12 @@ FAR_BODIES = {
     },
     "api:post_hand_over": lambda f: {"resident_id": f.resident.pk},
     "api:team_member_add": lambda f: {"resident_id": f.resident.pk},
+    "api:renewal_projects": lambda f: {
+        "community_id": f.community.pk,
+        "kind": "elevator",
+        "name": "越界",
+    },
+    "api:renewal_opinions": lambda f: {"text": "越界", "resident_id": f.resident.pk},
     "renewal:new": lambda f: {"community": f.community.pk, "kind": "elevator", "name": "越界"},
 }
 
