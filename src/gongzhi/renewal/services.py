@@ -12,7 +12,7 @@ import datetime as dt
 import uuid
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404
@@ -79,9 +79,15 @@ PDF_HEAD = b"%PDF-"
 
 
 def _require_manage(actor, project: Project) -> None:
-    from gongzhi.core.scoping import require
+    """404 for a project out of sight (as for a missing one), 403 for one the actor sees
+    (through a touched building, their home, their unit) but may not run."""
+    if rules.may_manage(actor, project):
+        return
+    from .selectors import project_list_visible_to
 
-    require(actor, rules.MANAGE, project)
+    if project_list_visible_to(actor).filter(pk=project.pk).exists():
+        raise PermissionDenied
+    raise Http404
 
 
 def _collect(errors: dict, fn, *args, **kwargs):

@@ -15,7 +15,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -66,9 +66,9 @@ def staff_required(view):
 
 
 def _manage_or_403(user, project):
-    from gongzhi.core.scoping import require
-
-    require(user, rules.MANAGE, project)
+    # The project is visible (it was fetched through the selectors): 403, not 404.
+    if not rules.may_manage(user, project):
+        raise PermissionDenied
 
 
 # --- staff ------------------------------------------------------------------------------
