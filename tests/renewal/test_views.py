@@ -252,3 +252,9 @@ def test_the_api_runs_a_round(world, project, api_as):
         f"/renewal/opinions/{op.json()['id']}/answer", {"answer": "adopted", "reason": "好的"}
     )
     assert ans.json()["answer"] == "adopted"
+
+
+def test_the_project_page_offers_the_next_draft_after_a_round(world, project, open_round, login):
+    services.round_close(actor=world.users["staff"], round=open_round)
+    html = login(world.users["staff"]).get(reverse("renewal:project", args=[project.pk]))
+    assert html.status_code == 200 and "起草第2版方案" in html.content.decode()

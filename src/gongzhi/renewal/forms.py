@@ -88,7 +88,7 @@ class RoundForm(forms.Form):
             )
             self.slots.append((self[f"change_{i}"], self[f"cause_{i}"]))
 
-    def changes(self) -> list[tuple[str, list[int]]]:
+    def change_list(self) -> list[tuple[str, list[int]]]:
         data = self.cleaned_data
         return [
             (data.get(f"change_{i}", ""), [int(x) for x in data.get(f"cause_{i}", [])])

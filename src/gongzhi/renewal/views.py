@@ -411,7 +411,7 @@ def round_draft(request, pk: int):
             title=form.cleaned_data["title"],
             summary=form.cleaned_data["summary"],
             text=form.cleaned_data["text"],
-            changes=form.changes(),
+            changes=form.change_list(),
         ),
         form=form,
         form_key="round_form",
