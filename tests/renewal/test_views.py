@@ -194,7 +194,7 @@ def test_the_notice_carries_a_qr_code_to_the_resident_page(world, project, open_
         .get(reverse("renewal:notice", args=[project.pk, 1]))
         .content.decode()
     )
-    assert "<svg" in html and "/renewal/p/%d/" % project.pk in html
+    assert "<svg" in html and f"/renewal/p/{project.pk}/" in html
 
 
 def test_phase_close_page_says_what_is_missing(world, project, login):
