@@ -213,6 +213,39 @@ def _booking_outside(w):
     )[0].pk
 
 
+def _project_outside(w):
+    # A renewal project of 望江街 touching only building 2 (grid 2), with a round out and
+    # 王五's opinion on it, made once per test through the services.
+    from gongzhi.renewal import services as renewal
+    from gongzhi.renewal.models import Project
+
+    project = Project.objects.filter(name="2栋加装电梯").first()
+    if project is None:
+        admin = w.users["admin"]
+        project = renewal.project_create(
+            actor=admin, community=w.wj, kind="elevator", name="2栋加装电梯"
+        )
+        renewal.project_set_places(actor=admin, project=project, buildings=[w.b2])
+        rnd = renewal.round_draft(
+            actor=admin, project=project, title="方案", summary="摘要", text="内容"
+        )
+        renewal.round_publish(actor=admin, round=rnd)
+        renewal.opinion_submit(
+            actor=admin, project=project, resident=w.residents["wangwu"], text="王五的意见"
+        )
+    return project.pk
+
+
+def _renewal_child(attr):
+    def make(w):
+        from gongzhi.renewal.models import Project
+
+        project = Project.objects.get(pk=_project_outside(w))
+        return getattr(project, attr).first().pk
+
+    return make
+
+
 # (route, kwarg) or kwarg → the id of an object outside grid 1, or a plain value.
 OBJECT_KWARGS = {
     "building_id": lambda w: w.b2.pk,
@@ -308,6 +341,42 @@ OBJECT_KWARGS = {
     "booking_id": _booking_outside,
     **{(f"venues:{name}", "pk"): _venue_outside for name in ["detail", "edit", "book"]},
     **{(f"venues:{name}", "pk"): _booking_outside for name in ["approve", "refuse", "cancel"]},
+    **{
+        (f"renewal:{name}", "pk"): _project_outside
+        for name in [
+            "resident_project",
+            "opinion_new",
+            "project",
+            "edit",
+            "places",
+            "funding_add",
+            "milestone_add",
+            "milestone_done",
+            "document_add",
+            "document",
+            "phase_close",
+            "round_draft",
+            "round_publish",
+            "round_close",
+            "round_decide",
+            "notice",
+            "compare",
+            "opinion_enter",
+            "opinion_link",
+            "opinion_answer",
+        ]
+    },
+    "project_id": _project_outside,
+    ("api:renewal_round_publish", "number"): lambda w: 1,
+    "opinion_id": _renewal_child("opinions"),
+    ("renewal:milestone_done", "mid"): lambda w: 1,
+    ("renewal:document", "did"): lambda w: 1,
+    ("renewal:phase_close", "phase_id"): _renewal_child("phases"),
+    ("renewal:opinion_answer", "oid"): _renewal_child("opinions"),
+    **{
+        (f"renewal:{name}", "number"): lambda w: 1
+        for name in ["round_publish", "round_close", "round_decide", "notice"]
+    },
 }
 
 # Bodies that would succeed inside the reach, so that a write route reaches its scoping
@@ -386,6 +455,24 @@ BODIES = {
         "text": "越界",
     },
     "api:wish_publish": {"public_text": "越界"},
+    "api:renewal_project_create": lambda w: {
+        "community_id": w.wj.pk,
+        "kind": "elevator",
+        "name": "越界",
+    },
+    "api:renewal_projects": lambda w: {"community_id": w.wj.pk, "kind": "elevator", "name": "越界"},
+    "api:renewal_project_places": lambda w: {"building_ids": [w.b2.pk]},
+    "api:renewal_project_units": lambda w: {
+        "units": [{"unit_id": w.partner.pk, "role": "partner"}]
+    },
+    "api:renewal_rounds": {"title": "越界", "summary": "越界", "text": "越界"},
+    "api:renewal_round_create": {"title": "越界", "summary": "越界", "text": "越界"},
+    "api:renewal_opinions": lambda w: {"text": "越界", "resident_id": w.residents["wangwu"].pk},
+    "api:renewal_opinion_create": lambda w: {
+        "text": "越界",
+        "resident_id": w.residents["wangwu"].pk,
+    },
+    "api:renewal_opinion_answer": {"answer": "adopted", "reason": "越界"},
     "api:wish_reject": {"reason": "越界"},
     "api:wish_fulfil": {"proof_text": "越界"},
     "wb-resident-new": {"name": "越界", "relation": "head", "residence": "both"},
@@ -481,6 +568,11 @@ LISTS = {
     "venues:new",
     "venues:bookings",
     "api:venue_list",
+    "renewal:list",
+    "renewal:new",
+    "renewal:my_building",
+    "api:renewal_projects",
+    "api:renewal_project_create",
 }
 
 # Queries a list route is also asked, aimed at people outside grid 1.

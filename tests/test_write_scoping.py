@@ -64,6 +64,7 @@ class Far:
     login: object
     venue: object = None
     booking: object = None
+    project: object = None
 
 
 def _build_far(world) -> Far:
@@ -122,7 +123,20 @@ def _build_far(world) -> Far:
     org = PartyOrganisation.objects.create(
         kind="community", name="远方社区党委", community=community
     )
+    from gongzhi.renewal import services as renewal
+
+    project = renewal.project_create(
+        actor=admin, community=community, kind="elevator", name="远方加装电梯"
+    )
+    renewal.project_set_places(actor=admin, project=project, buildings=[building])
+    renewal.milestone_add(actor=admin, project=project, title="远方节点")
+    rnd = renewal.round_draft(
+        actor=admin, project=project, title="远方方案", summary="远方摘要", text="远方内容"
+    )
+    renewal.round_publish(actor=admin, round=rnd)
+    renewal.opinion_submit(actor=admin, project=project, resident=resident, text=FAR_TEXT)
     return Far(
+        project=project,
         post=Post.objects.get(user=far_staff),
         team=Team.objects.create(community=community, name="远方服务队", kind="service"),
         contact=PartnerContact.objects.create(unit=unit, name="远方联系人", phone="13511113333"),
@@ -220,11 +234,19 @@ FAR_KWARGS = {
         (f"venues:{name}", "pk"): lambda f: f.booking.pk for name in ["approve", "refuse", "cancel"]
     },
     ("voices:dispatch_reporter_phone", "reporter_id"): lambda f: f.item.reporters.first().pk,
+    "project_id": lambda f: f.project.pk,
+    "opinion_id": lambda f: f.project.opinions.get().pk,
+    "mid": lambda f: f.project.milestones.get().pk,
+    "did": lambda f: 1,
+    "phase_id": lambda f: f.project.phases.first().pk,
+    "oid": lambda f: f.project.opinions.get().pk,
+    "number": lambda f: 1,
 }
 PK_BY_NAMESPACE = {
     "register": lambda f: f.job.pk,
     "wishes": lambda f: f.wish.pk,
     "voices": lambda f: f.item.pk,
+    "renewal": lambda f: f.project.pk,
 }
 DISPATCH_PAGES = {"voices:dispatch", "voices:dispatch_accept", "voices:dispatch_reply"}
 DISPATCH_PAGES |= {"voices:dispatch_return", "voices:dispatch_reporter_phone"}
@@ -318,6 +340,13 @@ FAR_BODIES = {
     },
     "api:post_hand_over": lambda f: {"resident_id": f.resident.pk},
     "api:team_member_add": lambda f: {"resident_id": f.resident.pk},
+    "api:renewal_projects": lambda f: {
+        "community_id": f.community.pk,
+        "kind": "elevator",
+        "name": "越界",
+    },
+    "api:renewal_opinions": lambda f: {"text": "越界", "resident_id": f.resident.pk},
+    "renewal:new": lambda f: {"community": f.community.pk, "kind": "elevator", "name": "越界"},
 }
 
 
@@ -371,7 +400,7 @@ def _far_fields(far: Far) -> dict:
     """Every field of the far objects, as stored."""
     objects = {}
     names = ["community", "household", "resident", "unit", "item", "dispatch", "wish", "job"]
-    for name in [*names, "token", "post", "team", "contact", "member", "login"]:
+    for name in [*names, "token", "post", "team", "contact", "member", "login", "project"]:
         obj = getattr(far, name)
         fresh = type(obj)._default_manager.get(pk=obj.pk)
         objects[name] = {k: str(v) for k, v in model_to_dict(fresh).items()}

@@ -44,6 +44,7 @@ def test_the_scan_finds_the_actions_of_every_app():
         "register",
         "open311",
         "venues",
+        "renewal",
     }
     assert {"orgs.post.handed_over", "voices.item.reopened", "wishes.wish.thanked"} <= actions
 

@@ -22,6 +22,7 @@ def test_the_schedule_names_tasks_that_exist():
     schedule = app.conf.beat_schedule
     assert {entry["task"] for entry in schedule.values()} == {
         "gongzhi.voices.tick",
+        "gongzhi.renewal.tick",
         "gongzhi.register.import_sweep",
         "gongzhi.voices.sms_sweep",
     }

@@ -27,6 +27,7 @@ EVERYTHING = [
     ("办理统计", "/voices/measures/"),
     ("议事活动", "/voices/events/"),
     ("阵地预约", "/venues/"),
+    ("城市更新", "/renewal/"),
     ("组织管理", "/orgs/posts/"),
     ("审计日志", "/audit/"),
     ("节假日安排", "/calendar/"),
@@ -47,6 +48,7 @@ GRID = [
     ("代居民许愿", "/wishes/for/"),
     ("办理统计", "/voices/measures/"),
     ("阵地预约", "/venues/"),
+    ("城市更新", "/renewal/"),
 ]
 CHIEF = [
     ("工作台", "/"),
@@ -56,6 +58,7 @@ CHIEF = [
     ("代居民许愿", "/wishes/for/"),
     ("办理统计", "/voices/measures/"),
     ("阵地预约", "/venues/"),
+    ("城市更新", "/renewal/"),
 ]
 MENUS = {
     "admin": EVERYTHING,
@@ -72,6 +75,7 @@ MENUS = {
         ("延期审批", "/voices/extensions/"),
         ("办理统计", "/voices/measures/"),
         ("阵地预约", "/venues/"),
+        ("城市更新", "/renewal/"),
         ("组织管理", "/orgs/posts/"),
         ("审计日志", "/audit/"),
         ("节假日安排", "/calendar/"),
@@ -86,6 +90,7 @@ MENUS = {
         ("我的诉求", "/voices/"),
         ("我的心愿", "/wishes/"),
         ("心愿墙", "/wishes/wall/"),
+        ("我的楼栋", "/renewal/my/"),
     ],
     "partner": [
         ("派单", "/voices/partner/"),

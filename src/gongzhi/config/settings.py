@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "gongzhi.register",
     "gongzhi.voices",
     "gongzhi.wishes",
+    "gongzhi.renewal",
     "gongzhi.open311",
     "gongzhi.venues",
     "gongzhi.workbench",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("register/", include("gongzhi.register.urls")),
     path("wishes/", include("gongzhi.wishes.urls")),
     path("venues/", include("gongzhi.venues.urls")),
+    path("renewal/", include("gongzhi.renewal.urls")),
     path("voices/", include("gongzhi.voices.urls")),
     path("orgs/", include("gongzhi.orgs.urls")),
     path("audit/", include("gongzhi.core.urls")),

@@ -104,6 +104,23 @@ ACTION_LABELS = {
     # Open311
     "open311.api_key.issued": _("签发Open311接口密钥"),
     "open311.request.submitted": _("通过Open311提交诉求"),
+    # urban renewal
+    "renewal.project.created": _("城市更新项目立项"),
+    "renewal.project.updated": _("修改城市更新项目"),
+    "renewal.project.places_set": _("调整更新项目涉及的楼栋"),
+    "renewal.project.units_set": _("调整更新项目参与单位"),
+    "renewal.funding.added": _("登记更新项目资金来源"),
+    "renewal.milestone.added": _("登记更新项目节点"),
+    "renewal.milestone.done": _("更新项目节点完成"),
+    "renewal.document.added": _("上传更新项目资料"),
+    "renewal.phase.closed": _("更新项目阶段完成"),
+    "renewal.round.drafted": _("形成方案版本"),
+    "renewal.round.published": _("方案下发征求意见"),
+    "renewal.round.closed": _("方案意见征集结束"),
+    "renewal.round.decided": _("方案形成决定"),
+    "renewal.opinion.submitted": _("提交方案意见"),
+    "renewal.opinion.linked": _("民意诉求关联到更新项目"),
+    "renewal.opinion.answered": _("答复方案意见"),
 }
 # The areas of the log, by the first word of an action.
 AREA_LABELS = {
@@ -114,6 +131,7 @@ AREA_LABELS = {
     "voices": _("居民诉求"),
     "wishes": _("微心愿"),
     "open311": _("Open311"),
+    "renewal": _("城市更新"),
     "core": _("系统"),
 }
 # Words for the fields an event's changes name, for reading them under the sentence.

@@ -15,6 +15,7 @@ from . import plans
 from .generator import Generator, Stats, deferred_indexes, fast_sqlite_writes
 from .history import HistoryStats, write_history
 from .organisations import build_organisations
+from .renewal import write_renewal
 from .venues import seed_venues
 
 
@@ -93,6 +94,7 @@ def seed(
             voices = write_history(
                 seed=seed, community=wangjiang, scale=history_scale, end=history_end, log=log
             )
+            write_renewal(seed=seed, community=wangjiang, log=log)
     return SeedResult(
         stats=generator.stats,
         seconds=seconds,

@@ -45,6 +45,7 @@ STAFF_MENU: list[MenuEntry] = [
     MenuEntry(_("办理统计"), "voices:measures", "view_measures"),
     MenuEntry(_("议事活动"), "voices:event_sessions", "enter_event_opinions"),
     MenuEntry(_("阵地预约"), "venues:list", "view"),
+    MenuEntry(_("城市更新"), "renewal:list", "view"),
     MenuEntry(_("组织管理"), "orgs:posts", "manage_orgs"),
     MenuEntry(_("审计日志"), "audit:log", "view_audit"),
     MenuEntry(_("节假日安排"), "calendar:schedule", "manage_calendar"),
@@ -64,6 +65,7 @@ RESIDENT_MENU: list[MenuEntry] = [
     MenuEntry(_("我的诉求"), "voices:mine"),
     MenuEntry(_("我的心愿"), "wishes:mine"),
     MenuEntry(_("心愿墙"), "wishes:wall"),
+    MenuEntry(_("我的楼栋"), "renewal:my_building"),
 ]
 
 # A login with no post, household or unit yet: the home page says whom to ask.
