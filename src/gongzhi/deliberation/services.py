@@ -3,9 +3,8 @@
 against the maps in ``enums``, appends to the history and writes the audit event. Missing
 and forbidden both raise ``Http404``; a visible record the actor may not change raises
 ``PermissionDenied``; input or a state that refuses raises ``ValidationError`` with a
-Chinese message per field. A matter's refused move carries the code ``invalid_transition``
-(a skip or a move the map does not have) or ``unmet`` (a condition not yet met); the API
-answers both with 409.
+Chinese message per field; a matter's refused move raises ``MoveRefused``, which the API
+answers with 409.
 """
 
 from __future__ import annotations
@@ -72,6 +71,15 @@ NOTICE_DAYS_MAX = 30
 DUE_DAYS_MAX = 120
 TASKS_PER_DECISION_MAX = 20
 INVITEES_MAX = 500
+
+
+class MoveRefused(ValidationError):
+    """A matter's move refused: ``refusal`` is ``invalid_transition`` (a skip, or a move the
+    map does not have) or ``unmet`` (a condition not met yet). The API answers 409."""
+
+    def __init__(self, message: str, refusal: str):
+        super().__init__({"to": [message]})
+        self.refusal = refusal
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -358,10 +366,10 @@ def _skip_message(matter: Matter, to: str) -> str:
 def _move(matter: Matter, to: str, *, actor, reason: str, now: dt.datetime) -> str:
     """Move a locked matter: the map, then the conditions, then the history."""
     if to not in TRANSITIONS[matter.stage]:
-        raise ValidationError({"to": [_skip_message(matter, to)]}, code="invalid_transition")
+        raise MoveRefused(_skip_message(matter, to), "invalid_transition")
     why = unmet(matter, to, now)
     if why:
-        raise ValidationError({"to": [why]}, code="unmet")
+        raise MoveRefused(why, "unmet")
     before = matter.stage
     matter.stage = to
     matter.stage_started_at = now
