@@ -24,6 +24,7 @@ def test_the_schedule_names_tasks_that_exist():
         "gongzhi.voices.tick",
         "gongzhi.register.import_sweep",
         "gongzhi.voices.sms_sweep",
+        "gongzhi.deliberation.tick",
     }
     for entry in schedule.values():
         assert entry["task"] in app.tasks

@@ -535,6 +535,28 @@ def corners(request):
     )
 
 
+class CornerIn(Schema):
+    community_id: Id
+    kind: str = code(20, "corner", description="corner（议事角）/ liaison（人大代表联络站）")
+    name: str = limited(60, ...)
+    place: str = limited(120, ...)
+
+
+@api.post("/corners", response={201: CornerOut, **ERRORS}, tags=TAGS)
+def corner_create(request, payload: CornerIn):
+    """Set up a consultation corner in a community the caller runs."""
+    community = get_visible_or_404(request.auth, Community.objects.all(), pk=payload.community_id)
+    c = services.corner_create(
+        actor=request.auth,
+        community=community,
+        kind=payload.kind,
+        name=payload.name,
+        place=payload.place,
+    )
+    out = {"id": c.pk, "kind": c.kind, "name": c.name, "place": c.place, "brand": c.brand}
+    return Status(201, {**out, "sessions": 0})
+
+
 class TopicOut(Schema):
     id: int
     source: str
