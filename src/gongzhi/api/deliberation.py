@@ -664,6 +664,7 @@ class TalentIn(Schema):
     title: str = code(20, ...)
     skills: str = limited(200, ...)
     community_id: Id | None = Field(None, description="社区工作人员登记时填写")
+    myself: bool = Field(False, description="居民自荐时为 true")
 
 
 @api.post("/talents", response={201: TalentOut, **ERRORS}, tags=TAGS)
@@ -682,6 +683,7 @@ def talent_create(request, payload: TalentIn):
         title=payload.title,
         skills=payload.skills,
         community=community,
+        myself=payload.myself,
     )
     return Status(201, _talent_out(talent))
 

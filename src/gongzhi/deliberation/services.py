@@ -1154,6 +1154,7 @@ def talent_propose(
     skills: str,
     resident: Resident | None = None,
     community: Community | None = None,
+    myself: bool = False,
 ) -> Talent:
     """Put someone forward for the talent pool: a resident recommends a neighbour or
     themself, or staff record someone the community found. Nothing is shown until staff
@@ -1168,14 +1169,11 @@ def talent_propose(
     if getattr(actor, "resident_id", None) and community is None:
         me = _resident_of(actor)
         community_id = me.community_id
-        source = (
-            TalentSource.SELF
-            if resident is None or resident.pk == me.pk
-            else TalentSource.RECOMMENDED
-        )
+        if myself or (resident is not None and resident.pk == me.pk):
+            source, resident = TalentSource.SELF, me
+        else:
+            source = TalentSource.RECOMMENDED
         recommended_by = me
-        if source == TalentSource.SELF:
-            resident = me
     else:
         if community is None:
             raise Http404
