@@ -4,9 +4,9 @@ seeded year and keeping their link; 30+ coordination meetings with sign-ins; the
 
 import pytest
 
-from gongzhi.demo.seed import seed
 from gongzhi.deliberation.enums import MeetingKind, Stage
 from gongzhi.deliberation.models import Corner, Invitee, Matter, Meeting, Talent
+from gongzhi.demo.seed import seed
 from tests.demo.test_history import SMALL
 from tests.world import empty_database
 
