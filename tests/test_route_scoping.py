@@ -354,6 +354,7 @@ OBJECT_KWARGS = {
             "matter_visit",
             "matter_task",
             "matter_print",
+            "notice",
             "objection",
             "vote",
         ]

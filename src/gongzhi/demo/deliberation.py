@@ -20,7 +20,7 @@ from gongzhi.orgs.models import PartnerUnit, Post
 from gongzhi.places.enums import ResidentStatus
 from gongzhi.places.models import Community, Household, Resident
 from gongzhi.voices.enums import Level
-from gongzhi.voices.models import Item
+from gongzhi.voices.models import Item, Notification
 
 # Each matter is left standing at its stage; two of every stage, two closed.
 STANDING = [
@@ -167,6 +167,7 @@ class _Seeder:
             item=item,
             now=now,
         )
+        self.backdate(item, now)
         if standing == Stage.INVESTIGATE:
             return
         voters = _voters(m, 6)
@@ -214,6 +215,12 @@ class _Seeder:
         if standing == Stage.EVALUATE:
             return
         services.matter_move(actor=staff, matter=m, to=Stage.CLOSED, now=now)
+        self.backdate(item, now)
+
+    def backdate(self, item: Item, moment: dt.datetime) -> None:
+        # The reporters' notifications carry the moment of the step that sent them, as the
+        # history's do, not the moment the demo was written.
+        Notification.objects.filter(item=item, created_at__gt=self.end).update(created_at=moment)
 
     def write(self) -> dict:
         if self.staff is None:
