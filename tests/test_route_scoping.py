@@ -44,6 +44,9 @@ PUBLIC = {
     "api:api-root",
     "api:wishes_wall",
     "wishes:wall",
+    # A matter's public notice (from 示 on), for the stairwell QR code: only what staff
+    # wrote for the public; before 示 it answers 404 to everyone.
+    "deliberation:notice",
 }
 # Readiness and metrics for the load balancer and Prometheus: figures, no rows. /metrics
 # answers loopback clients or a token only (tests/ops/test_health.py).
@@ -65,6 +68,7 @@ PUBLIC_KWARGS = {
     "service_code": "other",
     "service_request_id": "WJ2026-000001",
     "token": "unknown",
+    "pk": 1,
 }
 
 
@@ -246,6 +250,80 @@ def _renewal_child(attr):
     return make
 
 
+def _matter_outside(w):
+    # A matter on building 2 (grid 2), at 摸, opened once per test through the services.
+    from gongzhi.deliberation import services as deliberation
+
+    Matter = apps.get_model("deliberation", "Matter")
+    matter = Matter.objects.filter(building=w.b2).first()
+    if matter is None:
+        matter = deliberation.matter_create(
+            actor=w.users["admin"], title="2栋屋面漏水", summary="越界", building=w.b2
+        )
+    return matter.pk
+
+
+def _meeting_outside(w):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.deliberation import services as deliberation
+
+    Meeting = apps.get_model("deliberation", "Meeting")
+    meeting = Meeting.objects.filter(building=w.b2).first()
+    if meeting is None:
+        meeting = deliberation.meeting_create(
+            actor=w.users["admin"],
+            kind="coordination",
+            title="2栋协调会",
+            starts_at=timezone.make_aware(dt.datetime(2026, 3, 2, 9)),
+            place="2栋楼下",
+            host_name="越界",
+            agenda="越界",
+            building=w.b2,
+        )
+    return meeting.pk
+
+
+def _task_outside(w):
+    from gongzhi.deliberation import services as deliberation
+
+    Task = apps.get_model("deliberation", "Task")
+    task = Task.objects.filter(building=w.b2).first()
+    if task is None:
+        Meeting = apps.get_model("deliberation", "Meeting")
+        meeting = Meeting.objects.get(pk=_meeting_outside(w))
+        decision = deliberation.decision_create(
+            actor=w.users["admin"],
+            meeting=meeting,
+            text="越界",
+            tasks=[{"title": "越界", "owner_user": w.users["admin"], "due_days": 3}],
+        )
+        task = decision.tasks.get()
+    return task.pk
+
+
+def _topic_outside(w):
+    Topic = apps.get_model("deliberation", "Topic")
+    topic = Topic.objects.filter(building=w.b2).first()
+    if topic is None:
+        topic = Topic.objects.create(
+            community=w.wj, grid=w.g2, building=w.b2, source="resident", text="越界"
+        )
+    return topic.pk
+
+
+def _talent_outside(w):
+    Talent = apps.get_model("deliberation", "Talent")
+    talent = Talent.objects.filter(community=w.ot).first()
+    if talent is None:
+        talent = Talent.objects.create(
+            community=w.ot, name="越界", title="skilled", skills="越界", source="community"
+        )
+    return talent.pk
+
+
 # (route, kwarg) or kwarg → the id of an object outside grid 1, or a plain value.
 OBJECT_KWARGS = {
     "building_id": lambda w: w.b2.pk,
@@ -321,6 +399,40 @@ OBJECT_KWARGS = {
     ("voices:photo", "attachment_id"): lambda w: 1,
     ("voices:photo_thumbnail", "attachment_id"): lambda w: 1,
     "item_id": _item_outside,
+    "matter_id": _matter_outside,
+    "meeting_id": _meeting_outside,
+    "task_id": _task_outside,
+    "topic_id": _topic_outside,
+    "talent_id": _talent_outside,
+    **{
+        (f"deliberation:{name}", "pk"): _matter_outside
+        for name in [
+            "matter",
+            "matter_move",
+            "matter_visit",
+            "matter_task",
+            "matter_print",
+            "notice",
+            "objection",
+            "vote",
+        ]
+    },
+    **{
+        (f"deliberation:{name}", "pk"): _meeting_outside
+        for name in [
+            "meeting",
+            "meeting_invite",
+            "meeting_sign_in",
+            "meeting_minutes",
+            "meeting_decision",
+            "meeting_docx",
+            "meeting_sheet",
+        ]
+    },
+    ("deliberation:task_complete", "pk"): _task_outside,
+    ("deliberation:topic_review", "pk"): _topic_outside,
+    ("deliberation:talent_review", "pk"): _talent_outside,
+    ("deliberation:talent_consent", "pk"): _talent_outside,
     "reporter_id": lambda w: (
         apps.get_model("voices", "ItemReporter").objects.get(item_id=_item_outside(w)).pk
     ),
@@ -475,6 +587,33 @@ BODIES = {
     "api:renewal_opinion_answer": {"answer": "adopted", "reason": "越界"},
     "api:wish_reject": {"reason": "越界"},
     "api:wish_fulfil": {"proof_text": "越界"},
+    "api:matter_transition": {"to": "deliberate"},
+    "api:matter_visit": lambda w: {
+        "note": "越界",
+        "household_ids": [w.households["2-1-101"].pk],
+    },
+    "api:matter_objection": {"text": "越界"},
+    "api:matter_vote": {"choice": "satisfied"},
+    "api:matter_task": lambda w: {
+        "title": "越界",
+        "owner_user_id": w.users["staff"].pk,
+        "due_days": 3,
+    },
+    "api:task_complete": {"evidence": "越界"},
+    "api:meeting_invite": lambda w: {
+        "invitees": [{"kind": "household", "id": w.households["2-1-101"].pk}]
+    },
+    "api:meeting_sign_in": lambda w: {"resident_id": w.residents["wangwu"].pk},
+    "api:meeting_minutes": {"minutes": "越界"},
+    "api:meeting_decision": {"text": "越界"},
+    "api:topic_review": {"approve": True, "public_text": "越界"},
+    "api:talent_review": {"approve": True},
+    "api:talent_consent": {"note": "越界"},
+    "deliberation:matter_move": {"to": "deliberate", "confirm": "yes"},
+    "deliberation:task_complete": {"evidence": "越界"},
+    "deliberation:meeting_minutes": {"minutes": "越界"},
+    "deliberation:objection": {"text": "越界"},
+    "deliberation:vote": {"choice": "satisfied"},
     "wb-resident-new": {"name": "越界", "relation": "head", "residence": "both"},
     "wb-resident-edit": {"name": "越界", "relation": "head", "residence": "both"},
     "wb-resident-move-out": {"effective_on": "2026-01-01", "reason": "越界", "confirm": "1"},
@@ -507,6 +646,26 @@ BODIES = {
 }
 
 LISTS = {
+    "deliberation:matters",
+    "deliberation:matter_new",
+    "deliberation:meetings",
+    "deliberation:meeting_new",
+    "deliberation:tasks",
+    "deliberation:topics",
+    "deliberation:talents",
+    "deliberation:propose",
+    "deliberation:recommend",
+    "api:matters",
+    "api:matter_create",
+    "api:meetings",
+    "api:meeting_create",
+    "api:tasks",
+    "api:corners",
+    "api:corner_create",
+    "api:topics",
+    "api:topic_create",
+    "api:talents",
+    "api:talent_create",
     "accounts:tokens",
     "api:auth_tokens",
     "api:voice_items",

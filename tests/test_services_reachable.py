@@ -41,6 +41,8 @@ NOT_ON_A_SCREEN = {
     "manage.py voices_tick on a schedule",
     ("voices", "item_follow_up"): "the reminders, supervision and escalation of overdue "
     "items, sent by manage.py voices_tick on a schedule",
+    ("deliberation", "tasks_remind"): "reminders of tasks due within a working day, sent "
+    "by the schedule's deliberation tick",
     ("open311", "api_key_issue"): "an operator issues a client's key with manage.py "
     "open311_key; the key is shown once on the terminal",
     ("accounts", "api_token_user"): "the API's bearer authentication on every request "

@@ -16,7 +16,7 @@ it, so the check grows with the routes.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 from django.apps import apps
@@ -65,6 +65,8 @@ class Far:
     venue: object = None
     booking: object = None
     project: object = None
+    # Deliberation's matter, meeting, task, topic and talent, by name.
+    deliberation: dict = field(default_factory=dict)
 
 
 def _build_far(world) -> Far:
@@ -185,9 +187,50 @@ def _far_venue(community, far_staff) -> dict:
     return {"venue": venue, "booking": booking}
 
 
+def _far_deliberation(admin, far: Far) -> dict:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.deliberation import services as deliberation
+
+    matter = deliberation.matter_create(
+        actor=admin, title="远方议题", summary=FAR_TEXT, building=far.building
+    )
+    meeting = deliberation.meeting_create(
+        actor=admin,
+        kind="coordination",
+        title="远方协调会",
+        starts_at=timezone.make_aware(dt.datetime(2026, 3, 2, 9)),
+        place="远方",
+        host_name="远方",
+        agenda="远方",
+        matter=matter,
+    )
+    decision = deliberation.decision_create(
+        actor=admin,
+        meeting=meeting,
+        text="远方决定",
+        tasks=[{"title": "远方任务", "owner_unit": far.unit, "due_days": 3}],
+    )
+    topic = deliberation.topic_propose(actor=admin, text="远方议题", building=far.building)
+    talent = deliberation.talent_propose(
+        actor=admin, name="远方能人", title="skilled", skills="远方", community=far.community
+    )
+    return {
+        "matter": matter,
+        "meeting": meeting,
+        "task": decision.tasks.get(),
+        "topic": topic,
+        "talent": talent,
+    }
+
+
 @pytest.fixture
 def far(world):
-    return _build_far(world)
+    built = _build_far(world)
+    built.deliberation = _far_deliberation(world.users["admin"], built)
+    return built
 
 
 # --- how to fill each URL kwarg with a far object -------------------------------------
@@ -202,6 +245,11 @@ FAR_KWARGS = {
     "dispatch_id": lambda f: f.dispatch.pk,
     "session_id": lambda f: f.session.pk,
     "wish_id": lambda f: f.wish.pk,
+    "matter_id": lambda f: f.deliberation["matter"].pk,
+    "meeting_id": lambda f: f.deliberation["meeting"].pk,
+    "task_id": lambda f: f.deliberation["task"].pk,
+    "topic_id": lambda f: f.deliberation["topic"].pk,
+    "talent_id": lambda f: f.deliberation["talent"].pk,
     "field_name": lambda f: "phone",
     "attachment_id": lambda f: f.attachment_id,
     "token_id": lambda f: f.token.pk,
@@ -241,6 +289,32 @@ FAR_KWARGS = {
     "phase_id": lambda f: f.project.phases.first().pk,
     "oid": lambda f: f.project.opinions.get().pk,
     "number": lambda f: 1,
+}
+# Deliberation's pages name a matter, meeting, task, topic or talent by ``pk``.
+DELIBERATION_PK = {
+    "matter": "matter",
+    "matter_move": "matter",
+    "matter_visit": "matter",
+    "matter_task": "matter",
+    "matter_print": "matter",
+    "notice": "matter",
+    "objection": "matter",
+    "vote": "matter",
+    "meeting": "meeting",
+    "meeting_invite": "meeting",
+    "meeting_sign_in": "meeting",
+    "meeting_minutes": "meeting",
+    "meeting_decision": "meeting",
+    "meeting_docx": "meeting",
+    "meeting_sheet": "meeting",
+    "task_complete": "task",
+    "topic_review": "topic",
+    "talent_review": "talent",
+    "talent_consent": "talent",
+}
+FAR_KWARGS |= {
+    (f"deliberation:{name}", "pk"): (lambda f, thing=thing: f.deliberation[thing].pk)
+    for name, thing in DELIBERATION_PK.items()
 }
 PK_BY_NAMESPACE = {
     "register": lambda f: f.job.pk,
@@ -347,6 +421,32 @@ FAR_BODIES = {
     },
     "api:renewal_opinions": lambda f: {"text": "越界", "resident_id": f.resident.pk},
     "renewal:new": lambda f: {"community": f.community.pk, "kind": "elevator", "name": "越界"},
+    "api:matter_create": lambda f: {
+        "title": "越界",
+        "summary": "越界",
+        "building_id": f.building.pk,
+    },
+    "api:meeting_create": lambda f: {
+        "kind": "coordination",
+        "title": "越界",
+        "starts_at": "2026-03-02T09:00:00+08:00",
+        "place": "越界",
+        "host_name": "越界",
+        "agenda": "越界",
+        "matter_id": f.deliberation["matter"].pk,
+    },
+    "api:topic_create": lambda f: {"text": "越界", "community_id": f.community.pk},
+    "api:talent_create": lambda f: {
+        "name": "越界",
+        "title": "skilled",
+        "skills": "越界",
+        "community_id": f.community.pk,
+    },
+    "api:corner_create": lambda f: {
+        "community_id": f.community.pk,
+        "name": "越界",
+        "place": "越界",
+    },
 }
 
 

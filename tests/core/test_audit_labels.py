@@ -45,6 +45,7 @@ def test_the_scan_finds_the_actions_of_every_app():
         "open311",
         "venues",
         "renewal",
+        "deliberation",
     }
     assert {"orgs.post.handed_over", "voices.item.reopened", "wishes.wish.thanked"} <= actions
 

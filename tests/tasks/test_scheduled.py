@@ -25,6 +25,7 @@ def test_the_schedule_names_tasks_that_exist():
         "gongzhi.renewal.tick",
         "gongzhi.register.import_sweep",
         "gongzhi.voices.sms_sweep",
+        "gongzhi.deliberation.tick",
     }
     for entry in schedule.values():
         assert entry["task"] in app.tasks

@@ -182,7 +182,12 @@ def test_no_page_a_partner_can_open_names_a_reporter(world, case, login, sms):
     client = login(world.users["partner"])
     seen, leaked = 0, []
     menu = [reverse(e.url_name) for e in entries_for(world.users["partner"])]
-    assert menu == ["/voices/partner/", "/wishes/sponsor/", "/voices/measures/"]
+    assert menu == [
+        "/voices/partner/",
+        "/wishes/sponsor/",
+        "/deliberation/tasks/",
+        "/voices/measures/",
+    ]
     urls = [(r.key, url) for r, url in _pages(world, case)] + [("menu", u) for u in menu]
     for key, url in urls:
         response = client.get(url, follow=True)

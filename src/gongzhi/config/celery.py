@@ -43,6 +43,11 @@ def _schedule(sender, **_kwargs) -> None:
             "schedule": tick,
             "options": {"expires": tick},
         },
+        "deliberation-tick": {
+            "task": "gongzhi.deliberation.tick",
+            "schedule": tick,
+            "options": {"expires": tick},
+        },
         "register-import-sweep": {
             "task": "gongzhi.register.import_sweep",
             "schedule": sweep,

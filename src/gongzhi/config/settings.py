@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "gongzhi.voices",
     "gongzhi.wishes",
     "gongzhi.renewal",
+    "gongzhi.deliberation",
     "gongzhi.open311",
     "gongzhi.venues",
     "gongzhi.workbench",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("wishes/", include("gongzhi.wishes.urls")),
     path("venues/", include("gongzhi.venues.urls")),
     path("renewal/", include("gongzhi.renewal.urls")),
+    path("deliberation/", include("gongzhi.deliberation.urls")),
     path("voices/", include("gongzhi.voices.urls")),
     path("orgs/", include("gongzhi.orgs.urls")),
     path("audit/", include("gongzhi.core.urls")),

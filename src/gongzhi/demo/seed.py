@@ -12,6 +12,7 @@ from django.db import transaction
 from gongzhi.places.models import Community, Subdistrict
 
 from . import plans
+from .deliberation import seed_deliberation
 from .generator import Generator, Stats, deferred_indexes, fast_sqlite_writes
 from .history import HistoryStats, write_history
 from .organisations import build_organisations
@@ -95,6 +96,7 @@ def seed(
                 seed=seed, community=wangjiang, scale=history_scale, end=history_end, log=log
             )
             write_renewal(seed=seed, community=wangjiang, log=log)
+        seed_deliberation(seed=seed, community=wangjiang, end=voices.end, log=log)
     return SeedResult(
         stats=generator.stats,
         seconds=seconds,

@@ -46,6 +46,11 @@ STAFF_MENU: list[MenuEntry] = [
     MenuEntry(_("议事活动"), "voices:event_sessions", "enter_event_opinions"),
     MenuEntry(_("阵地预约"), "venues:list", "view"),
     MenuEntry(_("城市更新"), "renewal:list", "view"),
+    MenuEntry(_("议题"), "deliberation:matters", "view"),
+    MenuEntry(_("会议"), "deliberation:meetings", "view"),
+    MenuEntry(_("任务"), "deliberation:tasks", "view"),
+    MenuEntry(_("微协商"), "deliberation:topics", "handle_items"),
+    MenuEntry(_("能人库"), "deliberation:talents", "handle_items"),
     MenuEntry(_("组织管理"), "orgs:posts", "manage_orgs"),
     MenuEntry(_("审计日志"), "audit:log", "view_audit"),
     MenuEntry(_("节假日安排"), "calendar:schedule", "manage_calendar"),
@@ -55,6 +60,7 @@ STAFF_MENU: list[MenuEntry] = [
 PARTNER_MENU: list[MenuEntry] = [
     MenuEntry(_("派单"), "voices:partner_inbox"),
     MenuEntry(_("爱心认领"), "wishes:sponsor"),
+    MenuEntry(_("任务"), "deliberation:tasks"),
     MenuEntry(_("办理统计"), "voices:measures"),
 ]
 
@@ -66,6 +72,8 @@ RESIDENT_MENU: list[MenuEntry] = [
     MenuEntry(_("我的心愿"), "wishes:mine"),
     MenuEntry(_("心愿墙"), "wishes:wall"),
     MenuEntry(_("我的楼栋"), "renewal:my_building"),
+    MenuEntry(_("有4说事"), "deliberation:propose"),
+    MenuEntry(_("推荐能人"), "deliberation:recommend"),
 ]
 
 # A login with no post, household or unit yet: the home page says whom to ask.
