@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "gongzhi.register",
     "gongzhi.voices",
     "gongzhi.wishes",
+    "gongzhi.surveys",
     "gongzhi.open311",
     "gongzhi.workbench",
     "gongzhi.api",
