@@ -94,6 +94,18 @@ ACTION_LABELS = {
     "wishes.wish.fulfilled": _("微心愿送达"),
     "wishes.wish.confirmed": _("确认微心愿实现"),
     "wishes.wish.thanked": _("微心愿致谢"),
+    # surveys
+    "surveys.questionnaire.created": _("新建问卷"),
+    "surveys.questionnaire.question_added": _("问卷添加题目"),
+    "surveys.campaign.created": _("新建入户调查"),
+    "surveys.campaign.closed": _("结束入户调查"),
+    "surveys.assignment.created": _("分配走访任务"),
+    "surveys.visit.recorded": _("记录入户走访"),
+    "surveys.response.recorded": _("记录问卷答卷"),
+    "surveys.response.reviewed": _("复核重复答卷"),
+    "surveys.base_survey.created": _("新建楼栋摸排"),
+    "surveys.building.surveyed": _("记录楼栋摸排"),
+    "surveys.visit_log.recorded": _("记录民情日志"),
     # Open311
     "open311.api_key.issued": _("签发Open311接口密钥"),
     "open311.request.submitted": _("通过Open311提交诉求"),
@@ -106,6 +118,7 @@ AREA_LABELS = {
     "accounts": _("账号与登录"),
     "voices": _("居民诉求"),
     "wishes": _("微心愿"),
+    "surveys": _("入户调查"),
     "open311": _("Open311"),
     "core": _("系统"),
 }

@@ -207,6 +207,9 @@ class CampaignHousehold(HouseholdPlace):
         ]
         indexes = [models.Index(fields=["campaign", "building"], name="survey_ch_building")]
 
+    def __str__(self):
+        return f"{self.campaign_id}/{self.household_id}"
+
 
 class Assignment(models.Model):
     """The households of one building given to one visitor."""
@@ -237,6 +240,9 @@ class Assignment(models.Model):
                 fields=["campaign", "building", "visitor"], name="survey_assignment_unique"
             )
         ]
+
+    def __str__(self):
+        return f"{self.campaign_id}/{self.building_id}/{self.visitor_id}"
 
 
 class Visit(HouseholdPlace):
@@ -376,6 +382,9 @@ class BuildingSurvey(models.Model):
             models.UniqueConstraint(fields=["base_survey", "building"], name="survey_building_once")
         ]
 
+    def __str__(self):
+        return f"{self.base_survey_id}/{self.building_id}"
+
 
 class VisitLog(HouseholdPlace):
     """民情日志: one 四访四促 visit, what was heard, and the voices item it became."""
@@ -395,3 +404,6 @@ class VisitLog(HouseholdPlace):
         verbose_name = _("民情日志")
         verbose_name_plural = _("民情日志")
         ordering = ["-visited_on", "-id"]
+
+    def __str__(self):
+        return _("民情日志%(pk)s") % {"pk": self.pk}
