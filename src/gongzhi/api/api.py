@@ -239,4 +239,4 @@ def _http_message(exc: HttpError) -> str:
 
 
 # Each module registers its routes on ``api`` when imported.
-from . import me, orgs, places, routing, tokens, voices, wishes  # noqa: E402,F401
+from . import me, orgs, places, routing, surveys, tokens, voices, wishes  # noqa: E402,F401

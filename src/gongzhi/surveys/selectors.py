@@ -50,14 +50,24 @@ def ratio(part: int, whole: int) -> Decimal | None:
 # --- campaigns --------------------------------------------------------------------------
 
 
+def post_scope(user) -> Scope:
+    """The reach of the user's posts alone. A resident's own household does not make them
+    a reader of the campaign's figures: residents see their household's answer only
+    (``open_for_household``)."""
+    scope = scope_for(user, "view")
+    if scope.everything:
+        return scope
+    return Scope(held={k: set(v) for k, v in scope.held.items() if k != "household"})
+
+
 def campaigns_visible_to(user) -> QuerySet[Campaign]:
     """Campaigns over the user's reach: their community's, those with a household they
     reach, and those they hold an assignment in."""
-    scope = scope_for(user, "view")
+    scope = post_scope(user)
     qs = Campaign.objects.select_related("community", "questionnaire")
     if scope.everything:
         return qs
-    touching = visible(user, CampaignHousehold.objects.filter(campaign=OuterRef("pk")))
+    touching = scope.filter(CampaignHousehold.objects.filter(campaign=OuterRef("pk")))
     assigned = Assignment.objects.filter(campaign=OuterRef("pk"), visitor_id=user.pk)
     q = Exists(assigned)
     if not scope.empty:
@@ -93,7 +103,7 @@ def current_version(campaign: Campaign) -> QuestionnaireVersion | None:
 def _reader_scope(user, campaign: Campaign) -> Scope | None:
     """``None`` when the reader sees the whole campaign (the community's staff), else the
     scope its households are filtered by. A visitor without a post sees their buildings."""
-    scope = scope_for(user, "view")
+    scope = post_scope(user)
     if scope.everything or campaign.community_id in scope.held.get("community", ()):
         return None
     return scope
