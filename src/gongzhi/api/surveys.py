@@ -123,51 +123,6 @@ class AssignmentOut(Schema):
     households: list[HouseholdOut]
 
 
-def member_label(resident) -> str:
-    """Who may answer, as a visitor needs to ask for them: surname and birth year, never
-    the full name or an ID number."""
-    year = resident.birth_date.year if resident.birth_date else ""
-    return f"{resident.name[:1]}*（{year}年生）" if year else f"{resident.name[:1]}*"
-
-
-def assignment_data(user, campaign: Campaign) -> dict:
-    version = selectors.current_version(campaign)
-    rows = list(selectors.assignment_households(user, campaign))
-    members = selectors.members_for_answer(r.household_id for r in rows)
-    return {
-        "campaign": _campaign_out(campaign),
-        "version_id": version.pk if version else None,
-        "version": version.number if version else None,
-        "questions": [
-            {
-                "key": q.key,
-                "position": q.position,
-                "text": q.text,
-                "kind": q.kind,
-                "required": q.required,
-                "choices": q.choices,
-                "show_if_key": q.show_if_key,
-                "show_if_values": [str(v) for v in q.show_if_values],
-                "is_support": q.is_support,
-            }
-            for q in (version.questions.all() if version else [])
-        ],
-        "households": [
-            {
-                "id": r.household_id,
-                "address": r.household.address_label,
-                "building": str(r.building),
-                "reached": r.reached_flag,
-                "valid": r.valid_flag,
-                "members": [
-                    {"id": m.pk, "label": member_label(m)} for m in members.get(r.household_id, [])
-                ],
-            }
-            for r in rows
-        ],
-    }
-
-
 @api.get(
     "/surveys/campaigns/{campaign_id}/assignment",
     response={200: AssignmentOut, **ERRORS},
@@ -178,7 +133,7 @@ def survey_assignment(request, campaign_id: Id):
     visitor's assigned buildings; a grid chief or grid worker without an assignment, their
     grid."""
     campaign = selectors.campaign_get_visible(request.auth, campaign_id)
-    return assignment_data(request.auth, campaign)
+    return selectors.assignment_data(request.auth, campaign)
 
 
 class SyncIn(Schema):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("open311/v2/", include("gongzhi.open311.urls")),
     path("register/", include("gongzhi.register.urls")),
     path("wishes/", include("gongzhi.wishes.urls")),
+    path("surveys/", include("gongzhi.surveys.urls")),
     path("voices/", include("gongzhi.voices.urls")),
     path("orgs/", include("gongzhi.orgs.urls")),
     path("audit/", include("gongzhi.core.urls")),

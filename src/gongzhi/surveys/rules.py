@@ -34,5 +34,14 @@ def may_record_for(user, campaign, household) -> bool:
     )
 
 
+def lives_in(user, household) -> bool:
+    from gongzhi.places.models import Resident
+
+    return (
+        bool(user.resident_id)
+        and Resident.objects.filter(pk=user.resident_id, household_id=household.pk).exists()
+    )
+
+
 def may_log_visit(user, household) -> bool:
     return may(user, "submit_on_behalf", household)

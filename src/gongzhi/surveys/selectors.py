@@ -339,6 +339,60 @@ def members_for_answer(household_ids) -> dict[int, list[Resident]]:
     return out
 
 
+def member_label(resident) -> str:
+    """Who may answer, as a visitor needs to ask for them: surname and birth year, never
+    the full name or an ID number."""
+    year = resident.birth_date.year if resident.birth_date else ""
+    return f"{resident.name[:1]}*（{year}年生）" if year else f"{resident.name[:1]}*"
+
+
+def assignment_data(user, campaign: Campaign) -> dict:
+    """What the visitor's phone needs, offline: the campaign, the current questionnaire
+    version and the households to visit with who may answer."""
+    version = current_version(campaign)
+    rows = list(assignment_households(user, campaign))
+    members = members_for_answer(r.household_id for r in rows)
+    return {
+        "campaign": {
+            "id": campaign.pk,
+            "name": campaign.name,
+            "area_name": campaign.area_name,
+            "status": campaign.status,
+            "starts_on": campaign.starts_on,
+            "ends_on": campaign.ends_on,
+        },
+        "version_id": version.pk if version else None,
+        "version": version.number if version else None,
+        "questions": [
+            {
+                "key": q.key,
+                "position": q.position,
+                "text": q.text,
+                "kind": q.kind,
+                "required": q.required,
+                "choices": q.choices,
+                "show_if_key": q.show_if_key,
+                "show_if_values": [str(v) for v in q.show_if_values],
+                "is_support": q.is_support,
+            }
+            for q in (version.questions.all() if version else [])
+        ],
+        "households": [
+            {
+                "id": r.household_id,
+                "address": r.household.address_label,
+                "building": str(r.building),
+                "reached": r.reached_flag,
+                "valid": r.valid_flag,
+                "members": [
+                    {"id": m.pk, "label": member_label(m)} for m in members.get(r.household_id, [])
+                ],
+            }
+            for r in rows
+        ],
+    }
+
+
 # --- residents --------------------------------------------------------------------------
 
 

@@ -444,7 +444,9 @@ def assignment_add(
 # --- visits and responses ---------------------------------------------------------------
 
 
-def _campaign_household(actor, campaign: Campaign, household_id) -> CampaignHousehold:
+def _campaign_household(
+    actor, campaign: Campaign, household_id, *, own: bool = False
+) -> CampaignHousehold:
     """The household's row in the campaign, locked; refuses a household outside the area
     or outside the actor's assignment, and a closed campaign."""
     # Read afresh: a phone's batch may arrive after the campaign was closed.
@@ -461,7 +463,10 @@ def _campaign_household(actor, campaign: Campaign, household_id) -> CampaignHous
     )
     if row is None:
         raise ValidationError({"household_id": _("该住户不在本次调查范围内。")})
-    if not rules.may_record_for(actor, campaign, row.household):
+    if own:
+        if not rules.lives_in(actor, row.household):
+            raise Http404
+    elif not rules.may_record_for(actor, campaign, row.household):
         raise ValidationError({"household_id": _("该住户不在您的走访分工内。")})
     return row
 
@@ -542,6 +547,7 @@ def response_record(
     client_id: str | None = None,
     visit_client_id: str | None = None,
     photo: bytes | None = None,
+    own: bool = False,
 ) -> tuple[Response, bool]:
     """Record a household's answers to the campaign's current questionnaire version.
 
@@ -572,7 +578,7 @@ def response_record(
         raise ValidationError({"photo": _("纸质问卷请上传签字页照片。")})
     questions = list(latest.questions.all())
     answers = clean_answers(questions, answers, has_photo=photo is not None)
-    row = _campaign_household(actor, campaign, household_id)
+    row = _campaign_household(actor, campaign, household_id, own=own)
     respondent = None
     if respondent_id is not None:
         respondent = Resident.objects.filter(pk=respondent_id).first()
@@ -626,6 +632,29 @@ def response_record(
         changes={"household": row.household.address_label, "status": status, "channel": channel},
     )
     return response, False
+
+
+@transaction.atomic
+def resident_answer(
+    *, actor, campaign: Campaign, version_id: int | None, answers, consent: bool
+) -> Response:
+    """A resident answers for their own household, online, as its respondent."""
+    if not actor.resident_id:
+        raise Http404
+    resident = Resident.objects.get(pk=actor.resident_id)
+    response, _replayed = response_record(
+        actor=actor,
+        campaign=campaign,
+        household_id=resident.household_id,
+        version_id=version_id,
+        answers=answers,
+        respondent_id=resident.pk,
+        consent=consent,
+        channel=Channel.ONLINE,
+        answered_at=timezone.now(),
+        own=True,
+    )
+    return response
 
 
 @transaction.atomic
