@@ -37,7 +37,8 @@ self.addEventListener("fetch", function (event) {
     // The page first from the network (fresh assignment), from the cache without signal.
     event.respondWith(
       fetch(request).then(function (response) { return keep(request, response); }).catch(function () {
-        return caches.match(request, { ignoreSearch: true }).then(function (hit) {
+        // Django varies pages on Cookie and Accept-Language; the phone has one user and one language.
+        return caches.match(request, { ignoreSearch: true, ignoreVary: true }).then(function (hit) {
           return hit || new Response("", { status: 503, statusText: "offline" });
         });
       })
@@ -47,7 +48,7 @@ self.addEventListener("fetch", function (event) {
   if (url.pathname.indexOf("/static/") === 0) {
     // Static files are named by their content in production: the cached copy is right.
     event.respondWith(
-      caches.match(request).then(function (hit) {
+      caches.match(request, { ignoreVary: true }).then(function (hit) {
         return hit || fetch(request).then(function (response) { return keep(request, response); });
       })
     );
