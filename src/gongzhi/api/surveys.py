@@ -10,14 +10,18 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ninja import Field, Schema
+from django.http import Http404
+from ninja import Field, Schema, Status
 from ninja.pagination import paginate
 
+from gongzhi.accounts.models import User
+from gongzhi.core.scoping import get_visible_or_404
+from gongzhi.places.models import Building, Community
 from gongzhi.surveys import selectors, services
-from gongzhi.surveys.models import Campaign
+from gongzhi.surveys.models import Campaign, Questionnaire
 
 from .api import ERRORS, api
-from .inputs import Id
+from .inputs import Id, code, limited
 from .pagination import Mapped, Page
 
 
@@ -176,3 +180,174 @@ def survey_sync(request, payload: SyncIn):
         "errors": count["error"],
         "results": results,
     }
+
+
+# --- management: the data-driven questionnaire builder, campaigns, the base survey ------
+
+
+class IdOut(Schema):
+    id: int
+
+
+class QuestionnaireIn(Schema):
+    community_id: Id
+    title: str = limited(100, ...)
+
+
+@api.post("/surveys/questionnaires", response={201: IdOut, **ERRORS}, tags=["surveys"])
+def survey_questionnaire_create(request, payload: QuestionnaireIn):
+    """A questionnaire of a community (community staff), with an empty first version."""
+    community = get_visible_or_404(request.auth, Community.objects.all(), pk=payload.community_id)
+    q = services.questionnaire_create(actor=request.auth, community=community, title=payload.title)
+    return Status(201, {"id": q.pk})
+
+
+class QuestionIn(Schema):
+    key: str = code(40, ...)
+    text: str = limited(200, ...)
+    kind: str = code(20, ..., description="single、multiple、text、number、yes_no、photo")
+    required: bool = True
+    choices: list[str] = Field(default_factory=list, max_length=30)
+    show_if_key: str = code(40)
+    show_if_values: list[str] = Field(default_factory=list, max_length=30)
+    is_support: bool = False
+    support_value: str = code(100)
+
+
+class QuestionAddedOut(Schema):
+    id: int
+    version: int
+
+
+@api.post(
+    "/surveys/questionnaires/{questionnaire_id}/questions",
+    response={201: QuestionAddedOut, **ERRORS},
+    tags=["surveys"],
+)
+def survey_question_add(request, questionnaire_id: Id, payload: QuestionIn):
+    """Add a question. A version with answers is frozen: the question then goes into a new
+    version, with the earlier questions copied."""
+    questionnaire = get_visible_or_404(
+        request.auth, Questionnaire.objects.select_related("community"), pk=questionnaire_id
+    )
+    q = services.question_add(actor=request.auth, questionnaire=questionnaire, **payload.dict())
+    return Status(201, {"id": q.pk, "version": q.version.number})
+
+
+class CampaignIn(Schema):
+    community_id: Id
+    questionnaire_id: Id
+    name: str = limited(100, ...)
+    area_name: str = limited(100, ...)
+    starts_on: dt.date
+    ends_on: dt.date
+    grid_ids: list[Id] = Field(default_factory=list, max_length=500)
+    compound_ids: list[Id] = Field(default_factory=list, max_length=500)
+    building_ids: list[Id] = Field(default_factory=list, max_length=5000)
+
+
+@api.post("/surveys/campaigns", response={201: CampaignOut, **ERRORS}, tags=["surveys"])
+def survey_campaign_create(request, payload: CampaignIn):
+    """A campaign over the households of the chosen grids, compounds and buildings."""
+    community = get_visible_or_404(request.auth, Community.objects.all(), pk=payload.community_id)
+    questionnaire = get_visible_or_404(
+        request.auth, Questionnaire.objects.all(), pk=payload.questionnaire_id
+    )
+    campaign = services.campaign_create(
+        actor=request.auth,
+        community=community,
+        name=payload.name,
+        area_name=payload.area_name,
+        questionnaire=questionnaire,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        grids=payload.grid_ids,
+        compounds=payload.compound_ids,
+        buildings=payload.building_ids,
+    )
+    return Status(201, _campaign_out(campaign))
+
+
+class AssignmentIn(Schema):
+    building_id: Id
+    visitor_id: Id
+    visitor_kind: str = code(20, ..., description="grid_worker、party_member、volunteer")
+
+
+@api.post(
+    "/surveys/campaigns/{campaign_id}/assignments",
+    response={201: IdOut, **ERRORS},
+    tags=["surveys"],
+)
+def survey_assignment_add(request, campaign_id: Id, payload: AssignmentIn):
+    """Give a building's households in the campaign to a visitor."""
+    campaign = selectors.campaign_get_visible(request.auth, campaign_id)
+    building = get_visible_or_404(request.auth, Building.objects.all(), pk=payload.building_id)
+    visitor = User.objects.filter(pk=payload.visitor_id, is_active=True).first()
+    if visitor is None:
+        raise Http404
+    a = services.assignment_add(
+        actor=request.auth,
+        campaign=campaign,
+        building=building,
+        visitor=visitor,
+        visitor_kind=payload.visitor_kind,
+    )
+    return Status(201, {"id": a.pk})
+
+
+class BaseSurveyIn(Schema):
+    community_id: Id
+    name: str = limited(100, ...)
+    starts_on: dt.date
+    target_on: dt.date
+
+
+@api.post("/surveys/base-surveys", response={201: IdOut, **ERRORS}, tags=["surveys"])
+def survey_base_create(request, payload: BaseSurveyIn):
+    """摸排 of a community's buildings, with a target date."""
+    community = get_visible_or_404(request.auth, Community.objects.all(), pk=payload.community_id)
+    s = services.base_survey_create(
+        actor=request.auth,
+        community=community,
+        name=payload.name,
+        starts_on=payload.starts_on,
+        target_on=payload.target_on,
+    )
+    return Status(201, {"id": s.pk})
+
+
+class BuildingSurveyIn(Schema):
+    building_id: Id
+    surveyed_on: dt.date
+    structure: str = code(20, ...)
+    floors: int = Field(..., ge=1, le=100)
+    year_built: int | None = Field(None, ge=1900, le=2100)
+    has_elevator: bool = False
+    gas: str = code(20, "none")
+    water: str = code(20, "none")
+    power: str = code(20, "none")
+    comms: str = code(20, "none")
+    has_railings: bool = False
+    illegal_count: int = Field(0, ge=0, le=1000)
+    illegal_kind: str = limited(200)
+    note: str = limited(500)
+
+
+@api.post(
+    "/surveys/base-surveys/{base_survey_id}/buildings",
+    response={201: IdOut, **ERRORS},
+    tags=["surveys"],
+)
+def survey_building_record(request, base_survey_id: Id, payload: BuildingSurveyIn):
+    """What the surveyor observed of one building (grid staff of its grid)."""
+    survey = selectors.base_surveys_visible_to(request.auth).filter(pk=base_survey_id).first()
+    if survey is None:
+        raise Http404
+    building = get_visible_or_404(request.auth, Building.objects.all(), pk=payload.building_id)
+    fields = payload.dict()
+    fields.pop("building_id")
+    record = services.building_survey_record(
+        actor=request.auth, base_survey=survey, building=building, **fields
+    )
+    return Status(201, {"id": record.pk})
