@@ -15,6 +15,7 @@ from . import plans
 from .generator import Generator, Stats, deferred_indexes, fast_sqlite_writes
 from .history import HistoryStats, write_history
 from .organisations import build_organisations
+from .surveys import write_surveys
 
 
 @dataclass
@@ -90,6 +91,7 @@ def seed(
             voices = write_history(
                 seed=seed, community=wangjiang, scale=history_scale, end=history_end, log=log
             )
+            write_surveys(seed=seed, community=wangjiang, log=log)
     return SeedResult(
         stats=generator.stats,
         seconds=seconds,
