@@ -25,6 +25,8 @@ EVERYTHING = [
     ("心愿审核", "/wishes/queue/"),
     ("代居民许愿", "/wishes/for/"),
     ("办理统计", "/voices/measures/"),
+    ("入户调查", "/surveys/"),
+    ("民情日志", "/surveys/logs/"),
     ("议事活动", "/voices/events/"),
     ("组织管理", "/orgs/posts/"),
     ("审计日志", "/audit/"),
@@ -45,6 +47,8 @@ GRID = [
     ("心愿审核", "/wishes/queue/"),
     ("代居民许愿", "/wishes/for/"),
     ("办理统计", "/voices/measures/"),
+    ("入户调查", "/surveys/"),
+    ("民情日志", "/surveys/logs/"),
 ]
 CHIEF = [
     ("工作台", "/"),
@@ -53,6 +57,8 @@ CHIEF = [
     ("代居民反映", "/voices/for/"),
     ("代居民许愿", "/wishes/for/"),
     ("办理统计", "/voices/measures/"),
+    ("入户调查", "/surveys/"),
+    ("民情日志", "/surveys/logs/"),
 ]
 MENUS = {
     "admin": EVERYTHING,
@@ -68,6 +74,7 @@ MENUS = {
         ("待公开审核", "/voices/publication/"),
         ("延期审批", "/voices/extensions/"),
         ("办理统计", "/voices/measures/"),
+        ("入户调查", "/surveys/"),
         ("组织管理", "/orgs/posts/"),
         ("审计日志", "/audit/"),
         ("节假日安排", "/calendar/"),
@@ -81,6 +88,7 @@ MENUS = {
         ("我要反映", "/voices/new/"),
         ("我的诉求", "/voices/"),
         ("我的心愿", "/wishes/"),
+        ("入户调查", "/surveys/mine/"),
         ("心愿墙", "/wishes/wall/"),
     ],
     "partner": [

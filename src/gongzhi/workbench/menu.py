@@ -43,6 +43,8 @@ STAFF_MENU: list[MenuEntry] = [
     MenuEntry(_("心愿审核"), "wishes:queue", "edit_registry"),
     MenuEntry(_("代居民许愿"), "wishes:for_pick", "submit_on_behalf"),
     MenuEntry(_("办理统计"), "voices:measures", "view_measures"),
+    MenuEntry(_("入户调查"), "surveys:campaigns", "view"),
+    MenuEntry(_("民情日志"), "surveys:visit_logs", "submit_on_behalf"),
     MenuEntry(_("议事活动"), "voices:event_sessions", "enter_event_opinions"),
     MenuEntry(_("组织管理"), "orgs:posts", "manage_orgs"),
     MenuEntry(_("审计日志"), "audit:log", "view_audit"),
@@ -62,6 +64,7 @@ RESIDENT_MENU: list[MenuEntry] = [
     MenuEntry(_("我要反映"), "voices:new"),
     MenuEntry(_("我的诉求"), "voices:mine"),
     MenuEntry(_("我的心愿"), "wishes:mine"),
+    MenuEntry(_("入户调查"), "surveys:mine"),
     MenuEntry(_("心愿墙"), "wishes:wall"),
 ]
 
