@@ -260,6 +260,9 @@ def _answered_at(value):
         raise ValidationError(
             {"answered_on": _("请按“2026-03-01”的格式填写有效的日期。")}
         ) from None
+    # A sheet from today is dated now: noon may still be ahead.
+    if day == timezone.localdate():
+        return timezone.now()
     return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
 
 
