@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -26,7 +26,7 @@ from gongzhi.core.scoping import Scope, scope_for, visible
 from gongzhi.places.enums import ResidentStatus
 from gongzhi.places.models import Building, Grid, Household, Resident
 
-from .enums import REACHED_OUTCOMES, ResponseStatus
+from .enums import REACHED_OUTCOMES, CampaignStatus, ResponseStatus
 from .models import (
     Assignment,
     BaseSurvey,
@@ -272,8 +272,6 @@ def daily_progress(user, campaign: Campaign) -> list[dict]:
         .annotate(m=Min("answered_at"))
         .values("m")
     )
-    from django.db.models import Subquery
-
     firsts = qs.annotate(fv=Subquery(first_visit), fa=Subquery(first_answer)).values_list(
         "fv", "fa"
     )
@@ -400,7 +398,7 @@ def open_for_household(household: Household) -> list[dict]:
     """Open campaigns over a resident's household, each with whether the household has
     answered (a valid answer, or one waiting for review)."""
     rows = (
-        CampaignHousehold.objects.filter(household=household, campaign__status="open")
+        CampaignHousehold.objects.filter(household=household, campaign__status=CampaignStatus.OPEN)
         .select_related("campaign")
         .annotate(
             answered=Exists(
