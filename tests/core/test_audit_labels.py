@@ -11,7 +11,7 @@ from gongzhi.core.models import AuditEvent
 from gongzhi.wishes.enums import EventKind
 
 SRC = Path(settings.BASE_DIR)
-APPS = "core|places|orgs|accounts|voices|wishes|register|open311"
+APPS = "core|places|orgs|accounts|voices|wishes|register|open311|surveys"
 # A dotted action as the services write it: "places.resident.created".
 ACTION = re.compile(rf"""["']((?:{APPS})\.[a-z_]+\.[a-z_]+)["']""")
 
@@ -39,6 +39,7 @@ def test_the_scan_finds_the_actions_of_every_app():
         "wishes",
         "register",
         "open311",
+        "surveys",
     }
     assert {"orgs.post.handed_over", "voices.item.reopened", "wishes.wish.thanked"} <= actions
 

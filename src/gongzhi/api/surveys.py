@@ -110,7 +110,7 @@ class MemberOut(Schema):
     label: str
 
 
-class HouseholdOut(Schema):
+class SurveyHouseholdOut(Schema):
     id: int
     address: str
     building: str
@@ -124,7 +124,7 @@ class AssignmentOut(Schema):
     version_id: int | None
     version: int | None
     questions: list[QuestionOut]
-    households: list[HouseholdOut]
+    households: list[SurveyHouseholdOut]
 
 
 @api.get(
