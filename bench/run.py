@@ -118,6 +118,7 @@ def worker(database: str, communities: int, out: pathlib.Path) -> None:
     if connection.vendor == "postgresql":
         report["explain"] = explain_search()
     report["voices"] = voices_bench()
+    report["surveys"] = surveys_bench()
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
@@ -292,6 +293,15 @@ def voices_bench() -> dict | None:
     import bench.bench_voices as bench_voices
 
     return bench_voices.run(RESULTS)
+
+
+def surveys_bench() -> dict | None:
+    """The phone's sync and the rates endpoint (``bench/bench_surveys.py``)."""
+    if not (ROOT / "bench" / "bench_surveys.py").exists():
+        return None
+    import bench.bench_surveys as bench_surveys
+
+    return bench_surveys.run(RESULTS)
 
 
 # -- the import benchmark, in a child process ------------------------------------------

@@ -47,6 +47,8 @@ PUBLIC = {
     # A matter's public notice (from 示 on), for the stairwell QR code: only what staff
     # wrote for the public; before 示 it answers 404 to everyone.
     "deliberation:notice",
+    # The phone page's service worker: a script, the same for everyone.
+    "surveys:sw",
 }
 # Readiness and metrics for the load balancer and Prometheus: figures, no rows. /metrics
 # answers loopback clients or a token only (tests/ops/test_health.py).
@@ -324,8 +326,23 @@ def _talent_outside(w):
     return talent.pk
 
 
+def _survey_outside(w, what):
+    from tests.surveys.outside import survey_objects
+
+    return survey_objects(w.ot, w.b3, w.users["admin"])[what].pk
+
+
 # (route, kwarg) or kwarg → the id of an object outside grid 1, or a plain value.
 OBJECT_KWARGS = {
+    "campaign_id": lambda w: _survey_outside(w, "campaign"),
+    "questionnaire_id": lambda w: _survey_outside(w, "questionnaire"),
+    "base_survey_id": lambda w: _survey_outside(w, "base_survey"),
+    **{
+        (f"surveys:{name}", "pk"): lambda w: _survey_outside(w, "campaign")
+        for name in ["campaign", "phone", "paper", "export", "close", "answer"]
+    },
+    ("surveys:review", "pk"): lambda w: _survey_outside(w, "response"),
+    ("surveys:base_survey", "pk"): lambda w: _survey_outside(w, "base_survey"),
     "building_id": lambda w: w.b2.pk,
     "household_id": lambda w: w.households["2-1-101"].pk,
     "resident_id": lambda w: w.residents["wangwu"].pk,
@@ -494,6 +511,49 @@ OBJECT_KWARGS = {
 # Bodies that would succeed inside the reach, so that a write route reaches its scoping
 # check rather than stopping at validation.
 BODIES = {
+    "api:survey_questionnaire_create": lambda w: {"community_id": w.ot.pk, "title": "越界"},
+    "api:survey_base_create": lambda w: {
+        "community_id": w.ot.pk,
+        "name": "越界",
+        "starts_on": "2026-01-01",
+        "target_on": "2026-01-14",
+    },
+    "api:survey_campaign_create": lambda w: {
+        "community_id": w.ot.pk,
+        "questionnaire_id": _survey_outside(w, "questionnaire"),
+        "name": "越界",
+        "area_name": "越界",
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-02-01",
+        "building_ids": [w.b3.pk],
+    },
+    "api:survey_campaigns": lambda w: {
+        "community_id": w.ot.pk,
+        "questionnaire_id": _survey_outside(w, "questionnaire"),
+        "name": "越界",
+        "area_name": "越界",
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-02-01",
+        "building_ids": [w.b3.pk],
+    },
+    "api:survey_question_add": {"key": "x", "text": "越界", "kind": "text"},
+    "api:survey_assignment_add": lambda w: {
+        "building_id": w.b3.pk,
+        "visitor_id": w.users["grid"].pk,
+        "visitor_kind": "volunteer",
+    },
+    "api:survey_building_record": lambda w: {
+        "building_id": w.b3.pk,
+        "surveyed_on": "2026-01-02",
+        "structure": "frame",
+        "floors": 6,
+    },
+    "surveys:visit_logs": lambda w: {
+        "household": w.households["2-1-101"].pk,
+        "aim": "worry",
+        "heard": "越界",
+        "visited_on": "2026-01-02",
+    },
     "api:voice_items": lambda w: {"resident_id": w.residents["wangwu"].pk, "text": "越界"},
     "api:voice_item_create": lambda w: {"resident_id": w.residents["wangwu"].pk, "text": "越界"},
     "api:voice_item_accept": {"category": "other"},
@@ -666,6 +726,15 @@ LISTS = {
     "api:topic_create",
     "api:talents",
     "api:talent_create",
+    "api:survey_campaigns",
+    "api:survey_campaign_create",
+    "api:survey_sync",
+    "api:survey_questionnaire_create",
+    "api:survey_base_create",
+    "surveys:campaigns",
+    "surveys:base_surveys",
+    "surveys:visit_logs",
+    "surveys:mine",
     "accounts:tokens",
     "api:auth_tokens",
     "api:voice_items",

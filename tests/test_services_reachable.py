@@ -28,6 +28,8 @@ WRITES = re.compile(
 
 # (app, service) → why no page or route calls it.
 NOT_ON_A_SCREEN = {
+    ("surveys", "visit_record"): "the phone page queues visits and sends them to "
+    "POST /api/v1/surveys/sync, whose sync_apply records each in its own savepoint",
     ("accounts", "login_failure_record"): "written by the login form and the token route "
     "through the authentication backend, never asked for by itself",
     ("register", "register_import_apply"): "the second half of an import, run by "

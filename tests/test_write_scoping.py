@@ -235,8 +235,22 @@ def far(world):
 
 # --- how to fill each URL kwarg with a far object -------------------------------------
 
+
+def _far_survey(f, what):
+    from tests.surveys.outside import survey_objects
+    from tests.world import User
+
+    admin = User.objects.get(username="admin")
+    return survey_objects(f.community, f.building, admin)[what].pk
+
+
 # (route, kwarg) or kwarg → the far object's id (or a plain value).
 FAR_KWARGS = {
+    "campaign_id": lambda f: _far_survey(f, "campaign"),
+    "questionnaire_id": lambda f: _far_survey(f, "questionnaire"),
+    "base_survey_id": lambda f: _far_survey(f, "base_survey"),
+    ("surveys:review", "pk"): lambda f: _far_survey(f, "response"),
+    ("surveys:base_survey", "pk"): lambda f: _far_survey(f, "base_survey"),
     "building_id": lambda f: f.building.pk,
     "household_id": lambda f: f.household.pk,
     "resident_id": lambda f: f.resident.pk,
@@ -317,6 +331,7 @@ FAR_KWARGS |= {
     for name, thing in DELIBERATION_PK.items()
 }
 PK_BY_NAMESPACE = {
+    "surveys": lambda f: _far_survey(f, "campaign"),
     "register": lambda f: f.job.pk,
     "wishes": lambda f: f.wish.pk,
     "voices": lambda f: f.item.pk,
@@ -361,6 +376,28 @@ FAR_BODIES = {
     },
     "api:booking_refuse": lambda f: {"reason": "越界"},
     "api:booking_cancel": lambda f: {"reason": "越界"},
+    "api:survey_questionnaire_create": lambda f: {"community_id": f.community.pk, "title": "越界"},
+    "api:survey_base_create": lambda f: {
+        "community_id": f.community.pk,
+        "name": "越界",
+        "starts_on": "2026-01-01",
+        "target_on": "2026-01-14",
+    },
+    "api:survey_campaign_create": lambda f: {
+        "community_id": f.community.pk,
+        "questionnaire_id": _far_survey(f, "questionnaire"),
+        "name": "越界",
+        "area_name": "越界",
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-02-01",
+        "building_ids": [f.building.pk],
+    },
+    "surveys:visit_logs": lambda f: {
+        "household": f.household.pk,
+        "aim": "worry",
+        "heard": "越界",
+        "visited_on": "2026-01-02",
+    },
     "api:household_create": lambda f: {
         "entrance_id": f.household.entrance_id,
         "door_number": "909",

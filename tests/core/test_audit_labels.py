@@ -46,6 +46,7 @@ def test_the_scan_finds_the_actions_of_every_app():
         "venues",
         "renewal",
         "deliberation",
+        "surveys",
     }
     assert {"orgs.post.handed_over", "voices.item.reopened", "wishes.wish.thanked"} <= actions
 

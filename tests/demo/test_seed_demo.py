@@ -87,6 +87,27 @@ class WangjiangDemoTests(TestCase):
                 assert a.ends_at <= b.starts_at, (a.venue_id, a.starts_at, b.starts_at)
         assert {b.team.community_id for b in bookings} == {self.wj.pk}
 
+    def test_the_survey_figures_come_from_the_records(self):
+        from gongzhi.surveys import selectors
+        from gongzhi.surveys.models import BuildingSurvey, Campaign, VisitLog
+
+        staff = User.objects.get(username="demo-staff")
+        campaign = Campaign.objects.get(community=self.wj, area_name="望江片区")
+        rates = selectors.rates(staff, campaign).overall
+        assert (rates.households, rates.reached, rates.valid, rates.support) == (
+            1478,
+            1478,
+            1377,
+            1335,
+        )
+        assert str(rates.coverage) == "100.00"
+        assert str(rates.valid_rate) == "93.17"  # 93.2% to one decimal
+        assert (campaign.ends_on - campaign.starts_on).days + 1 == 47
+        series = selectors.daily_progress(staff, campaign)
+        assert series[-1]["reached_total"] == 1478
+        assert BuildingSurvey.objects.filter(community=self.wj).count() == 102
+        assert VisitLog.objects.filter(community=self.wj).count() == 240
+
     def test_survey_area_holds_1478_households(self):
         area = Area.objects.get(community=self.wj, name="望江片区")
         assert Household.objects.filter(building__in=area.buildings.all()).count() == 1478

@@ -25,6 +25,8 @@ EVERYTHING = [
     ("心愿审核", "/wishes/queue/"),
     ("代居民许愿", "/wishes/for/"),
     ("办理统计", "/voices/measures/"),
+    ("入户调查", "/surveys/"),
+    ("民情日志", "/surveys/logs/"),
     ("议事活动", "/voices/events/"),
     ("阵地预约", "/venues/"),
     ("城市更新", "/renewal/"),
@@ -59,6 +61,8 @@ GRID = [
     ("任务", "/deliberation/tasks/"),
     ("微协商", "/deliberation/topics/"),
     ("能人库", "/deliberation/talents/"),
+    ("入户调查", "/surveys/"),
+    ("民情日志", "/surveys/logs/"),
 ]
 CHIEF = [
     ("工作台", "/"),
@@ -72,6 +76,8 @@ CHIEF = [
     ("议题", "/deliberation/matters/"),
     ("会议", "/deliberation/meetings/"),
     ("任务", "/deliberation/tasks/"),
+    ("入户调查", "/surveys/"),
+    ("民情日志", "/surveys/logs/"),
 ]
 MENUS = {
     "admin": EVERYTHING,
@@ -94,6 +100,7 @@ MENUS = {
         ("任务", "/deliberation/tasks/"),
         ("微协商", "/deliberation/topics/"),
         ("能人库", "/deliberation/talents/"),
+        ("入户调查", "/surveys/"),
         ("组织管理", "/orgs/posts/"),
         ("审计日志", "/audit/"),
         ("节假日安排", "/calendar/"),
@@ -107,6 +114,7 @@ MENUS = {
         ("我要反映", "/voices/new/"),
         ("我的诉求", "/voices/"),
         ("我的心愿", "/wishes/"),
+        ("入户调查", "/surveys/mine/"),
         ("心愿墙", "/wishes/wall/"),
         ("我的楼栋", "/renewal/my/"),
         ("有4说事", "/deliberation/propose/"),

@@ -239,4 +239,16 @@ def _http_message(exc: HttpError) -> str:
 
 
 # Each module registers its routes on ``api`` when imported.
-from . import deliberation, me, orgs, places, renewal, routing, tokens, venues, voices, wishes  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    deliberation,
+    me,
+    orgs,
+    places,
+    renewal,
+    routing,
+    surveys,
+    tokens,
+    venues,
+    voices,
+    wishes,
+)

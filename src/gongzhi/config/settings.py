@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "gongzhi.wishes",
     "gongzhi.renewal",
     "gongzhi.deliberation",
+    "gongzhi.surveys",
     "gongzhi.open311",
     "gongzhi.venues",
     "gongzhi.workbench",

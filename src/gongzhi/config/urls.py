@@ -16,6 +16,7 @@ urlpatterns = [
     path("venues/", include("gongzhi.venues.urls")),
     path("renewal/", include("gongzhi.renewal.urls")),
     path("deliberation/", include("gongzhi.deliberation.urls")),
+    path("surveys/", include("gongzhi.surveys.urls")),
     path("voices/", include("gongzhi.voices.urls")),
     path("orgs/", include("gongzhi.orgs.urls")),
     path("audit/", include("gongzhi.core.urls")),

@@ -17,6 +17,7 @@ from .generator import Generator, Stats, deferred_indexes, fast_sqlite_writes
 from .history import HistoryStats, write_history
 from .organisations import build_organisations
 from .renewal import write_renewal
+from .surveys import write_surveys
 from .venues import seed_venues
 
 
@@ -96,6 +97,7 @@ def seed(
                 seed=seed, community=wangjiang, scale=history_scale, end=history_end, log=log
             )
             write_renewal(seed=seed, community=wangjiang, log=log)
+            write_surveys(seed=seed, community=wangjiang, log=log)
         seed_deliberation(seed=seed, community=wangjiang, end=voices.end, log=log)
     return SeedResult(
         stats=generator.stats,

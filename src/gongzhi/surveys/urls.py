@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "surveys"
+urlpatterns = [
+    path("", views.campaigns, name="campaigns"),
+    path("sw.js", views.service_worker, name="sw"),
+    path("<int:pk>/", views.campaign, name="campaign"),
+    path("<int:pk>/phone/", views.phone, name="phone"),
+    path("<int:pk>/paper/", views.paper, name="paper"),
+    path("<int:pk>/export/", views.export, name="export"),
+    path("<int:pk>/close/", views.close, name="close"),
+    path("responses/<int:pk>/review/", views.review, name="review"),
+    path("base/", views.base_surveys, name="base_surveys"),
+    path("base/<int:pk>/", views.base_survey, name="base_survey"),
+    path("logs/", views.visit_logs, name="visit_logs"),
+    path("mine/", views.mine, name="mine"),
+    path("mine/<int:pk>/", views.answer, name="answer"),
+]
