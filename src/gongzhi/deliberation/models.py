@@ -292,6 +292,16 @@ class Meeting(Placed):
     topic = models.ForeignKey(
         Topic, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
     )
+    # A meeting about a phase of a renewal project (意见征集会 on the plan, 事前通气会 before
+    # works): with minutes recorded it is resident input for closing that phase.
+    phase = models.ForeignKey(
+        "renewal.Phase",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("更新项目阶段"),
+    )
     minutes = models.TextField(_("会议记录"), blank=True)
     minutes_at = models.DateTimeField(_("记录时间"), null=True, blank=True)
     outcome = models.CharField(_("协商结果"), max_length=TEXT_MAX, blank=True)

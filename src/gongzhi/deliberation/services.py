@@ -587,9 +587,12 @@ def meeting_create(
     corner: Corner | None = None,
     topic: Topic | None = None,
     host_talent: Talent | None = None,
+    phase=None,
 ) -> Meeting:
     """Plan a meeting. With a matter it is the matter's 议 meeting (at the matter's place);
-    at a corner or on a topic it is a 微协商 session; a talent of the pool may host."""
+    at a corner or on a topic it is a 微协商 session; a talent of the pool may host. With a
+    renewal ``phase`` it is about that phase of the project, and its minutes count as the
+    phase's resident input."""
     if matter is not None:
         rules.require_run(actor, matter)
         where = {
@@ -635,11 +638,14 @@ def meeting_create(
         not host_talent.may_show or host_talent.community_id != where["community_id"]
     ):
         errors.setdefault("host_talent", []).append(_("只能请本社区已入库并同意公开的能人主持。"))
+    if phase is not None and phase.project.community_id != where["community_id"]:
+        errors.setdefault("phase", []).append(_("更新项目不在本社区。"))
     if errors:
         raise ValidationError(errors)
     meeting = Meeting.objects.create(
         **where,
         **data,
+        phase=phase,
         matter=matter,
         corner=corner,
         topic=topic,
