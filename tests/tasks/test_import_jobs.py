@@ -46,7 +46,9 @@ def test_the_upload_is_sealed_on_the_job_and_dropped_when_done(world, staff):
 def test_the_stored_upload_is_not_readable_without_the_key(world, staff):
     job = _queued_job(world, staff)
     assert crypto.key_id_of(job.upload) == crypto.primary_key_id()
-    assert "510402" not in job.upload and "PK" not in job.upload[:10]
+    # Neither the ID numbers nor the .xlsx itself in base64 ("UEsDB…" is "PK\x03\x04"):
+    # sealed, not merely encoded. (Two random letters "PK" can occur in ciphertext.)
+    assert "510402" not in job.upload and "UEsDB" not in job.upload
     assert services._open_upload(job.upload)[:2] == b"PK"  # the .xlsx, once opened
 
 
