@@ -18,13 +18,14 @@ import copy
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.world import PASSWORD, World, build_world
+
 # The suite shares two processors with a database and, in CI, a browser: a property test
 # that generates its inputs slowly under that load is not a failure of the code under
 # test. Timing belongs to the benchmarks (``make bench``), not to the tests.
 settings.register_profile("suite", suppress_health_check=[HealthCheck.too_slow], deadline=None)
 settings.load_profile("suite")
 
-from tests.world import PASSWORD, World, build_world
 
 _session_world: World | None = None
 
