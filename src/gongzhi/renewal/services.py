@@ -876,7 +876,9 @@ def opinion_answer(
         )
     if errors:
         raise ValidationError(errors)
-    locked = Opinion.objects.select_for_update().select_related("round").get(pk=opinion.pk)
+    locked = (
+        Opinion.objects.select_for_update(of=("self",)).select_related("round").get(pk=opinion.pk)
+    )
     if locked.answer != Answer.PENDING:
         raise ValidationError({"answer": [_("这条意见已经答复过了。")]}, code="invalid_transition")
     if not public_text:
