@@ -114,11 +114,8 @@ MENUS = {
         ("我要反映", "/voices/new/"),
         ("我的诉求", "/voices/"),
         ("我的心愿", "/wishes/"),
-        ("入户调查", "/surveys/mine/"),
         ("心愿墙", "/wishes/wall/"),
         ("我的楼栋", "/renewal/my/"),
-        ("有4说事", "/deliberation/propose/"),
-        ("推荐能人", "/deliberation/recommend/"),
     ],
     "partner": [
         ("派单", "/voices/partner/"),
@@ -218,3 +215,9 @@ def test_the_menu_costs_one_query(world, login, django_assert_num_queries):
     with django_assert_num_queries(1):
         links = menu_for(user, "/")
     assert [link.label for link in links] == [label for label, _url in GRID]
+
+
+def test_a_residents_home_links_what_the_short_menu_leaves_out(world, login):
+    page = login(world.users["resident"]).get("/").content.decode()
+    for url in ["/surveys/mine/", "/deliberation/propose/", "/deliberation/recommend/"]:
+        assert f'href="{url}"' in page, url

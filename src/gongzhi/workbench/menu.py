@@ -72,12 +72,12 @@ RESIDENT_MENU: list[MenuEntry] = [
     MenuEntry(_("我要反映"), "voices:new"),
     MenuEntry(_("我的诉求"), "voices:mine"),
     MenuEntry(_("我的心愿"), "wishes:mine"),
-    MenuEntry(_("入户调查"), "surveys:mine"),
     MenuEntry(_("心愿墙"), "wishes:wall"),
     MenuEntry(_("我的楼栋"), "renewal:my_building"),
-    MenuEntry(_("有4说事"), "deliberation:propose"),
-    MenuEntry(_("推荐能人"), "deliberation:recommend"),
 ]
+# The survey, 有4说事 and 推荐能人 pages are linked from the resident's home page below the
+# two main tasks: the menu stays short enough that 我要反映 and 许个心愿 fit a phone's first
+# screen (tests/browser/test_phone.py).
 
 # A login with no post, household or unit yet: the home page says whom to ask.
 NOBODY_MENU: list[MenuEntry] = [MenuEntry(_("首页"), "home")]
