@@ -138,7 +138,6 @@ def test_visits_offline_sync_once(survey, live_server, phone, log_in, axe_clean)
     page.reload()
     page.get_by_role("heading", name="我的走访任务").wait_for()
     assert "已答卷" in page.locator("button.household-btn:has-text('1栋1单元101')").inner_text()
-    page.screenshot(path="/tmp/survey-phone.png", full_page=True)
 
 
 def test_resident_page_is_large_and_clean(survey, live_server, phone, log_in, axe_clean):  # noqa: F811
