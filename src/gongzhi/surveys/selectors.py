@@ -136,7 +136,7 @@ def assignment_households(user, campaign: Campaign) -> QuerySet[CampaignHousehol
     else:
         qs = visible(user, CampaignHousehold.objects.filter(campaign=campaign), "edit_registry")
     return (
-        _with_flags(qs)
+        with_flags(qs)
         .select_related("household", "building")
         .order_by(
             "building__sort_key",
@@ -147,7 +147,10 @@ def assignment_households(user, campaign: Campaign) -> QuerySet[CampaignHousehol
     )
 
 
-def _with_flags(qs: QuerySet[CampaignHousehold]) -> QuerySet[CampaignHousehold]:
+def with_flags(qs: QuerySet[CampaignHousehold]) -> QuerySet[CampaignHousehold]:
+    """Each campaign household with ``reached_flag``, ``valid_flag`` and ``support_flag``:
+    the conditions of the module docstring, in one place for the campaign pages and the
+    figures of ``gongzhi.figures`` alike."""
     visits = Visit.objects.filter(campaign=OuterRef("campaign"), household=OuterRef("household"))
     responses = Response.objects.filter(
         campaign=OuterRef("campaign"), household=OuterRef("household")
@@ -213,7 +216,7 @@ def rates(user, campaign: Campaign) -> CampaignRates:
     """The campaign's figures over the households the user reaches: overall, per building
     and per grid. Two queries: the grouped counts, and the building and grid names."""
     rows = (
-        _with_flags(households_for(user, campaign))
+        with_flags(households_for(user, campaign))
         .values("building_id", "grid_id")
         .annotate(
             n=Count("id"),
@@ -309,7 +312,7 @@ def daily_progress(user, campaign: Campaign) -> list[dict]:
 
 def still_to_visit(user, campaign: Campaign) -> QuerySet[CampaignHousehold]:
     return (
-        _with_flags(households_for(user, campaign))
+        with_flags(households_for(user, campaign))
         .filter(reached_flag=False)
         .select_related("household", "building")
         .order_by("building__sort_key", "household__entrance_id", "household__door_number")

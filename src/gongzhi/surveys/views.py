@@ -28,7 +28,7 @@ from gongzhi.core.exports import Workbook, export_notice
 from gongzhi.core.scoping import get_visible_or_404
 from gongzhi.places.models import Household
 
-from . import rules, selectors, services
+from . import rules, selectors, services, setup_views
 from .enums import Channel, Outcome, ResponseStatus, VisitAim
 from .models import Response
 
@@ -88,7 +88,14 @@ def campaigns(request):
     """入户调查: the campaigns over the reader's reach or assignment."""
     rows = list(selectors.campaigns_visible_to(request.user))
     return render(
-        request, "surveys/campaigns.html", {"campaigns": rows, "layout": _layout(request.user)}
+        request,
+        "surveys/campaigns.html",
+        {
+            "campaigns": rows,
+            "layout": _layout(request.user),
+            "may_create": is_staff_user(request.user)
+            and bool(setup_views.managed_communities(request.user)),
+        },
     )
 
 
@@ -128,6 +135,7 @@ def campaign(request, pk: int):
     c = selectors.campaign_get_visible(request.user, pk)
     rates = selectors.rates(request.user, c)
     series = selectors.daily_progress(request.user, c)
+    may_manage = rules.may_manage(request.user, c.community)
     return render(
         request,
         "surveys/campaign.html",
@@ -140,7 +148,9 @@ def campaign(request, pk: int):
             "review": list(
                 selectors.responses_for(request.user, c).filter(status=ResponseStatus.REVIEW)
             ),
-            "may_manage": rules.may_manage(request.user, c.community),
+            "may_manage": may_manage,
+            "assignments": setup_views.assignments_of(c) if may_manage else [],
+            "assign_form": setup_views.assignment_form(c) if may_manage else None,
         },
     )
 
@@ -343,7 +353,11 @@ def base_surveys(request):
         {"survey": s, "grids": selectors.base_survey_progress(request.user, s)}
         for s in selectors.base_surveys_visible_to(request.user)
     ]
-    return render(request, "surveys/base_surveys.html", {"rows": rows})
+    return render(
+        request,
+        "surveys/base_surveys.html",
+        {"rows": rows, "may_create": bool(setup_views.managed_communities(request.user))},
+    )
 
 
 @staff_required
@@ -362,6 +376,7 @@ def base_survey(request, pk: int):
             "survey": survey,
             "grids": selectors.base_survey_progress(request.user, survey),
             "records": [(r, people.get(r.building_id, {})) for r in records],
+            "may_record": bool(setup_views.unsurveyed_buildings(request.user, survey)),
         },
     )
 
