@@ -37,10 +37,10 @@ serve: env
 test: env
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 	$(PY) manage.py makemigrations --check --dry-run -v0
-	$(PY) -m pytest -m "not browser" -n auto
+	$(PY) -m pytest -m "not browser" -n auto --dist loadgroup
 
 test-pg: env
-	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser" -n auto
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser" -n auto --dist loadgroup
 
 test-browser: env
 	$(PY) -m pytest -m browser

@@ -230,7 +230,10 @@ def bulk_history(*, seed: int = SEED, log=print) -> dict:
                                 is_original=True,
                                 share_phone_with_partner=original["share_phone_with_partner"],
                                 joined_at=original["joined_at"],
-                                entered_by_id=original["entered_by_id"],
+                                # Wangjiang's staff did not type in another community's
+                                # items: keeping them would put thousands of far items in
+                                # demo-staff's reach and its inbox.
+                                entered_by_id=None,
                             )
                         )
                     for d in dispatches.get(src_id, ()):

@@ -119,6 +119,9 @@ def worker(database: str, communities: int, out: pathlib.Path) -> None:
         report["explain"] = explain_search()
     report["voices"] = voices_bench()
     report["surveys"] = surveys_bench()
+    report["renewal"] = _module_bench("bench_renewal")
+    report["activities"] = _module_bench("bench_activities")
+    report["points"] = _module_bench("bench_points")
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
@@ -302,6 +305,15 @@ def surveys_bench() -> dict | None:
     import bench.bench_surveys as bench_surveys
 
     return bench_surveys.run(RESULTS)
+
+
+def _module_bench(name: str) -> dict | None:
+    """A benchmark module's ``run()`` on the city just measured, when the module is there."""
+    if not (ROOT / "bench" / f"{name}.py").exists():
+        return None
+    import importlib
+
+    return importlib.import_module(f"bench.{name}").run(RESULTS)
 
 
 # -- the import benchmark, in a child process ------------------------------------------
@@ -520,6 +532,17 @@ def render_summary(report: dict) -> str:
         f"| building page (grid chief) | {cell('sqlite', page)} | {cell('postgresql', page)} | p95 ≤ {TARGETS['building_page_p95_ms']} ms |"
     )
     lines += _voices_rows(cell)
+    lines += _page_rows(cell)
+    lines += _surveys_rows(cell)
+
+    def redemptions(d):
+        r = d["points"]["redemptions"]
+        return f"{r['per_second']} /s ({r['threads']} threads, {r['failures']} refused)"
+
+    lines.append(
+        f"| points: redemptions per second | {cell('sqlite', redemptions)} | "
+        f"{cell('postgresql', redemptions)} | reported |"
+    )
     imp = report.get("import")
     if imp and "first_import" in imp:
         lines.append(
@@ -552,6 +575,72 @@ def render_summary(report: dict) -> str:
     if report["notes"]:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in report["notes"]]
     return "\n".join(lines) + "\n"
+
+
+# Pages measured by the module benchmarks: (report key, entry, label, p95 target or None).
+PAGE_ROWS = [
+    ("renewal", "project_page", "renewal: project page (community staff)", 100),
+    ("renewal", "matter_list", "deliberation: matter list (community staff)", 100),
+    ("renewal", "matter_list_superuser", "deliberation: matter list (superuser, city)", None),
+    ("renewal", "version_comparison", "renewal: plan version comparison", None),
+    ("activities", "near_me", "activities: this week near a resident", 100),
+    ("activities", "staff_list", "activities: staff list (community staff)", None),
+    ("points", "statement", "points: statement, long history (resident)", 50),
+    ("points", "statement_deep_page", "points: statement, a deep page (resident)", None),
+]
+
+
+def _page_rows(cell) -> list[str]:
+    lines = []
+    for key, entry, label, target in PAGE_ROWS:
+
+        def value(d, key=key, entry=entry, target=target):
+            m = d[key][entry]
+            verdict = f" {_verdict(m['p95_ms'], target)}" if target else ""
+            return f"p50 {m['p50_ms']} ms, p95 {m['p95_ms']} ms{verdict}"
+
+        goal = f"p95 ≤ {target} ms" if target else "reported"
+        lines.append(
+            f"| {label} | {cell('sqlite', value)} | {cell('postgresql', value)} | {goal} |"
+        )
+    return lines
+
+
+def _surveys_rows(cell) -> list[str]:
+    """The surveys rows: the phone's sync, and the rates endpoint for one campaign and for
+    the campaign copied to every community of the city."""
+
+    def sync(d):
+        s = d["surveys"]["sync"]
+        return (
+            f"{s['records']} records in {s['seconds']} s ({s['records_per_second']}/s); "
+            f"replay {s['replay_seconds']} s, {s['replayed']} replayed, rows added {s['rows_added']}"
+        )
+
+    def rates(d, entry):
+        r = d["surveys"][entry]
+        size = (
+            f"{r['households']:,} households"
+            if "households" in r
+            else f"{r['campaigns']} campaigns"
+        )
+        return f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms ({size}) {_verdict(r['p95_ms'], 100)}"
+
+    def one(d):
+        return rates(d, "rates")
+
+    def city(d):
+        return rates(d, "rates_all_campaigns")
+
+    def own(d):
+        return rates(d, "rates_each_community_staff")
+
+    return [
+        f"| surveys: sync of queued records (visitor) | {cell('sqlite', sync)} | {cell('postgresql', sync)} | reported |",
+        f"| surveys: rates, one campaign (community staff) | {cell('sqlite', one)} | {cell('postgresql', one)} | p95 ≤ 100 ms |",
+        f"| surveys: rates, every community's campaign (superuser) | {cell('sqlite', city)} | {cell('postgresql', city)} | p95 ≤ 100 ms |",
+        f"| surveys: rates, every community's campaign (its own staff) | {cell('sqlite', own)} | {cell('postgresql', own)} | p95 ≤ 100 ms |",
+    ]
 
 
 def _voices_rows(cell) -> list[str]:

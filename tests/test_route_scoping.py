@@ -201,6 +201,31 @@ def _venue_outside(w):
     return Venue.objects.get_or_create(community=w.ot, kind="party_position", name="活动室")[0].pk
 
 
+def _shop_item_outside(w):
+    # An item of the other community's points shop.
+    from gongzhi.points.models import ShopItem
+
+    return ShopItem.objects.get_or_create(
+        community=w.ot, name="外区商品", defaults={"price": 10, "stock": 5}
+    )[0].pk
+
+
+def _redemption_outside(w):
+    # 王五 (grid 2) redeemed an item of their own community's shop.
+    from gongzhi.points import services as points
+    from gongzhi.points.models import Redemption, ShopItem
+
+    found = Redemption.objects.filter(key__startswith="redeem:", resident=w.residents["wangwu"])
+    if found.exists():
+        return found.first().pk
+    item = ShopItem.objects.get_or_create(
+        community=w.wj, name="毛巾", defaults={"price": 10, "stock": 5}
+    )[0]
+    wangwu = w.residents["wangwu"]
+    points.award(actor=None, resident=wangwu, rule_code="service_hour", quantity=2, key="ww:earn")
+    return points.redeem(actor=None, resident=wangwu, item=item, key="ww").pk
+
+
 def _booking_outside(w):
     from gongzhi.venues.models import Booking
 
@@ -217,6 +242,132 @@ def _booking_outside(w):
             "booked_by": w.users["other_staff"],
         },
     )[0].pk
+
+
+def _exemplar_nomination_outside(w):
+    # A nomination of 王五 (grid 2), made once per test through the services.
+    from gongzhi.exemplars import services as exemplars
+    from gongzhi.exemplars.models import Nomination
+
+    nomination = Nomination.objects.filter(nominee=w.residents["wangwu"]).first()
+    if nomination is None:
+        nomination = exemplars.nomination_submit(
+            actor=w.users["admin"],
+            category="neighbour",
+            reasons="王五的事迹",
+            nominee=w.residents["wangwu"],
+        )
+    return nomination.pk
+
+
+def _exemplar_story_outside(w):
+    # A published story of 赵六 (the other community), with consent and a photo.
+    from gongzhi.exemplars import services as exemplars
+    from gongzhi.exemplars.models import Story, StoryPhoto
+
+    story = Story.objects.filter(resident=w.residents["zhaoliu"]).first()
+    if story is None:
+        admin = w.users["admin"]
+        n = exemplars.nomination_submit(
+            actor=admin, category="neighbour", reasons="赵六的事迹", nominee=w.residents["zhaoliu"]
+        )
+        n = exemplars.nomination_review(actor=admin, nomination=n, nominee=w.residents["zhaoliu"])
+        n = exemplars.nomination_accept(actor=admin, nomination=n)
+        story = exemplars.story_create(actor=admin, nomination=n, title="赵六", text="赵六的故事")
+        exemplars.consent_record(
+            actor=admin, story=story, method="in_person", given_on=dt.date(2026, 1, 1), note="当面"
+        )
+        exemplars.story_publish(actor=admin, story=story)
+        StoryPhoto.objects.create(
+            story=story,
+            file="exemplars/far.png",
+            content_type="image/png",
+            size=1,
+            uploaded_by=admin,
+        )
+    return story.pk
+
+
+def _exemplar_consent_outside(w):
+    from gongzhi.exemplars.models import Consent
+
+    return Consent.objects.get(story_id=_exemplar_story_outside(w)).pk
+
+
+def _case_outside(w):
+    # A mediation of grid 2: a grid chief of grid 1 sees only their own grid's.
+    from django.utils import timezone
+
+    from gongzhi.mediation.models import Case
+    from gongzhi.orgs.models import Team
+
+    team = Team.objects.get_or_create(community=w.wj, name="晓龙调解队", kind="mediation")[0]
+    return Case.objects.get_or_create(
+        number="TJ-OUTSIDE",
+        defaults={
+            "community": w.wj,
+            "grid": w.g2,
+            "team": team,
+            "title": "纠纷",
+            "summary": "王五家的纠纷",
+            "arose_on": timezone.localdate(),
+            "opened_at": timezone.now(),
+        },
+    )[0].pk
+
+
+def _follow_up_outside(w):
+    from django.utils import timezone
+
+    from gongzhi.mediation.models import FollowUp
+
+    return FollowUp.objects.get_or_create(
+        case_id=_case_outside(w), defaults={"due_on": timezone.localdate()}
+    )[0].pk
+
+
+def _activity_outside(w):
+    # An activity of the other community, published: a grid chief sees only their own
+    # community's.
+    from gongzhi.activities.models import Activity, VolunteerGroup
+
+    group = VolunteerGroup.objects.get_or_create(community=w.ot, name="外志愿队", kind="group")[0]
+    start = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=30)
+    return Activity.objects.get_or_create(
+        community=w.ot,
+        title="外社区活动",
+        defaults={
+            "kind": "volunteer",
+            "service_area": "care",
+            "group": group,
+            "place": "外小区",
+            "starts_at": start,
+            "ends_at": start + dt.timedelta(hours=1),
+            "capacity": 10,
+            "status": "published",
+        },
+    )[0].pk
+
+
+def _group_outside(w):
+    from gongzhi.activities.models import VolunteerGroup
+
+    return VolunteerGroup.objects.get_or_create(community=w.ot, name="外志愿队", kind="group")[0].pk
+
+
+ACTIVITY_PAGES = [
+    "detail",
+    "sign_up",
+    "sign_up_cancel",
+    "quiz",
+    "check_in",
+    "staff_detail",
+    "edit",
+    "publish",
+    "cancel",
+    "finish",
+    "question_add",
+]
 
 
 def _project_outside(w):
@@ -339,10 +490,16 @@ OBJECT_KWARGS = {
     "base_survey_id": lambda w: _survey_outside(w, "base_survey"),
     **{
         (f"surveys:{name}", "pk"): lambda w: _survey_outside(w, "campaign")
-        for name in ["campaign", "phone", "paper", "export", "close", "answer"]
+        for name in ["campaign", "phone", "paper", "export", "close", "answer", "assign"]
     },
     ("surveys:review", "pk"): lambda w: _survey_outside(w, "response"),
     ("surveys:base_survey", "pk"): lambda w: _survey_outside(w, "base_survey"),
+    ("surveys:building_record", "pk"): lambda w: _survey_outside(w, "base_survey"),
+    ("surveys:questionnaire", "pk"): lambda w: _survey_outside(w, "questionnaire"),
+    # A figure is not a scoped object: its key names a definition, and the rows it opens
+    # are scoped by the caller's reach (tests/figures walks every key as every role). An
+    # unknown key is the one way to name nothing in reach.
+    ("api:figure_rows", "key"): lambda w: "no_such_figure",
     "building_id": lambda w: w.b2.pk,
     "household_id": lambda w: w.households["2-1-101"].pk,
     "resident_id": lambda w: w.residents["wangwu"].pk,
@@ -470,6 +627,43 @@ OBJECT_KWARGS = {
     "booking_id": _booking_outside,
     **{(f"venues:{name}", "pk"): _venue_outside for name in ["detail", "edit", "book"]},
     **{(f"venues:{name}", "pk"): _booking_outside for name in ["approve", "refuse", "cancel"]},
+    "case_id": _case_outside,
+    "follow_up_id": _follow_up_outside,
+    **{
+        (f"exemplars:{name}", "pk"): _exemplar_nomination_outside
+        for name in ["nomination", "nomination_review", "nomination_decide", "story_new"]
+    },
+    **{
+        (f"exemplars:{name}", "pk"): _exemplar_story_outside
+        for name in [
+            "story",
+            "photo",
+            "story_edit",
+            "story_photos",
+            "consent_record",
+            "consent_photo",
+            "consent_withdraw",
+            "story_publish",
+            "story_withdraw",
+            "story_redraft",
+        ]
+    },
+    ("exemplars:photo", "photo_id"): lambda w: (
+        apps.get_model("exemplars", "StoryPhoto")
+        .objects.get(story_id=_exemplar_story_outside(w))
+        .pk
+    ),
+    ("exemplars:consent_photo", "consent_id"): _exemplar_consent_outside,
+    **{(f"activities:{name}", "pk"): _activity_outside for name in ACTIVITY_PAGES},
+    **{(f"activities:{name}", "pk"): _group_outside for name in ["group", "group_member_add"]},
+    "activity_id": _activity_outside,
+    **{
+        (f"points:{name}", "pk"): _shop_item_outside
+        for name in ["redeem", "item_edit", "serve_redeem"]
+    },
+    **{(f"points:{name}", "pk"): _redemption_outside for name in ["hand_over", "cancel"]},
+    "shop_item_id": _shop_item_outside,
+    "redemption_id": _redemption_outside,
     **{
         (f"renewal:{name}", "pk"): _project_outside
         for name in [
@@ -591,7 +785,49 @@ BODIES = {
         "organiser": "越界",
     },
     "venues:refuse": {"reason": "越界", "confirm": "1"},
+    "activities:cancel": {"reason": "越界", "confirm": "1"},
+    "activities:finish": {"confirm": "1"},
+    "activities:sign_up_cancel": {"confirm": "1"},
+    "activities:check_in": lambda w: {"resident": w.residents["zhaoliu"].pk, "role": "attendee"},
+    "api:activity_check_in": lambda w: {"resident_id": w.residents["zhaoliu"].pk},
+    "api:points_redeem": {"key": "越界", "quantity": 1},
+    "api:points_cancel": {"reason": "越界"},
     "venues:cancel": {"reason": "越界", "confirm": "1"},
+    "api:exemplar_nominate": lambda w: {
+        "category": "neighbour",
+        "reasons": "越界",
+        "resident_id": w.residents["wangwu"].pk,
+    },
+    "api:exemplar_nominations": lambda w: {
+        "category": "neighbour",
+        "reasons": "越界",
+        "resident_id": w.residents["wangwu"].pk,
+    },
+    "exemplars:nomination_review": lambda w: {"nominee": w.residents["wangwu"].pk},
+    "exemplars:nomination_decide": {"decision": "decline", "reason": "越界", "confirm": "1"},
+    "exemplars:story_new": {"title": "越界", "text": "越界"},
+    "exemplars:story_edit": {"title": "越界", "text": "越界"},
+    "exemplars:consent_record": {"method": "in_person", "given_on": "2026-01-01", "note": "越界"},
+    "exemplars:consent_withdraw": {"note": "越界", "confirm": "1"},
+    "exemplars:story_publish": {"confirm": "1"},
+    "exemplars:story_withdraw": {"note": "越界", "confirm": "1"},
+    "mediation:party_add": {"side": "respondent", "name": "越界"},
+    "mediation:session_add": {
+        "day": "2026-01-02",
+        "time": "09:00",
+        "place": "越界",
+        "notes": "越界",
+    },
+    "mediation:conclude": {"outcome": "failed", "confirm": "1"},
+    "mediation:follow_up": {"kept": "no", "note": "越界", "confirm": "1"},
+    "api:mediation_party_add": {"side": "respondent", "name": "越界"},
+    "api:mediation_session_record": {
+        "held_at": "2026-01-02T09:00:00+08:00",
+        "place": "越界",
+        "notes": "越界",
+    },
+    "api:mediation_case_conclude": {"outcome": "failed"},
+    "api:mediation_follow_up_record": {"kept": False, "note": "越界"},
     "api:voice_reporter_reveal": {"reason": "home_visit"},
     "api:household_create": lambda w: {
         "entrance_id": w.b2.entrances.get().pk,
@@ -732,6 +968,9 @@ LISTS = {
     "api:survey_questionnaire_create",
     "api:survey_base_create",
     "surveys:campaigns",
+    "surveys:campaign_new",
+    "surveys:questionnaires",
+    "surveys:base_survey_new",
     "surveys:base_surveys",
     "surveys:visit_logs",
     "surveys:mine",
@@ -742,6 +981,7 @@ LISTS = {
     "api:voice_similar",
     "api:household_create",
     "api:voice_measures",
+    "api:figures",
     "api:voice_notifications",
     "api:voice_publication_queue",
     "api:voice_extension_queue",
@@ -795,7 +1035,44 @@ LISTS = {
     "venues:list",
     "venues:new",
     "venues:bookings",
+    "api:exemplar_stories",
+    "api:exemplar_nominate",
+    "api:exemplar_nominations",
+    "exemplars:stories",
+    "exemplars:commendations",
+    "exemplars:nominate",
+    "exemplars:queue",
+    "exemplars:nomination_new",
+    "exemplars:commendations_manage",
+    "points:mine",
+    "points:shop",
+    "points:redemptions",
+    "points:manage",
+    "points:item_new",
+    "points:handover",
+    "points:serve_pick",
+    "points:rules",
+    "api:points_balance",
+    "api:points_statement",
+    "api:points_shop",
+    "api:points_redemptions",
+    "api:points_staff_redemptions",
     "api:venue_list",
+    "mediation:list",
+    "mediation:new",
+    "api:mediation_cases",
+    "api:mediation_case_create",
+    "api:mediation_figures",
+    "activities:near",
+    "activities:mine",
+    "activities:qr",
+    "activities:manage",
+    "activities:new",
+    "activities:groups",
+    "activities:group_new",
+    "api:activity_list",
+    "api:activity_near",
+    "api:activity_my_signups",
     "renewal:list",
     "renewal:new",
     "renewal:my_building",
@@ -818,6 +1095,12 @@ LIST_PARAMS = {
         {"month": f"{m:%Y-%m}", "group_by": g}
         for m in [dt.date.today()]
         for g in ["grid", "community", "unit"]
+    ],
+    "api:figures": [
+        {},
+        {"community": "510402001001"},
+        {"community": "510402001002"},
+        {"subdistrict": "510402001", "from": "2026-01-01"},
     ],
     "wb-search": SEARCHES,
     "api:residents": [{**s, "include_inactive": "true"} for s in SEARCHES],

@@ -51,6 +51,15 @@ NOT_ON_A_SCREEN = {
     "(it notes when a token was last used)",
     ("accounts", "login_failures_clear_pair"): "a successful login clears its own failures, "
     "through the authentication backend",
+    ("points", "award"): "the activities app gives points on check-in and quiz; the demo "
+    "awards service hours with it",
+    ("points", "ensure_default_rules"): "the migration seeds the rules; the demo's seed "
+    "writes them again into a database emptied since",
+    ("points", "expire"): "manage.py expire_points, on the schedule (gongzhi.points.expire)",
+    ("points", "resident_account"): "a resident's account is opened by the first posting "
+    "that needs it",
+    ("points", "system_account"): "a community's issuance, shop and expiry accounts are "
+    "opened by the first posting that needs them",
 }
 
 

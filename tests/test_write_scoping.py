@@ -64,9 +64,17 @@ class Far:
     login: object
     venue: object = None
     booking: object = None
+    mediation_case: object = None
+    follow_up: object = None
+    # Love points: a shop item and a redemption of the far community.
+    points: dict = field(default_factory=dict)
     project: object = None
+    activity: object = None
+    group: object = None
     # Deliberation's matter, meeting, task, topic and talent, by name.
     deliberation: dict = field(default_factory=dict)
+    # Exemplars' nomination, published story (with consent and a photo), by name.
+    exemplars: dict = field(default_factory=dict)
 
 
 def _build_far(world) -> Far:
@@ -160,7 +168,35 @@ def _build_far(world) -> Far:
         wish=wish,
         job=job,
         **_far_venue(community, far_staff),
+        **_far_mediation(community),
+        **_far_activity(community),
     )
+
+
+def _far_activity(community) -> dict:
+    """A published activity of the far community, running now, and its volunteer group,
+    written as rows."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.activities.models import Activity, VolunteerGroup
+
+    group = VolunteerGroup.objects.create(community=community, name="远方志愿队", kind="group")
+    start = timezone.now() - dt.timedelta(minutes=10)
+    activity = Activity.objects.create(
+        community=community,
+        kind="volunteer",
+        service_area="care",
+        title="远方活动",
+        group=group,
+        place="远方小区",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        capacity=10,
+        status="published",
+    )
+    return {"activity": activity, "group": group}
 
 
 def _far_venue(community, far_staff) -> dict:
@@ -185,6 +221,28 @@ def _far_venue(community, far_staff) -> dict:
         booked_by=far_staff,
     )
     return {"venue": venue, "booking": booking}
+
+
+def _far_mediation(community) -> dict:
+    """A mediation of the far community with a follow-up due, written as rows."""
+    from django.utils import timezone
+
+    from gongzhi.mediation.models import Case, FollowUp
+    from gongzhi.orgs.models import Team
+
+    team = Team.objects.create(community=community, name="远方调解队", kind="mediation")
+    case = Case.objects.create(
+        number="TJ-FAR",
+        community=community,
+        team=team,
+        title="远方纠纷",
+        summary=FAR_TEXT,
+        arose_on=timezone.localdate(),
+        opened_at=timezone.now(),
+        status="agreed",
+    )
+    follow_up = FollowUp.objects.create(case=case, due_on=timezone.localdate())
+    return {"mediation_case": case, "follow_up": follow_up}
 
 
 def _far_deliberation(admin, far: Far) -> dict:
@@ -226,11 +284,51 @@ def _far_deliberation(admin, far: Far) -> dict:
     }
 
 
+def _far_exemplars(admin, far: Far) -> dict:
+    import datetime as dt
+
+    from gongzhi.exemplars import services as exemplars
+    from gongzhi.exemplars.models import StoryPhoto
+
+    pending = exemplars.nomination_submit(
+        actor=admin, category="neighbour", reasons=FAR_TEXT, nominee=far.resident
+    )
+    n = exemplars.nomination_submit(
+        actor=admin, category="volunteer", reasons=FAR_TEXT, nominee=far.resident
+    )
+    n = exemplars.nomination_review(actor=admin, nomination=n, nominee=far.resident)
+    n = exemplars.nomination_accept(actor=admin, nomination=n)
+    story = exemplars.story_create(actor=admin, nomination=n, title="远方故事", text=FAR_TEXT)
+    consent = exemplars.consent_record(
+        actor=admin, story=story, method="in_person", given_on=dt.date(2026, 1, 1), note="远方"
+    )
+    exemplars.story_publish(actor=admin, story=story)
+    photo = StoryPhoto.objects.create(
+        story=story, file="exemplars/far.png", content_type="image/png", size=1, uploaded_by=admin
+    )
+    return {"nomination": pending, "story": story, "consent": consent, "photo": photo}
+
+
 @pytest.fixture
 def far(world):
     built = _build_far(world)
     built.deliberation = _far_deliberation(world.users["admin"], built)
+    built.exemplars = _far_exemplars(world.users["admin"], built)
+    built.points = _far_points(built)
     return built
+
+
+def _far_points(far: Far) -> dict:
+    from gongzhi.points import services as points
+
+    item = points.item_create(
+        actor=None, community=far.community, name="远方商品", price=10, stock=5
+    )
+    points.award(
+        actor=None, resident=far.resident, rule_code="service_hour", quantity=5, key="far:earn"
+    )
+    redemption = points.redeem(actor=None, resident=far.resident, item=item, key="far")
+    return {"item": item, "redemption": redemption}
 
 
 # --- how to fill each URL kwarg with a far object -------------------------------------
@@ -251,6 +349,8 @@ FAR_KWARGS = {
     "base_survey_id": lambda f: _far_survey(f, "base_survey"),
     ("surveys:review", "pk"): lambda f: _far_survey(f, "response"),
     ("surveys:base_survey", "pk"): lambda f: _far_survey(f, "base_survey"),
+    # A figure's key names a definition, not a record (a read-only route besides).
+    ("api:figure_rows", "key"): lambda f: "no_such_figure",
     "building_id": lambda f: f.building.pk,
     "household_id": lambda f: f.household.pk,
     "resident_id": lambda f: f.resident.pk,
@@ -291,11 +391,27 @@ FAR_KWARGS = {
     ("accounts:partner_user_disable", "user_id"): lambda f: f.login.pk,
     "venue_id": lambda f: f.venue.pk,
     "booking_id": lambda f: f.booking.pk,
+    "case_id": lambda f: f.mediation_case.pk,
+    "follow_up_id": lambda f: f.follow_up.pk,
     **{(f"venues:{name}", "pk"): lambda f: f.venue.pk for name in ["detail", "edit", "book"]},
     **{
         (f"venues:{name}", "pk"): lambda f: f.booking.pk for name in ["approve", "refuse", "cancel"]
     },
+    **{
+        (f"points:{name}", "pk"): lambda f: f.points["item"].pk
+        for name in ["redeem", "item_edit", "serve_redeem"]
+    },
+    **{
+        (f"points:{name}", "pk"): lambda f: f.points["redemption"].pk
+        for name in ["hand_over", "cancel"]
+    },
+    "shop_item_id": lambda f: f.points["item"].pk,
+    "redemption_id": lambda f: f.points["redemption"].pk,
     ("voices:dispatch_reporter_phone", "reporter_id"): lambda f: f.item.reporters.first().pk,
+    "activity_id": lambda f: f.activity.pk,
+    **{
+        (f"activities:{name}", "pk"): lambda f: f.group.pk for name in ["group", "group_member_add"]
+    },
     "project_id": lambda f: f.project.pk,
     "opinion_id": lambda f: f.project.opinions.get().pk,
     "mid": lambda f: f.project.milestones.get().pk,
@@ -303,6 +419,27 @@ FAR_KWARGS = {
     "phase_id": lambda f: f.project.phases.first().pk,
     "oid": lambda f: f.project.opinions.get().pk,
     "number": lambda f: 1,
+    **{
+        (f"exemplars:{name}", "pk"): lambda f: f.exemplars["nomination"].pk
+        for name in ["nomination", "nomination_review", "nomination_decide", "story_new"]
+    },
+    **{
+        (f"exemplars:{name}", "pk"): lambda f: f.exemplars["story"].pk
+        for name in [
+            "story",
+            "photo",
+            "story_edit",
+            "story_photos",
+            "consent_record",
+            "consent_photo",
+            "consent_withdraw",
+            "story_publish",
+            "story_withdraw",
+            "story_redraft",
+        ]
+    },
+    ("exemplars:photo", "photo_id"): lambda f: f.exemplars["photo"].pk,
+    ("exemplars:consent_photo", "consent_id"): lambda f: f.exemplars["consent"].pk,
 }
 # Deliberation's pages name a matter, meeting, task, topic or talent by ``pk``.
 DELIBERATION_PK = {
@@ -336,6 +473,7 @@ PK_BY_NAMESPACE = {
     "wishes": lambda f: f.wish.pk,
     "voices": lambda f: f.item.pk,
     "renewal": lambda f: f.project.pk,
+    "activities": lambda f: f.activity.pk,
 }
 DISPATCH_PAGES = {"voices:dispatch", "voices:dispatch_accept", "voices:dispatch_reply"}
 DISPATCH_PAGES |= {"voices:dispatch_return", "voices:dispatch_reporter_phone"}
@@ -375,7 +513,17 @@ FAR_BODIES = {
         "organiser": "越界",
     },
     "api:booking_refuse": lambda f: {"reason": "越界"},
+    "api:activity_check_in": lambda f: {"resident_id": f.resident.pk},
+    "activities:check_in": lambda f: {"resident": f.resident.pk, "role": "attendee"},
+    "activities:group_member_add": lambda f: {"resident": f.resident.pk},
     "api:booking_cancel": lambda f: {"reason": "越界"},
+    "api:exemplar_nominate": lambda f: {
+        "category": "neighbour",
+        "reasons": "越界",
+        "resident_id": f.resident.pk,
+    },
+    "api:points_redeem": lambda f: {"key": "越界", "quantity": 1, "resident_id": f.resident.pk},
+    "api:points_cancel": lambda f: {"reason": "越界"},
     "api:survey_questionnaire_create": lambda f: {"community_id": f.community.pk, "title": "越界"},
     "api:survey_base_create": lambda f: {
         "community_id": f.community.pk,

@@ -197,6 +197,21 @@ def build_world() -> World:
     return w
 
 
+def settle_deferred_checks() -> None:
+    """Check, once, the deferred foreign keys of what a class's ``setUpTestData`` wrote.
+
+    Django's TestCase ends every test with ``SET CONSTRAINTS ALL IMMEDIATE`` inside the
+    test's savepoint; PostgreSQL undoes a rolled-back savepoint's checks, so without this
+    each test of a class re-checked every row the class had seeded (half a minute per test
+    after a demo seed). Checked at the class's own level, they are done for good."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def empty_database() -> None:
     """Empty every table inside the current transaction, for the tests that need a database
     without the session's world (the demo generator refuses to seed over an existing

@@ -30,8 +30,11 @@ DESK = {"width": 1280, "height": 900}
 # a target is every visible control, except a link inside a sentence (WCAG 2.5.8's inline
 # exception) and a checkbox or radio whose label is the target. A box that scrolls sideways
 # must be a focusable region with a name, so that a keyboard or screen-reader user can
-# reach what is off to the side.
-CHECK = """() => {
+# reach what is off to the side. It first waits for the page's load event: a test that waits
+# only for a heading can measure before a page's own stylesheet has arrived.
+CHECK = """async () => {
+  if (document.readyState !== 'complete')
+    await new Promise(done => window.addEventListener('load', done, {once: true}));
   const problems = [];
   const shown = e => {
     const r = e.getBoundingClientRect();

@@ -248,3 +248,49 @@ def test_the_consultation_and_talent_lists_cost_the_same(world, login, same_quer
             )
 
     same_queries(client, url, grow)
+
+
+def test_staff_raise_an_item_into_a_matter_from_its_page(world, login, voice_item):
+    client = login(world.users["staff"])
+    detail = client.get(f"/voices/{voice_item.pk}/").content.decode()
+    assert f"/deliberation/matters/new/?item={voice_item.pk}" in detail
+    form = client.get(f"/deliberation/matters/new/?item={voice_item.pk}").content.decode()
+    assert f"由诉求 {voice_item.number} 转为议题" in form
+    assert 'name="place"' not in form  # the matter takes the item's place
+    answer = client.post(
+        "/deliberation/matters/new/",
+        {
+            "item": voice_item.pk,
+            "title": "2栋屋面漏水",
+            "summary": "2栋顶楼屋面漏水，需多方商议维修方案。",
+            "notice_days": 5,
+            "threshold": 80,
+        },
+    )
+    matter = Matter.objects.get(item=voice_item)
+    assert answer.status_code == 302
+    assert (matter.building_id, matter.grid_id) == (voice_item.building_id, voice_item.grid_id)
+    # Asked again, the page opens the matter instead of offering a second one.
+    again = client.get(f"/deliberation/matters/new/?item={voice_item.pk}")
+    assert again.status_code == 302
+    assert again["Location"].endswith(f"/deliberation/matters/{matter.pk}/")
+
+
+def test_an_item_outside_ones_reach_cannot_be_raised(world, login, voice_item):
+    client = login(world.users["grid"])  # grid 1; the item is in grid 2
+    assert client.get(f"/deliberation/matters/new/?item={voice_item.pk}").status_code == 404
+    answer = client.post(
+        "/deliberation/matters/new/",
+        {"item": voice_item.pk, "title": "x", "summary": "y", "notice_days": 5, "threshold": 80},
+    )
+    assert answer.status_code == 404
+    assert not Matter.objects.filter(item=voice_item).exists()
+    assert client.get("/deliberation/matters/new/?item=abc").status_code == 404
+
+
+def test_a_closed_item_offers_no_raise_button(world, login, voice_item):
+    from gongzhi.voices.models import Item
+
+    Item.objects.filter(pk=voice_item.pk).update(status="closed")
+    page = login(world.users["staff"]).get(f"/voices/{voice_item.pk}/").content.decode()
+    assert "/deliberation/matters/new/?item=" not in page

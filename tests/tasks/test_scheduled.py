@@ -26,6 +26,7 @@ def test_the_schedule_names_tasks_that_exist():
         "gongzhi.register.import_sweep",
         "gongzhi.voices.sms_sweep",
         "gongzhi.deliberation.tick",
+        "gongzhi.points.expire",
     }
     for entry in schedule.values():
         assert entry["task"] in app.tasks

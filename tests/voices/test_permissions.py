@@ -300,3 +300,39 @@ def test_the_lead_never_changes(world, categories):
     assert item.level == Level.SUBDISTRICT
     assert item.lead_user == world.users["grid"]
     assert item.status == Status.ACCEPTED
+
+
+def _id_lists(q) -> list:
+    """The literal id lists inside a condition (``pk__in=[...]``), however deeply nested."""
+    found = []
+    for child in q.children:
+        if hasattr(child, "children"):
+            found += _id_lists(child)
+        elif child[0] == "pk__in" and isinstance(child[1], list):
+            found.append(child[1])
+    return found
+
+
+def test_items_a_leader_filed_within_their_reach_are_not_listed_by_id(world, categories):
+    staff = world.users["staff"]
+    entered = services.item_submit(
+        actor=staff,
+        kind=ItemKind.PROBLEM,
+        text="楼道灯不亮",
+        channel=Channel.VISIT,
+        on_behalf_of=world.residents["lisi"],
+    )
+    # A community worker who lives in the community reports a problem at home.
+    staff.resident = world.residents["wangwu"]
+    staff.save(update_fields=["resident"])
+    reported = services.item_submit(
+        actor=None,
+        kind=ItemKind.PROBLEM,
+        text="家门口下水道堵了",
+        channel=Channel.PHONE,
+        reporter_resident=world.residents["wangwu"],
+    )
+    # Their community already reaches it: an id list would grow with every item they file.
+    lists = _id_lists(selectors.item_visibility_q(staff))
+    assert all(entered.pk not in ids and reported.pk not in ids for ids in lists)
+    assert {entered, reported} <= set(selectors.item_list_visible_to(staff))

@@ -240,10 +240,15 @@ def _http_message(exc: HttpError) -> str:
 
 # Each module registers its routes on ``api`` when imported.
 from . import (  # noqa: E402,F401
+    activities,
     deliberation,
+    exemplars,
+    figures,
     me,
+    mediation,
     orgs,
     places,
+    points,
     renewal,
     routing,
     surveys,

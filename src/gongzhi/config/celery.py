@@ -58,4 +58,10 @@ def _schedule(sender, **_kwargs) -> None:
             "schedule": sweep,
             "options": {"expires": sweep},
         },
+        # Points earned in year Y lapse at the end of Y+1; daily, so a missed run catches up.
+        "points-expire": {
+            "task": "gongzhi.points.expire",
+            "schedule": 24 * 3600,
+            "options": {"expires": 3600},
+        },
     }

@@ -25,10 +25,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongzhi.accounts.models import User
 from gongzhi.accounts.rules import is_staff_user
 from gongzhi.core.qr import absolute_url, qr_svg
-from gongzhi.core.scoping import visible
+from gongzhi.core.scoping import get_visible_or_404, visible
 from gongzhi.orgs.models import PartnerUnit
 from gongzhi.places.models import Building, Community, Household, Resident
 from gongzhi.voices import confirming
+from gongzhi.voices.models import Item
 
 from . import rules, selectors, services
 from .enums import STAGE_NAMES, TRANSITIONS, Stage
@@ -48,6 +49,7 @@ from .forms import (
     apply_errors,
 )
 from .minutes import minutes_docx
+from .models import TITLE_MAX, Matter
 
 STAFF_LAYOUT = "deliberation/base_staff.html"
 RESIDENT_LAYOUT = "deliberation/base_resident.html"
@@ -126,17 +128,31 @@ def _place_from(user, key: str) -> dict:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def matter_new(request):
-    places = _places(request.user)
-    form = MatterForm(request.POST or None)
+    # A hard case raised from residents' voice (``?item=``, the button on the item's staff
+    # page): the matter takes the item's place, so there is no place to choose.
+    item = _raisable_item(request)
+    if item is not None:
+        existing = Matter.objects.filter(item=item).values_list("pk", flat=True).first()
+        if existing is not None:
+            messages.info(request, _("这条诉求已经列为议题了。"))
+            return redirect("deliberation:matter", pk=existing)
+    places = [] if item is not None else _places(request.user)
+    initial = {"title": item.title[:TITLE_MAX]} if item is not None else {}
+    form = MatterForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
+            where = (
+                {"item": item}
+                if item is not None
+                else _place_from(request.user, request.POST.get("place", ""))
+            )
             matter = services.matter_create(
                 actor=request.user,
                 title=form.cleaned_data["title"],
                 summary=form.cleaned_data["summary"],
                 notice_days=form.cleaned_data["notice_days"],
                 threshold=form.cleaned_data["threshold"],
-                **_place_from(request.user, request.POST.get("place", "")),
+                **where,
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -146,7 +162,29 @@ def matter_new(request):
     return render(
         request,
         "deliberation/matter_new.html",
-        {"form": form, "places": places, "place": request.POST.get("place", ""), "nav": "matters"},
+        {
+            "form": form,
+            "places": places,
+            "place": request.POST.get("place", ""),
+            "item": item,
+            "nav": "matters",
+        },
+    )
+
+
+def _raisable_item(request) -> Item | None:
+    """The residents'-voice item named by ``item`` (query or form), among those the user
+    handles; 404 for one they do not."""
+    raw = request.POST.get("item") or request.GET.get("item") or ""
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    return get_visible_or_404(
+        request.user,
+        Item.objects.select_related("community", "building"),
+        rules.RUN,
+        pk=int(raw),
     )
 
 

@@ -8,14 +8,19 @@ import time
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from gongzhi.places.models import Community, Subdistrict
 
 from . import plans
+from .activities import seed_activities
 from .deliberation import seed_deliberation
+from .exemplars import seed_exemplars
 from .generator import Generator, Stats, deferred_indexes, fast_sqlite_writes
 from .history import HistoryStats, write_history
+from .mediation import seed_mediation
 from .organisations import build_organisations
+from .points import seed_points
 from .renewal import write_renewal
 from .surveys import write_surveys
 from .venues import seed_venues
@@ -99,6 +104,21 @@ def seed(
             write_renewal(seed=seed, community=wangjiang, log=log)
             write_surveys(seed=seed, community=wangjiang, log=log)
         seed_deliberation(seed=seed, community=wangjiang, end=voices.end, log=log)
+        seed_exemplars(seed=seed, community=wangjiang, end=voices.end, log=log)
+        seed_mediation(seed=seed, community=wangjiang, end=voices.end, log=log)
+        with transaction.atomic():
+            # A smaller Wangjiang (the quick tests) holds fewer activities.
+            size = (households or plans.WANGJIANG_HOUSEHOLDS) / plans.WANGJIANG_HOUSEHOLDS
+            seed_activities(
+                seed=seed, community=wangjiang, end=voices.end, scale=history_scale * min(1.0, size)
+            )
+    with transaction.atomic():
+        seed_points(
+            community=wangjiang,
+            seed=seed,
+            end=voices.end if voices is not None else timezone.now(),
+            log=log,
+        )
     return SeedResult(
         stats=generator.stats,
         seconds=seconds,

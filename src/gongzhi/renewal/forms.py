@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.widgets import QuickCheckboxes, QuickSelect
+
 from .enums import ANSWERED, STAFF_CHANNELS, Answer, Decision, FundingKind, Kind, OpinionChannel
 from .models import NAME_MAX, PLAN_MAX, TEXT_MAX
 
@@ -84,7 +86,7 @@ class RoundForm(forms.Form):
                 label=_("依据的居民意见"),
                 required=False,
                 choices=choices,
-                widget=forms.CheckboxSelectMultiple,
+                widget=QuickCheckboxes,
             )
             self.slots.append((self[f"change_{i}"], self[f"cause_{i}"]))
 
@@ -135,7 +137,7 @@ class OpinionForm(forms.Form):
 
 
 class StaffOpinionForm(forms.Form):
-    resident = forms.ChoiceField(label=_("提意见的居民"))
+    resident = forms.ChoiceField(label=_("提意见的居民"), widget=QuickSelect)
     channel = forms.ChoiceField(
         label=_("收集方式"),
         choices=[(c, OpinionChannel(c).label) for c in STAFF_CHANNELS],

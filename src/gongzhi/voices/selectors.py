@@ -86,10 +86,12 @@ def item_visibility_q(user) -> Q | None:
             q |= Q(pk__in=dispatched)
         return q
     q = scope.q_for(Item, containers=False)
-    # Of the items a leader entered, only those outside their reach are listed: usually
-    # none, so the list stays short however many they have entered over the years.
+    # Of the items a leader reported or entered, only those outside their reach are listed:
+    # usually none, so the list stays short however many they have filed over the years (a
+    # staff member filing thousands in their own community had made every inbox query carry
+    # thousands of ids).
     extra = set(
-        Item.objects.filter(Q(pk__in=reported) | (Q(pk__in=entered) & ~q)).values_list(
+        Item.objects.filter((Q(pk__in=reported) | Q(pk__in=entered)) & ~q).values_list(
             "pk", flat=True
         )
     )

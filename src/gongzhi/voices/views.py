@@ -40,6 +40,7 @@ from gongzhi.places.selectors import reach_names, resident_search
 from . import confirming, deadlines, duplicates, measures, routing, rules, selectors, services
 from .enums import (
     LEVEL_ORDER,
+    OPEN_STATUSES,
     Channel,
     ItemKind,
     Level,
@@ -558,6 +559,8 @@ def _staff_detail(request, item: Item, *, status: int = 200, **forms):
         "due_soon": deadlines.is_due_soon(item),
         "live": live,
         "can": can,
+        # A hard case may be raised into a deliberation matter while it is still open.
+        "raisable": can["comment"] and item.status in OPEN_STATUSES,
         "suggested": suggested,
         "suggestions": suggestions,
         "similar": similar,
