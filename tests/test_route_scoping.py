@@ -500,6 +500,7 @@ OBJECT_KWARGS = {
     # are scoped by the caller's reach (tests/figures walks every key as every role). An
     # unknown key is the one way to name nothing in reach.
     ("api:figure_rows", "key"): lambda w: "no_such_figure",
+    ("figures:rows", "key"): lambda w: "no_such_figure",
     "building_id": lambda w: w.b2.pk,
     "household_id": lambda w: w.households["2-1-101"].pk,
     "resident_id": lambda w: w.residents["wangwu"].pk,
@@ -1018,6 +1019,7 @@ LISTS = {
     "voices:for_pick",
     "voices:inbox",
     "voices:measures",
+    "figures:dashboard",
     "voices:partner_inbox",
     "voices:notifications_read",
     "voices:event_sessions",
@@ -1099,6 +1101,13 @@ LIST_PARAMS = {
     "api:figures": [
         {},
         {"community": "510402001001"},
+        {"community": "510402001002"},
+        {"subdistrict": "510402001", "from": "2026-01-01"},
+    ],
+    "figures:dashboard": [
+        {},
+        {"community": "510402001001", "tile": "elderly"},
+        {"community": "510402001001", "tile": "open"},
         {"community": "510402001002"},
         {"subdistrict": "510402001", "from": "2026-01-01"},
     ],

@@ -351,6 +351,7 @@ FAR_KWARGS = {
     ("surveys:base_survey", "pk"): lambda f: _far_survey(f, "base_survey"),
     # A figure's key names a definition, not a record (a read-only route besides).
     ("api:figure_rows", "key"): lambda f: "no_such_figure",
+    ("figures:rows", "key"): lambda f: "no_such_figure",
     "building_id": lambda f: f.building.pk,
     "household_id": lambda f: f.household.pk,
     "resident_id": lambda f: f.resident.pk,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("wishes/", include("gongzhi.wishes.urls")),
     path("venues/", include("gongzhi.venues.urls")),
     path("exemplars/", include("gongzhi.exemplars.urls")),
+    path("figures/", include("gongzhi.figures.urls")),
     path("mediation/", include("gongzhi.mediation.urls")),
     path("activities/", include("gongzhi.activities.urls")),
     path("points/", include("gongzhi.points.urls")),

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +73,9 @@ class Figure:
     row: Callable[[Any, Window], dict]
     # The figure; without it, the number of ``records``.
     value: Callable[[Window], int | Decimal] | None = None
+    # The column that dates a record, for the trend by month; None: the figure is a state
+    # (households) or a distinct count (participants), which months do not add up to.
+    month: str | None = None
 
     def count(self, window: Window) -> int | Decimal:
         if self.value is not None:
@@ -519,6 +522,7 @@ _FIGURES = [
         _("统计期内举行的民意征集活动（促膝恳谈会、坝坝龙门阵、城市更新论坛等）场次。"),
         _events,
         _event_row,
+        month="held_on",
     ),
     Figure(
         "opinions",
@@ -530,6 +534,7 @@ _FIGURES = [
         ),
         _opinions,
         _item_row,
+        month="submitted_at",
     ),
     Figure(
         "outreach_talks",
@@ -538,6 +543,7 @@ _FIGURES = [
         _("统计期内开始、已举行（进行中或已结束）的宣讲活动场次。"),
         lambda w: _held(w, ActivityKind.OUTREACH),
         _activity_row,
+        month="starts_at",
     ),
     Figure(
         "outreach_audience",
@@ -546,6 +552,7 @@ _FIGURES = [
         _("上述宣讲中以“参加”身份签到的人次。"),
         lambda w: _check_ins(w, ActivityKind.OUTREACH, CheckInRole.ATTENDEE),
         _check_in_row,
+        month="at",
     ),
     Figure(
         "volunteer_services",
@@ -554,6 +561,7 @@ _FIGURES = [
         _("统计期内开始、已举行的志愿服务活动次数。"),
         lambda w: _held(w, ActivityKind.VOLUNTEER),
         _activity_row,
+        month="starts_at",
     ),
     Figure(
         "volunteer_served",
@@ -562,6 +570,7 @@ _FIGURES = [
         _("上述志愿服务中以“服务对象”身份签到的人次。"),
         lambda w: _check_ins(w, ActivityKind.VOLUNTEER, CheckInRole.SERVED),
         _check_in_row,
+        month="at",
     ),
     Figure(
         "cobuilding_activities",
@@ -570,6 +579,7 @@ _FIGURES = [
         _("统计期内开始、已举行、由共建单位组织的共建活动次数。"),
         lambda w: _held(w, ActivityKind.CO_BUILDING),
         _activity_row,
+        month="starts_at",
     ),
     Figure(
         "coordination_meetings",
@@ -578,6 +588,7 @@ _FIGURES = [
         _("统计期内已召开（开始时间已过）的问题协调会场次。"),
         _coordination_meetings,
         _meeting_row,
+        month="starts_at",
     ),
     Figure(
         "hard_problems_solved",
@@ -589,6 +600,7 @@ _FIGURES = [
         ),
         _solved_matters,
         _matter_row,
+        month="closed_at",
     ),
     Figure(
         "hard_problems_solved_with_partners",
@@ -600,6 +612,7 @@ _FIGURES = [
         ),
         _solved_with_partners,
         _item_row,
+        month="closed_at",
     ),
     Figure(
         "micro_services",
@@ -608,6 +621,7 @@ _FIGURES = [
         _("统计期内开始、已举行的微服务活动次数。"),
         lambda w: _held(w, ActivityKind.MICRO_SERVICE),
         _activity_row,
+        month="starts_at",
     ),
     Figure(
         "wishes_fulfilled",
@@ -616,6 +630,7 @@ _FIGURES = [
         _("统计期内经居民（或代为）确认已实现的微心愿数。"),
         _fulfilled_wishes,
         _wish_row,
+        month="confirmed_at",
     ),
     Figure(
         "participants",
@@ -651,3 +666,32 @@ def count_all(window: Window) -> list[tuple[Figure, int | Decimal]]:
     """Every figure over ``window``, in the order of the table: one query per figure at
     most, whatever the number of records."""
     return [(f, f.count(window)) for f in _FIGURES]
+
+
+def months_of(window: Window) -> list[dt.date]:
+    """The first day of every month the period touches, oldest first. A period without a
+    beginning starts at its end's January: a trend needs a first month."""
+    first = (window.start or window.end.replace(month=1)).replace(day=1)
+    months = []
+    while first <= window.end:
+        months.append(first)
+        first = (first + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def monthly(figure: Figure, window: Window) -> list[int]:
+    """The figure month by month over the period, in one grouped query: the months add up
+    to the figure, since each counts the same records by the month ``figure.month`` puts
+    them in (local time)."""
+    if figure.month is None:
+        raise ValueError(f"{figure.key} has no month column")
+    counts = {
+        (m.date() if isinstance(m, dt.datetime) else m): n
+        for m, n in figure.records(window)
+        .order_by()
+        .annotate(m=TruncMonth(figure.month))
+        .values("m")
+        .annotate(n=Count("pk"))
+        .values_list("m", "n")
+    }
+    return [counts.get(month, 0) for month in months_of(window)]

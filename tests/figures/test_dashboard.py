@@ -1,0 +1,171 @@
+"""The dashboard page: the figures by pillar, each linked to its rows; the trends by month
+(the months add up to the figure) with a table beside each chart; the building map; the
+reach of each role; Chinese errors for a bad period; constant queries."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gongzhi.figures import registry
+from gongzhi.figures.selectors import window_for
+from gongzhi.figures.views import PILLARS, TRENDS
+
+from .conftest import EXPECTED, NUMERATORS, PERIOD, make_activities
+
+pytestmark = pytest.mark.django_db
+WJ = "510402001001"
+
+
+def page(client, user, path="/figures/", **params):
+    client.force_login(user)
+    return client.get(path, params)
+
+
+def card_values(html: str) -> dict[str, str]:
+    """{figure key: the number its card shows}."""
+    cards = re.findall(
+        r'data-figure="([a-z0-9_]+)".*?<span class="figure-value">([^<]*)<', html, re.S
+    )
+    return dict(cards)
+
+
+def test_every_figure_sits_in_one_pillar():
+    keys = [k for _, _, ks in PILLARS for k in ks]
+    assert sorted(keys) == sorted(registry.FIGURES) and len(keys) == len(set(keys))
+    for _, _, ks in TRENDS:
+        assert all(registry.FIGURES[k].month for k in ks)
+
+
+def test_the_secretary_reads_every_figure_and_each_opens_its_rows(client, records):
+    response = page(client, records.users["staff"], **PERIOD)
+    html = response.content.decode()
+    assert response.status_code == 200
+    shown = card_values(html)
+    expected = {k: f"{v:,}" if isinstance(v, int) else f"{v:g}" for k, v in EXPECTED.items()}
+    assert shown == expected
+    for key in EXPECTED:
+        assert f'href="/figures/{key}/?from=2026-01-01"' in html
+    for _, label, _ in PILLARS:
+        assert f">{label}</h2>" in html
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED))
+def test_the_rows_page_lists_as_many_records_as_the_figure(client, records, key):
+    response = page(client, records.users["staff"], f"/figures/{key}/", **PERIOD)
+    html = response.content.decode()
+    assert response.status_code == 200
+    count = NUMERATORS.get(key, EXPECTED[key])
+    assert f"共 {count} 条记录" in html
+    assert html.count("<tr>") - 1 == min(count, 50)  # the header row, then a row a record
+
+
+def test_the_rows_page_turns_pages_of_fifty(client, world):
+    make_activities(world, extra=55)
+    html = page(client, world.users["staff"], "/figures/outreach_talks/", **PERIOD).content.decode()
+    assert "共 57 条记录" in html and "第 1 / 2 页" in html and "page=2" in html
+    second = page(client, world.users["staff"], "/figures/outreach_talks/", page=2, **PERIOD)
+    assert second.content.decode().count("<tr>") - 1 == 7
+
+
+def test_an_unknown_figure_is_not_found(client, world):
+    assert page(client, world.users["staff"], "/figures/no_such/").status_code == 404
+
+
+def test_the_months_add_up_to_the_figure(records):
+    window = window_for(records.users["staff"], start="2026-01-01", end="2026-12-31")
+    months = registry.months_of(window)
+    assert len(months) == 12 and months[0].isoformat() == "2026-01-01"
+    for figure in registry.FIGURES.values():
+        if figure.month is None:
+            continue
+        by_month = registry.monthly(figure, window)
+        assert sum(by_month) == figure.count(window), figure.key
+    talks = registry.monthly(registry.FIGURES["outreach_talks"], window)
+    assert talks[2] == 1 and talks[3] == 1  # March and April
+
+
+def test_each_chart_has_its_numbers_in_a_table_beside_it(client, records):
+    html = page(client, records.users["staff"], **PERIOD).content.decode()
+    for key, label, _ in TRENDS:
+        assert f'id="trend-{key}"' in html and f"{label}（数据表）" in html
+    assert '<script id="chart-data" type="application/json">' in html
+    assert "/static/figures/vendor/echarts/echarts.min.js" in html
+    # The March row of the first table: one talk held.
+    march = re.search(r"<th scope=\"row\">2026年3月</th>(.*?)</tr>", html, re.S).group(1)
+    assert re.findall(r'<td class="num">(\d+)</td>', march)[1] == "1"
+
+
+def test_the_building_map_shows_each_building_of_the_community(client, records):
+    html = page(client, records.users["staff"], community=WJ, **PERIOD).content.decode()
+    assert "楼栋示意图" in html
+    tiles = re.findall(r'<li class="tile band-[^"]*"><span class="tile-name">([^<]+)</span>', html)
+    assert len(tiles) == EXPECTED["buildings"]
+    opened = page(client, records.users["staff"], community=WJ, tile="open", **PERIOD)
+    assert (
+        opened.status_code == 200 and 'aria-current="true">未办结诉求<' in opened.content.decode()
+    )
+
+
+@pytest.mark.parametrize("role", ["resident", "partner", "nobody"])
+def test_those_without_a_reach_find_no_dashboard(client, world, role):
+    assert page(client, world.users[role]).status_code == 404
+    assert page(client, world.users[role], "/figures/households/").status_code == 404
+
+
+def test_anonymous_visitors_are_asked_to_log_in(client):
+    response = client.get("/figures/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "role, households",
+    [("staff", "3"), ("grid", "2"), ("building", "2"), ("other_staff", "1")],
+)
+def test_each_post_reads_its_own_reach(client, world, role, households):
+    assert card_values(page(client, world.users[role]).content.decode())["households"] == households
+
+
+def test_another_communitys_code_is_refused_in_chinese(client, world):
+    response = page(client, world.users["other_staff"], community=WJ)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f"没有找到编码为“{WJ}”的社区" in html
+    assert card_values(html)["households"] == "1"  # their own community, not Wangjiang
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"from": "2026-13-01"}, "日期"),
+        ({"from": "2026-06-01", "to": "2026-01-01"}, "开始日期不能晚于结束日期"),
+    ],
+)
+def test_a_bad_period_is_said_in_chinese(client, world, params, message):
+    response = page(client, world.users["staff"], **params)
+    assert response.status_code == 400 and message in response.content.decode()
+
+
+def _queries(client, user, path, **params) -> int:
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path, params).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("/figures/", PERIOD),
+        ("/figures/", {**PERIOD, "community": WJ, "tile": "coverage"}),
+        ("/figures/outreach_talks/", PERIOD),
+    ],
+)
+def test_the_pages_cost_the_same_queries_for_few_records_and_many(client, world, path, params):
+    make_activities(world)
+    few = _queries(client, world.users["staff"], path, **params)
+    make_activities(world, extra=40)
+    assert _queries(client, world.users["staff"], path, **params) == few
