@@ -27,6 +27,7 @@ def test_the_schedule_names_tasks_that_exist():
         "gongzhi.voices.sms_sweep",
         "gongzhi.deliberation.tick",
         "gongzhi.points.expire",
+        "gongzhi.figures.refresh",
     }
     for entry in schedule.values():
         assert entry["task"] in app.tasks

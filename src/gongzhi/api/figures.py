@@ -16,7 +16,7 @@ from django.utils import timezone
 from ninja import Field, Path, Query, Schema
 from ninja.pagination import paginate
 
-from gongzhi.figures import registry
+from gongzhi.figures import registry, rollups
 from gongzhi.figures.selectors import window_for
 
 from .api import ERRORS, api
@@ -85,8 +85,14 @@ def figures(
     filters = _filters(community, subdistrict, start, end)
     window = window_for(request.auth, **filters)
     query = _query(filters)
+    # A subdistrict's or a city's calendar year comes from the roll-ups, as of their count.
+    rolled = rollups.summed(window)
+    if rolled is not None:
+        counted = [(registry.FIGURES[k], v) for k, v in rolled.values.items()]
+    else:
+        counted = registry.count_all(window)
     return {
-        "as_of": timezone.now(),
+        "as_of": rolled.counted_at if rolled is not None else timezone.now(),
         "from": window.start,
         "to": window.end,
         "figures": [
@@ -98,7 +104,7 @@ def figures(
                 "definition": str(f.definition),
                 "drill": f.drill + query,
             }
-            for f, value in registry.count_all(window)
+            for f, value in counted
         ],
     }
 

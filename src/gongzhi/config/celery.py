@@ -58,6 +58,12 @@ def _schedule(sender, **_kwargs) -> None:
             "schedule": sweep,
             "options": {"expires": sweep},
         },
+        # The roll-ups behind a subdistrict's or a city's figures (figures.rollups).
+        "figures-refresh": {
+            "task": "gongzhi.figures.refresh",
+            "schedule": _seconds("GONGZHI_ROLLUP_SECONDS", 300),
+            "options": {"expires": _seconds("GONGZHI_ROLLUP_SECONDS", 300)},
+        },
         # Points earned in year Y lapse at the end of Y+1; daily, so a missed run catches up.
         "points-expire": {
             "task": "gongzhi.points.expire",

@@ -35,9 +35,12 @@ class Window:
     end: dt.date
     # Figures that share one query (the survey's four counts) keep it here for the request.
     memo: dict = field(default_factory=dict)
+    # The roll-ups' own count (``figures.rollups``), made by the worker for no one in
+    # particular: every record of the communities asked, whoever may read them later.
+    whole: bool = False
 
     def scoped(self, queryset: QuerySet) -> QuerySet:
-        qs = visible(self.user, queryset, CAPABILITY)
+        qs = queryset if self.whole else visible(self.user, queryset, CAPABILITY)
         if self.communities is not None:
             qs = qs.filter(community_id__in=self.communities)
         return qs

@@ -27,7 +27,7 @@ from gongzhi.surveys.selectors import with_flags
 from gongzhi.voices.enums import OPEN_STATUSES
 from gongzhi.voices.models import Item
 
-from . import registry
+from . import registry, rollups
 from .selectors import CAPABILITY, Window, window_for
 
 # The model's pillars and the figures each reports; every registry figure sits in one.
@@ -193,7 +193,13 @@ def _tiles(window: Window, community_id: int, metric: str) -> list[dict]:
 def dashboard(request):
     window, asked, errors, status = _window(request)
     query = _query(asked)
-    counted = {f.key: (f, v) for f, v in registry.count_all(window)}
+    # A subdistrict's or a city's year is summed from the kept roll-ups; the rest is
+    # counted from the records now.
+    rolled = rollups.summed(window)
+    if rolled is not None:
+        counted = {k: (registry.FIGURES[k], v) for k, v in rolled.values.items()}
+    else:
+        counted = {f.key: (f, v) for f, v in registry.count_all(window)}
     pillars = [
         {
             "key": key,
@@ -209,7 +215,9 @@ def dashboard(request):
             {
                 "key": k,
                 "label": str(registry.FIGURES[k].label),
-                "data": registry.monthly(registry.FIGURES[k], window),
+                "data": rolled.monthly[k]
+                if rolled is not None
+                else registry.monthly(registry.FIGURES[k], window),
             }
             for k in keys
         ]
@@ -257,7 +265,8 @@ def dashboard(request):
             "tile_metrics": [(k, v[0], v[1]) for k, v in TILE_METRICS.items()],
             "tile_unit": TILE_METRICS[metric][1],
             "tile_bands": TILE_METRICS[metric][2],
-            "as_of": timezone.now(),
+            "as_of": rolled.counted_at if rolled is not None else timezone.now(),
+            "rolled": rolled is not None,
         },
         status=status,
     )
