@@ -122,6 +122,7 @@ def worker(database: str, communities: int, out: pathlib.Path) -> None:
     report["renewal"] = _module_bench("bench_renewal")
     report["activities"] = _module_bench("bench_activities")
     report["points"] = _module_bench("bench_points")
+    report["figures"] = _module_bench("bench_figures")
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
@@ -587,6 +588,12 @@ PAGE_ROWS = [
     ("activities", "staff_list", "activities: staff list (community staff)", None),
     ("points", "statement", "points: statement, long history (resident)", 50),
     ("points", "statement_deep_page", "points: statement, a deep page (resident)", None),
+    ("figures", "dashboard_community", "figures: dashboard, one community (live)", 100),
+    ("figures", "dashboard_subdistrict", "figures: dashboard, a subdistrict (roll-ups)", 100),
+    ("figures", "dashboard_city", "figures: dashboard, the city (roll-ups)", 100),
+    ("figures", "api_community", "figures: API, one community (live)", None),
+    ("figures", "api_subdistrict", "figures: API, a subdistrict (roll-ups)", None),
+    ("figures", "api_city", "figures: API, the city (roll-ups)", None),
 ]
 
 

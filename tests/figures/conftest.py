@@ -50,7 +50,7 @@ EXPECTED = {
     "cobuilding_activities": 2,
     "coordination_meetings": 2,
     "hard_problems_solved": 1,
-    "hard_problems_solved_with_partners": 1,
+    "matters_closed": 1,
     "micro_services": 1,
     "wishes_fulfilled": 1,
     "participants": 3,

@@ -94,7 +94,7 @@ def test_the_period_bounds_what_is_counted(records, figures_of):
     assert march["coordination_meetings"] == 2
     assert march["opinion_events"] == 1
     assert march["survey_days"] == 2
-    assert march["hard_problems_solved"] == 0
+    assert march["matters_closed"] == 0
 
 
 def test_a_community_or_subdistrict_narrows_the_area(records, figures_of):

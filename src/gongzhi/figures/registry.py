@@ -591,24 +591,24 @@ _FIGURES = [
         month="starts_at",
     ),
     Figure(
-        "hard_problems_solved",
-        _("解决难题"),
+        "matters_closed",
+        _("五步法办结议题"),
         MATTERS,
         _(
             "统计期内办结的议题数：走完“摸、议、推、示、评”五步、满意度达到要求而办结的议题"
-            "（难题以立为议题为准，小事在网格办结的诉求不计）。"
+            "（小事在网格办结的诉求不计）。"
         ),
         _solved_matters,
         _matter_row,
         month="closed_at",
     ),
     Figure(
-        "hard_problems_solved_with_partners",
-        _("与共建单位联合解决的难题"),
+        "hard_problems_solved",
+        _("解决难题"),
         ITEMS,
         _(
             "统计期内办结的加装电梯、违建拆除、管线迁改、房屋拆除四类诉求中，"
-            "派给共建单位、答复经社区核实、回访后办结的条数（另一种对“难题”的读法，见说明）。"
+            "派给共建单位、答复经社区核实、回访后办结的条数（共建联盟联合解决的难题）。"
         ),
         _solved_with_partners,
         _item_row,

@@ -50,7 +50,7 @@ ADDITIVE = (
     "cobuilding_activities",
     "coordination_meetings",
     "hard_problems_solved",
-    "hard_problems_solved_with_partners",
+    "matters_closed",
     "micro_services",
     "wishes_fulfilled",
     # Distinct residents, counted where they live: a resident lives in one community.

@@ -40,7 +40,7 @@ PILLARS = [
     (
         "core",
         _("一核引领"),
-        ["coordination_meetings", "cobuilding_activities", "hard_problems_solved_with_partners"],
+        ["coordination_meetings", "cobuilding_activities", "hard_problems_solved"],
     ),
     (
         "voice",
@@ -54,7 +54,7 @@ PILLARS = [
             "survey_support_rate",
             "opinion_events",
             "opinions",
-            "hard_problems_solved",
+            "matters_closed",
         ],
     ),
     (
