@@ -4,6 +4,7 @@ reach of each role; Chinese errors for a bad period; constant queries."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -94,16 +95,37 @@ def test_each_chart_has_its_numbers_in_a_table_beside_it(client, records):
         assert f'id="trend-{key}"' in html and f"{label}（数据表）" in html
     assert '<script id="chart-data" type="application/json">' in html
     assert "/static/figures/vendor/echarts/echarts.min.js" in html
-    # The March row of the first table: one talk held.
+    # The March row of the first table: one talk held, opening March's talks.
     march = re.search(r"<th scope=\"row\">2026年3月</th>(.*?)</tr>", html, re.S).group(1)
-    assert re.findall(r'<td class="num">(\d+)</td>', march)[1] == "1"
+    cells = re.findall(r'<td class="num"><a href="([^"]+)">(\d+)</a></td>', march)
+    assert cells[1] == ("/figures/outreach_talks/?from=2026-03-01&amp;to=2026-03-31", "1")
+
+
+def test_first_time_participants_by_month(records):
+    window = window_for(records.users["staff"], start="2026-01-01", end="2026-12-31")
+    firsts = registry.first_participation(window)
+    assert len(firsts) == 12
+    # Every participant of the year took part for the first time in some month of it,
+    # except 李四, who came to a talk in November 2025 already.
+    participants = registry.FIGURES["participants"].count(window)
+    assert sum(n for n, _old in firsts.values()) == participants - 1
+    # March: 张三 (60+) and 王五 (a volunteer) at the talk; 李四 came in 2025 already.
+    assert firsts[dt.date(2026, 3, 1)] == (2, 1)
+
+
+def test_a_months_rows_are_that_months_records(client, records):
+    url = "/figures/outreach_talks/?from=2026-03-01&to=2026-03-31"
+    client.force_login(records.users["staff"])
+    assert "共 1 条记录" in client.get(url).content.decode()
 
 
 def test_the_building_map_shows_each_building_of_the_community(client, records):
     html = page(client, records.users["staff"], community=WJ, **PERIOD).content.decode()
     assert "楼栋示意图" in html
-    tiles = re.findall(r'<li class="tile band-[^"]*"><span class="tile-name">([^<]+)</span>', html)
-    assert len(tiles) == EXPECTED["buildings"]
+    tiles = re.findall(
+        r'<a class="tile band-[^"]*" href="/building/(\d+)/"><span class="tile-name">', html
+    )
+    assert sorted(int(pk) for pk in tiles) == sorted([records.b1.pk, records.b2.pk])
     opened = page(client, records.users["staff"], community=WJ, tile="open", **PERIOD)
     assert (
         opened.status_code == 200 and 'aria-current="true">未办结诉求<' in opened.content.decode()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +30,7 @@ from gongzhi.activities.enums import ActivityKind, ActivityStatus, CheckInRole
 from gongzhi.activities.models import Activity, CheckIn, QuizAttempt, Signup
 from gongzhi.deliberation.enums import MeetingKind, Stage
 from gongzhi.deliberation.models import Invitee, Matter, Meeting, Objection, Vote
-from gongzhi.places.models import Building, Household, Resident
+from gongzhi.places.models import Building, Household, Resident, elderly_cutoff
 from gongzhi.renewal.models import Opinion as RenewalOpinion
 from gongzhi.surveys.models import Campaign, CampaignHousehold, Response, Visit
 from gongzhi.surveys.selectors import Rates, ratio, with_flags
@@ -374,37 +374,68 @@ def _fulfilled_wishes(w: Window) -> QuerySet:
     )
 
 
+# What counts as taking part: (records, the column naming the resident, the moment).
+PARTICIPATION = [
+    (lambda: CheckIn.objects.all(), "resident_id", "at"),
+    (lambda: Signup.objects.filter(cancelled_at__isnull=True), "resident_id", "created_at"),
+    (lambda: QuizAttempt.objects.all(), "resident_id", "at"),
+    (lambda: Response.objects.filter(respondent__isnull=False), "respondent_id", "answered_at"),
+    (lambda: ItemReporter.objects.filter(resident__isnull=False), "resident_id", "joined_at"),
+    (lambda: Wish.objects.all(), "resident_id", "created_at"),
+    (lambda: Invitee.objects.filter(resident__isnull=False), "resident_id", "signed_in_at"),
+    (lambda: Vote.objects.all(), "resident_id", "at"),
+    (lambda: Objection.objects.all(), "resident_id", "at"),
+    (lambda: RenewalOpinion.objects.filter(resident__isnull=False), "resident_id", "created_at"),
+]
+
+
 def _participants(w: Window) -> QuerySet:
     """Distinct residents who took part in anything in the period, counted where they live
     (a resident of one community at another's talk counts in their own)."""
-    took_part = [
-        CheckIn.objects.filter(w.moments("at")).values("resident_id"),
-        Signup.objects.filter(w.moments("created_at"), cancelled_at__isnull=True).values(
-            "resident_id"
-        ),
-        QuizAttempt.objects.filter(w.moments("at")).values("resident_id"),
-        Response.objects.filter(w.moments("answered_at"), respondent__isnull=False).values(
-            "respondent_id"
-        ),
-        ItemReporter.objects.filter(w.moments("joined_at"), resident__isnull=False).values(
-            "resident_id"
-        ),
-        Wish.objects.filter(w.moments("created_at")).values("resident_id"),
-        Invitee.objects.filter(w.moments("signed_in_at"), resident__isnull=False).values(
-            "resident_id"
-        ),
-        Vote.objects.filter(w.moments("at")).values("resident_id"),
-        Objection.objects.filter(w.moments("at")).values("resident_id"),
-        RenewalOpinion.objects.filter(w.moments("created_at"), resident__isnull=False).values(
-            "resident_id"
-        ),
-    ]
     q = Q(pk__in=[])
-    for ids in took_part:
-        q |= Q(pk__in=ids.order_by())
+    for records, person, moment in PARTICIPATION:
+        q |= Q(pk__in=records().filter(w.moments(moment)).values(person).order_by())
     return w.scoped(Resident.objects.filter(q).select_related("community", "household")).order_by(
         "household_id", "pk"
     )
+
+
+def first_participation(w: Window) -> dict[dt.date, tuple[int, int]]:
+    """{month: (residents who took part for the first time ever that month, those of them
+    aged 60+ on the period's last day)} for the months of the period: the shift the model
+    aims at, new people drawn in. One grouped query per kind of taking part, over the
+    residents in the window's reach; earlier years count, so a resident who came in 2025
+    is not new in 2026."""
+    residents = w.scoped(Resident.objects.all()).values("pk").order_by()
+    firsts: dict[int, dt.datetime] = {}
+    for records, person, moment in PARTICIPATION:
+        rows = (
+            records()
+            .filter(**{f"{person}__in": residents, f"{moment}__lt": w.until})
+            .order_by()
+            .values(person)
+            .annotate(first=Min(moment))
+            .values_list(person, "first")
+        )
+        for pk, first in rows:
+            if pk not in firsts or first < firsts[pk]:
+                firsts[pk] = first
+    months = {m: [0, 0] for m in months_of(w)}
+    new = {
+        pk: timezone.localtime(first).date().replace(day=1)
+        for pk, first in firsts.items()
+        if w.since is None or first >= w.since
+    }
+    elderly = set(
+        w.scoped(Resident.objects.filter(birth_date__lte=elderly_cutoff(w.end)))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    for pk, month in new.items():
+        if month in months:
+            months[month][0] += 1
+            months[month][1] += pk in elderly
+    return {m: (n, old) for m, (n, old) in months.items()}
 
 
 def _share(numerator: Callable[[Window], QuerySet], whole: Callable[[Window], QuerySet]):

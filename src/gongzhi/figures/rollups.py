@@ -57,6 +57,8 @@ ADDITIVE = (
     "participants",
 )
 TRENDED = tuple(f.key for f in registry.FIGURES.values() if f.month)
+# First-time participants by month, and those of them aged 60+ (``first_participation``).
+FIRST, FIRST_60 = "participants_first", "participants_first_60"
 
 
 def parts(window: Window) -> dict:
@@ -118,6 +120,9 @@ def refresh(community_id: int, year: int, *, today: dt.date | None = None) -> Ro
     today = today or timezone.localdate()
     window = _year_window(community_id, year, today)
     monthly = {key: registry.monthly(registry.FIGURES[key], window) for key in TRENDED}
+    firsts = list(registry.first_participation(window).values())
+    monthly[FIRST] = [n for n, _old in firsts]
+    monthly[FIRST_60] = [old for _n, old in firsts]
     rollup, _created = Rollup.objects.update_or_create(
         community_id=community_id,
         year=year,
@@ -204,7 +209,7 @@ def summed(window: Window) -> Summed | None:
     months = len(registry.months_of(window))
     monthly = {
         key: [sum(r.monthly.get(key, [0] * months)[i] for r in rollups) for i in range(months)]
-        for key in TRENDED
+        for key in (*TRENDED, FIRST, FIRST_60)
     }
     return Summed(
         values=values(add([r.parts for r in rollups])),

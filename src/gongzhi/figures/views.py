@@ -8,6 +8,7 @@ its numbers in a table beside it, for screen readers and for copying.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -189,6 +190,80 @@ def _tiles(window: Window, community_id: int, metric: str) -> list[dict]:
     return [{"name": name, "tiles": tiles} for name, tiles in compounds.items()]
 
 
+def _month_query(asked: dict, month: dt.date, window: Window) -> str:
+    """The filters of one month of the period: a trend's cell opens that month's rows."""
+    last = min((month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1), window.end)
+    return _query(
+        {**asked, "start": max(month, window.start or month).isoformat(), "end": last.isoformat()}
+    )
+
+
+def _trends(window: Window, asked: dict, rolled) -> list[dict]:
+    months = registry.months_of(window)
+
+    def series(key, label, data, drill=True):
+        return {"key": key, "label": str(label), "data": data, "drill": drill}
+
+    charts = []
+    for key, label, keys in TRENDS:
+        charts.append(
+            (
+                key,
+                label,
+                [
+                    series(
+                        k,
+                        registry.FIGURES[k].label,
+                        rolled.monthly[k]
+                        if rolled is not None
+                        else registry.monthly(registry.FIGURES[k], window),
+                    )
+                    for k in keys
+                ],
+            )
+        )
+    if rolled is not None:
+        first, first_60 = rolled.monthly[rollups.FIRST], rolled.monthly[rollups.FIRST_60]
+    else:
+        counted = list(registry.first_participation(window).values())
+        first, first_60 = [n for n, _ in counted], [old for _, old in counted]
+    # No list opens from these: "first time ever" is a property of a resident's whole
+    # history, which the rows of one figure do not show.
+    charts.append(
+        (
+            "first",
+            _("每月首次参与的居民"),
+            [
+                series("first", _("首次参与"), first, drill=False),
+                series("first_60", _("其中60岁及以上"), first_60, drill=False),
+            ],
+        )
+    )
+    out = []
+    for key, label, chart in charts:
+        rows = []
+        for i, month in enumerate(months):
+            link = _month_query(asked, month, window)
+            rows.append(
+                (
+                    month,
+                    [(s["data"][i], f"{s['key']}/?{link}" if s["drill"] else None) for s in chart],
+                )
+            )
+        out.append(
+            {
+                "key": key,
+                "label": str(label),
+                "months": [m.strftime("%Y-%m") for m in months],
+                "series": [{"label": s["label"], "data": s["data"]} for s in chart],
+                # The table beside the chart: a row a month, a column a series; each
+                # number opens that month's records.
+                "rows": rows,
+            }
+        )
+    return out
+
+
 @staff_required
 def dashboard(request):
     window, asked, errors, status = _window(request)
@@ -208,29 +283,7 @@ def dashboard(request):
         }
         for key, label, keys in PILLARS
     ]
-    months = registry.months_of(window)
-    trends = []
-    for key, label, keys in TRENDS:
-        series = [
-            {
-                "key": k,
-                "label": str(registry.FIGURES[k].label),
-                "data": rolled.monthly[k]
-                if rolled is not None
-                else registry.monthly(registry.FIGURES[k], window),
-            }
-            for k in keys
-        ]
-        trends.append(
-            {
-                "key": key,
-                "label": str(label),
-                "months": [m.strftime("%Y-%m") for m in months],
-                "series": series,
-                # The table beside the chart: a row a month, a column a series.
-                "rows": [(month, [s["data"][i] for s in series]) for i, month in enumerate(months)],
-            }
-        )
+    trends = _trends(window, asked, rolled)
     communities, subdistricts = _areas(request.user)
     one = window.communities[0] if window.communities and len(window.communities) == 1 else None
     if one is None and len(communities) == 1:
