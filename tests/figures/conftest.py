@@ -16,8 +16,8 @@ from gongzhi.deliberation.enums import MeetingKind, Stage
 from gongzhi.deliberation.models import Matter, Meeting
 from gongzhi.surveys import services as surveys
 from gongzhi.voices import services as voices
-from gongzhi.voices.enums import DispatchStatus, EventFormat, Status
-from gongzhi.voices.models import Category, Dispatch, EventSession, Item
+from gongzhi.voices.enums import DispatchStatus, EventFormat, Satisfaction, Solved, Status
+from gongzhi.voices.models import Category, Dispatch, EventSession, Item, ReturnVisit
 from gongzhi.wishes import services as wishes
 from tests.api.conftest import api_as  # noqa: F401 — the JSON client fixture
 
@@ -51,6 +51,9 @@ EXPECTED = {
     "coordination_meetings": 2,
     "hard_problems_solved": 1,
     "matters_closed": 1,
+    "return_visits": 2,
+    "satisfied_visits": 1,
+    "satisfaction_rate": 50.0,
     "micro_services": 1,
     "wishes_fulfilled": 1,
     "participants": 3,
@@ -63,6 +66,7 @@ NUMERATORS = {
     "survey_valid_rate": 2,
     "survey_support_rate": 1,
     "participants_60_plus_share": 1,
+    "satisfaction_rate": 1,
 }
 RATES = set(NUMERATORS)
 
@@ -217,6 +221,15 @@ def make_voices(world):
         )
         Item.objects.filter(pk=item.pk).update(
             category=lift, status=Status.CLOSED, closed_at=at(2026, 6, 2, 10)
+        )
+        # Each visited after closing: the one solved with the partner to the resident's
+        # satisfaction, the other not.
+        ReturnVisit.objects.create(
+            item=item,
+            visited_by=admin,
+            visited_at=at(2026, 6, 3, 10),
+            solved=Solved.SOLVED if with_partner else Solved.NOT_SOLVED,
+            satisfaction=Satisfaction.SATISFIED if with_partner else Satisfaction.DISSATISFIED,
         )
         if with_partner:
             Dispatch.objects.create(

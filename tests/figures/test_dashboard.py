@@ -101,6 +101,35 @@ def test_each_chart_has_its_numbers_in_a_table_beside_it(client, records):
     assert cells[1] == ("/figures/outreach_talks/?from=2026-03-01&amp;to=2026-03-31", "1")
 
 
+def test_satisfaction_over_time_sits_beside_its_two_counts(client, records):
+    html = page(client, records.users["staff"], **PERIOD).content.decode()
+    table = html.split('id="trend-visits"', 1)[1].split("</table>", 1)[0]
+    assert "回访满意率（%）" in table
+    june = re.search(r"<th scope=\"row\">2026年6月</th>(.*?)</tr>", table, re.S).group(1)
+    cells = re.findall(r'<td class="num">(.*?)</td>', june)
+    # Two visits, one satisfied, each opening June's visits; the rate is theirs, and a
+    # month without visits has no rate rather than a false 0.
+    assert '/figures/return_visits/?from=2026-06-01&amp;to=2026-06-30">2<' in cells[0]
+    assert '/figures/satisfied_visits/?from=2026-06-01&amp;to=2026-06-30">1<' in cells[1]
+    assert cells[2] == "50.00"
+    may = re.search(r"<th scope=\"row\">2026年5月</th>(.*?)</tr>", table, re.S).group(1)
+    assert re.findall(r'<td class="num">(.*?)</td>', may)[2] == "—"
+
+
+def test_the_months_handling_rates_by_grid_and_by_unit(client, records):
+    html = page(
+        client, records.users["staff"], **{"from": "2026-01-01", "to": "2026-06-30"}
+    ).content.decode()
+    section = html.split('id="handling-h"', 1)[1].split("</section>", 1)[0]
+    assert "诉求办理（2026年6月）" in section
+    by_grid = section.split('id="handling-grid"', 1)[1].split("</table>", 1)[0]
+    assert "/voices/measures/?month=2026-06&amp;group_by=grid" in by_grid
+    # The two lift items of the first grid, visited in June: one satisfied of two.
+    rates = re.findall(r'<td class="num">([^<]*)</td>', by_grid)
+    assert rates[3] == "50.0%"
+    assert 'id="handling-unit"' in section
+
+
 def test_first_time_participants_by_month(records):
     window = window_for(records.users["staff"], start="2026-01-01", end="2026-12-31")
     firsts = registry.first_participation(window)

@@ -36,8 +36,8 @@ from gongzhi.surveys.models import Campaign, CampaignHousehold, Response, Visit
 from gongzhi.surveys.selectors import Rates, ratio, with_flags
 from gongzhi.voices.enums import DispatchStatus
 from gongzhi.voices.enums import Status as ItemStatus
-from gongzhi.voices.measures import NOT_RECEIVED
-from gongzhi.voices.models import Dispatch, EventSession, Item, ItemReporter
+from gongzhi.voices.measures import NOT_RECEIVED, SATISFIED
+from gongzhi.voices.models import Dispatch, EventSession, Item, ItemReporter, ReturnVisit
 from gongzhi.wishes.enums import Status as WishStatus
 from gongzhi.wishes.models import Wish
 
@@ -169,6 +169,19 @@ def _item_row(i: Item, w: Window) -> dict:
         day=_day(i.submitted_at),
         place=i.community.name,
         detail=f"{i.get_kind_display()} · {i.get_channel_display()}",
+    )
+
+
+def _visit_row(v: ReturnVisit, w: Window) -> dict:
+    # The item visited, and what the resident said of it in two words; their comment
+    # stays on the item's own page.
+    return _row(
+        v.item_id,
+        "voice_item",
+        v.item.number,
+        day=_day(v.visited_at),
+        place=v.item.community.name,
+        detail=f"{v.get_solved_display()} · {v.get_satisfaction_display()}",
     )
 
 
@@ -364,6 +377,21 @@ def _solved_with_partners(w: Window) -> QuerySet:
         .select_related("community")
         .order_by("closed_at", "pk")
     )
+
+
+def _return_visits(w: Window) -> QuerySet:
+    """Return visits in the period to items in the window: what residents said of the
+    handling of their own items (the measures page's 满意率, over any period)."""
+    items = w.scoped(Item.objects.all()).values("pk").order_by()
+    return (
+        ReturnVisit.objects.filter(w.moments("visited_at"), item__in=items)
+        .select_related("item__community")
+        .order_by("visited_at", "pk")
+    )
+
+
+def _satisfied_visits(w: Window) -> QuerySet:
+    return _return_visits(w).filter(satisfaction__in=SATISFIED)
 
 
 def _fulfilled_wishes(w: Window) -> QuerySet:
@@ -644,6 +672,33 @@ _FIGURES = [
         _solved_with_partners,
         _item_row,
         month="closed_at",
+    ),
+    Figure(
+        "return_visits",
+        _("诉求回访"),
+        ACTIVITIES,
+        _("统计期内对居民诉求的回访次数（居民自评或工作人员回访记录）。"),
+        _return_visits,
+        _visit_row,
+        month="visited_at",
+    ),
+    Figure(
+        "satisfied_visits",
+        _("满意回访"),
+        ACTIVITIES,
+        _("上述回访中居民表示“满意”或“基本满意”的次数。"),
+        _satisfied_visits,
+        _visit_row,
+        month="visited_at",
+    ),
+    Figure(
+        "satisfaction_rate",
+        _("回访满意率"),
+        PERCENT,
+        _("满意回访占诉求回访的比例；明细列出满意的回访。"),
+        _satisfied_visits,
+        _visit_row,
+        _share(_satisfied_visits, _return_visits),
     ),
     Figure(
         "micro_services",

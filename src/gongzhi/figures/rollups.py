@@ -53,6 +53,8 @@ ADDITIVE = (
     "matters_closed",
     "micro_services",
     "wishes_fulfilled",
+    "return_visits",
+    "satisfied_visits",
     # Distinct residents, counted where they live: a resident lives in one community.
     "participants",
 )
@@ -100,6 +102,7 @@ def values(p: dict) -> dict[str, int | Decimal]:
         survey_coverage=percent(reached, households),
         survey_valid_rate=percent(valid, reached),
         survey_support_rate=percent(p.get("survey_support", 0), valid),
+        satisfaction_rate=percent(p.get("satisfied_visits", 0), p.get("return_visits", 0)),
         participants_60_plus_share=percent(
             p.get("participants_elderly", 0), p.get("participants", 0)
         ),

@@ -22,9 +22,17 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.decorators import staff_required
 from gongzhi.core.scoping import scope_for, visible
-from gongzhi.places.models import Building, Community, Resident, Subdistrict, elderly_cutoff
+from gongzhi.places.models import (
+    Building,
+    Community,
+    Grid,
+    Resident,
+    Subdistrict,
+    elderly_cutoff,
+)
 from gongzhi.surveys.models import CampaignHousehold
 from gongzhi.surveys.selectors import with_flags
+from gongzhi.voices import measures
 from gongzhi.voices.enums import OPEN_STATUSES
 from gongzhi.voices.models import Item
 
@@ -61,7 +69,15 @@ PILLARS = [
     (
         "reach",
         _("三维并举"),
-        ["outreach_talks", "outreach_audience", "volunteer_services", "volunteer_served"],
+        [
+            "outreach_talks",
+            "outreach_audience",
+            "volunteer_services",
+            "volunteer_served",
+            "return_visits",
+            "satisfied_visits",
+            "satisfaction_rate",
+        ],
     ),
     ("micro", _("五微共享"), ["micro_services", "wishes_fulfilled"]),
     ("people", _("居民参与"), ["participants", "participants_60_plus_share"]),
@@ -86,6 +102,7 @@ TRENDS = [
         _("每月收集的意见与服务人次"),
         ["opinions", "outreach_audience", "volunteer_served", "wishes_fulfilled"],
     ),
+    ("visits", _("每月诉求回访与满意"), ["return_visits", "satisfied_visits"]),
 ]
 
 # The building map's colourings: what a tile's number is, and its bands (upper bounds).
@@ -201,8 +218,8 @@ def _month_query(asked: dict, month: dt.date, window: Window) -> str:
 def _trends(window: Window, asked: dict, rolled) -> list[dict]:
     months = registry.months_of(window)
 
-    def series(key, label, data, drill=True):
-        return {"key": key, "label": str(label), "data": data, "drill": drill}
+    def series(key, label, data, drill=True, chart=True):
+        return {"key": key, "label": str(label), "data": data, "drill": drill, "chart": chart}
 
     charts = []
     for key, label, keys in TRENDS:
@@ -222,6 +239,22 @@ def _trends(window: Window, asked: dict, rolled) -> list[dict]:
                 ],
             )
         )
+    # Satisfaction over time: the rate beside its two counts, in the table only (a share
+    # drawn on the same axis as counts would read as a count).
+    visit_series = next(chart for key, _label, chart in charts if key == "visits")
+    visits = {s["key"]: s["data"] for s in visit_series}
+    visit_series.append(
+        series(
+            "satisfaction_rate",
+            f"{registry.FIGURES['satisfaction_rate'].label}（%）",
+            [
+                registry.ratio(ok, n)
+                for ok, n in zip(visits["satisfied_visits"], visits["return_visits"], strict=True)
+            ],
+            drill=False,
+            chart=False,
+        )
+    )
     if rolled is not None:
         first, first_60 = rolled.monthly[rollups.FIRST], rolled.monthly[rollups.FIRST_60]
     else:
@@ -255,13 +288,46 @@ def _trends(window: Window, asked: dict, rolled) -> list[dict]:
                 "key": key,
                 "label": str(label),
                 "months": [m.strftime("%Y-%m") for m in months],
-                "series": [{"label": s["label"], "data": s["data"]} for s in chart],
+                "series": [{"label": s["label"], "data": s["data"]} for s in chart if s["chart"]],
+                "columns": [s["label"] for s in chart],
                 # The table beside the chart: a row a month, a column a series; each
                 # number opens that month's records.
                 "rows": rows,
             }
         )
     return out
+
+
+def _handling(user, window: Window, one: int | None) -> dict:
+    """Residents' voice rates for the period's last month: by grid for one community
+    (``one``), by community for more, and by partner unit — the measures page's own counts
+    (``voices.measures.monthly``), each table opening that page for the month."""
+    month = window.end.replace(day=1)
+    by_area = "grid" if one is not None else "community"
+    areas = measures.monthly(user, month=month, group_by=by_area)
+    if one is not None:
+        inside = set(
+            Grid.objects.filter(pk__in=[r.key for r in areas if r.key], community_id=one)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        areas = [r for r in areas if r.key in inside]
+    elif window.communities is not None:
+        areas = [r for r in areas if r.key in window.communities]
+    tables = []
+    for group_by, label, rows in [
+        (by_area, _("按网格") if by_area == "grid" else _("按社区"), areas),
+        ("unit", _("按责任单位"), measures.monthly(user, month=month, group_by="unit")),
+    ]:
+        tables.append(
+            {
+                "group_by": group_by,
+                "label": label,
+                "rows": rows,
+                "link": urlencode({"month": month.strftime("%Y-%m"), "group_by": group_by}),
+            }
+        )
+    return {"month": month, "tables": tables}
 
 
 @staff_required
@@ -320,6 +386,7 @@ def dashboard(request):
             "tile_bands": TILE_METRICS[metric][2],
             "as_of": rolled.counted_at if rolled is not None else timezone.now(),
             "rolled": rolled is not None,
+            "handling": _handling(request.user, window, one),
         },
         status=status,
     )
