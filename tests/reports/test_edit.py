@@ -99,6 +99,12 @@ def test_the_secretary_writes_a_paragraph_and_it_stands_in_every_form(client, re
     ] == [["core"], []]
 
 
+def test_a_community_outside_reach_cannot_be_written_for(client, records):
+    response = _post(client, records.users["other_staff"], paragraph_core="越界")
+    assert response.status_code == 404
+    assert WorkReport.objects.count() == 0 and "越界" not in response.content.decode()
+
+
 def test_the_subdistrict_writes_the_report_of_the_subdistrict(client, records):
     response = _post(
         client,
@@ -129,8 +135,7 @@ def test_bad_input_is_refused_in_chinese_and_the_words_are_kept(client, records,
     assert response.status_code == 400
     assert message in html
     assert WorkReport.objects.count() == 0
-    if "from" not in fields:
-        assert typed in html
+    assert typed in html
 
 
 def test_the_service_refuses_who_may_not_write(records):

@@ -106,19 +106,33 @@ def work(request):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def work_edit(request):
-    """The title and each section's paragraph. A refusal keeps every word typed, with the
+    """The title and each section's paragraph, for an area the caller may write for (any
+    other answers 404, as a missing one does). A refusal keeps every word typed, with the
     reasons in Chinese above the form."""
+    user = request.user
+    if scope_for(user, CAPABILITY).empty:
+        raise Http404
     params = request.POST if request.method == "POST" else request.GET
-    area, asked, errors, status = _area(request, params)
-    if errors:
-        report = _report(area, asked)
-        return render(
-            request,
-            "reports/work_edit.html",
-            _context(request, area, asked, report, errors, typed=None, **_limits()),
-            status=status,
+    asked = _asked(params)
+    if not asked["start"]:
+        asked["start"] = timezone.localdate().replace(month=1, day=1).isoformat()
+    errors: list[str] = []
+    status = 200
+    try:
+        area = selectors.area_for(user, **asked)
+    except ValidationError as error:
+        if {"community", "subdistrict"} & set(error.message_dict):
+            raise Http404 from error
+        # A period that cannot be read: the form again, over this year, with the reasons
+        # and every word typed; the dates stay as typed in the form's hidden fields.
+        errors, status = _errors(error), 400
+        area = selectors.area_for(
+            user,
+            community=asked["community"],
+            subdistrict=asked["subdistrict"],
+            start=timezone.localdate().replace(month=1, day=1).isoformat(),
         )
-    if not rules.can_edit(request.user, community=area.community, subdistrict=area.subdistrict):
+    if not rules.can_edit(user, community=area.community, subdistrict=area.subdistrict):
         raise Http404
     report = _report(area, asked)
     typed = None
@@ -127,27 +141,27 @@ def work_edit(request):
             "title": request.POST.get("title", ""),
             **{key: request.POST.get(f"paragraph_{key}", "") for key in builder.SECTION_KEYS},
         }
-        try:
-            services.report_save(
-                actor=request.user,
-                community=area.community,
-                subdistrict=area.subdistrict,
-                start=area.window.start,
-                end=area.window.end,
-                title=typed["title"],
-                paragraphs={k: typed[k] for k in builder.SECTION_KEYS},
-            )
-        except ValidationError as error:
-            errors = _errors(error)
-            status = 400
-            # Every word typed stays in the form.
-            report.title = typed["title"]
-            for section in report.sections:
-                section.paragraph = typed[section.key]
-        except PermissionDenied as error:
-            raise Http404 from error
-        else:
-            return redirect(f"{reverse('reports:work')}?{report.query}")
+        if not errors:
+            try:
+                services.report_save(
+                    actor=user,
+                    community=area.community,
+                    subdistrict=area.subdistrict,
+                    start=area.window.start,
+                    end=area.window.end,
+                    title=typed["title"],
+                    paragraphs={k: typed[k] for k in builder.SECTION_KEYS},
+                )
+            except ValidationError as error:
+                errors, status = _errors(error), 400
+            except PermissionDenied as error:
+                raise Http404 from error
+            else:
+                return redirect(f"{reverse('reports:work')}?{report.query}")
+        # Every word typed stays in the form.
+        report.title = typed["title"]
+        for section in report.sections:
+            section.paragraph = typed[section.key]
     return render(
         request,
         "reports/work_edit.html",
