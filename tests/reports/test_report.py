@@ -160,7 +160,10 @@ def _queries(client, user, path, **params) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("path", ["/reports/work/", "/reports/work/print/", "/reports/work/docx/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/reports/work/", "/reports/work/print/", "/reports/work/docx/", "/reports/work/xlsx/"],
+)
 def test_the_pages_cost_the_same_queries_for_few_records_and_many(client, world, path):
     make_activities(world)
     few = _queries(client, world.users["staff"], path, **ASKED)
