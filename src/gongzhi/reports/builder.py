@@ -22,7 +22,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ from gongzhi.exemplars.models import Story
 from gongzhi.figures import registry, rollups
 from gongzhi.figures.selectors import Window
 from gongzhi.orgs.models import Team
+from gongzhi.renewal.models import Opinion as RenewalOpinion
 from gongzhi.renewal.models import PlanRound, Project
 from gongzhi.voices.enums import DispatchStatus
 from gongzhi.voices.models import Dispatch
@@ -253,24 +255,40 @@ def _numeral(n: int) -> str:
 
 
 def projects(window: Window) -> list[str]:
-    """Renewal projects whose plan went down to residents in the period: how many times
-    it went down (下发) and came back up (意见收回), the 三上三下 of the article."""
-    rounds = PlanRound.objects.filter(published_at__isnull=False, published_at__lt=window.until)
+    """Renewal projects whose plan was out with residents during the period: how many
+    times, by the period's end, it went down (下发) and came back up (意见收回) — the 三上三下
+    of the article — and the opinions heard on its rounds. Each count is a subquery, so
+    that the choice of projects does not narrow it."""
+    active = PlanRound.objects.filter(
+        project=OuterRef("pk"), published_at__isnull=False, published_at__lt=window.until
+    )
     if window.since is not None:
-        rounds = rounds.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=window.since))
+        active = active.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=window.since))
+
+    def counted(queryset) -> Subquery:
+        return Subquery(
+            queryset.order_by().values("project").annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        )
+
+    rounds = PlanRound.objects.filter(project=OuterRef("pk"))
     found = (
-        window.scoped(Project.objects.filter(rounds__in=rounds))
+        window.scoped(Project.objects.filter(Exists(active)))
         .annotate(
-            down=Count("rounds", filter=Q(rounds__published_at__lt=window.until), distinct=True),
-            up=Count("rounds", filter=Q(rounds__closed_at__lt=window.until), distinct=True),
-            heard=Count(
-                "opinions",
-                filter=Q(opinions__round__isnull=False, opinions__created_at__lt=window.until),
-                distinct=True,
+            down=Coalesce(counted(rounds.filter(published_at__lt=window.until)), 0),
+            up=Coalesce(counted(rounds.filter(closed_at__lt=window.until)), 0),
+            heard=Coalesce(
+                counted(
+                    RenewalOpinion.objects.filter(
+                        project=OuterRef("pk"),
+                        round__isnull=False,
+                        created_at__lt=window.until,
+                    )
+                ),
+                0,
             ),
         )
-        .order_by("name", "pk")
-        .distinct()[:NAMES_MAX]
+        .order_by("name", "pk")[:NAMES_MAX]
     )
     return [
         _("“%(name)s”项目方案%(down)s下%(up)s上征求居民意见，收集意见%(heard)d条。")
