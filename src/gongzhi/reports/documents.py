@@ -11,6 +11,7 @@ import datetime as dt
 import io
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -112,7 +113,13 @@ def _chinese_ordinal(n: int) -> str:
     return "零一二三四五六七八九十"[n] if 0 <= n <= 10 else str(n)
 
 
-LEDGER_HEADER = ("数字", "记录", "日期", "地点", "说明")
+LEDGER_HEADER = (
+    gettext_lazy("数字"),
+    gettext_lazy("记录"),
+    gettext_lazy("日期"),
+    gettext_lazy("地点"),
+    gettext_lazy("说明"),
+)
 
 
 def report_xlsx(report: Report, *, actor) -> bytes:
@@ -135,7 +142,7 @@ def report_xlsx(report: Report, *, actor) -> bytes:
         if not spec.ledger:
             continue
         sheet = book.sheet(str(spec.label), widths=(16, 36, 12, 28, 30), freeze_header=True)
-        sheet.write_row([_(h) for h in LEDGER_HEADER], bold=True)
+        sheet.write_row([str(h) for h in LEDGER_HEADER], bold=True)
         for key in spec.ledger:
             figure = registry.FIGURES[key]
             records = figure.records(window)
