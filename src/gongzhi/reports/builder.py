@@ -214,21 +214,20 @@ def counted(window: Window) -> tuple[dict[str, int | Decimal], dt.datetime]:
     return {f.key: v for f, v in registry.count_all(window)}, timezone.now()
 
 
-def _names(names: list[str]) -> str:
-    shown = names[:NAMES_MAX]
-    text = "、".join(shown)
-    if len(names) > NAMES_MAX:
-        text += _("等%(n)d个") % {"n": len(names)}
+def _names(names: list[str], total: int | None = None) -> str:
+    """The first names, and how many there are in all when not every one is shown."""
+    total = len(names) if total is None else total
+    text = "、".join(names[:NAMES_MAX])
+    if total > NAMES_MAX:
+        text += _("等%(n)d个") % {"n": total}
     return text
 
 
-def teams(window: Window) -> list[str]:
-    return list(
-        window.scoped(Team.objects.all())
-        .order_by("name")
-        .values_list("name", flat=True)
-        .distinct()[: NAMES_MAX + 1]
-    )
+def teams(window: Window) -> tuple[list[str], int]:
+    """The first team names of the area, and how many teams it has."""
+    found = window.scoped(Team.objects.all())
+    names = list(found.order_by("name").values_list("name", flat=True)[:NAMES_MAX])
+    return names, found.count()
 
 
 def partners(window: Window) -> list[str]:
@@ -318,9 +317,13 @@ def stories(window: Window) -> list[str]:
 def _highlights(key: str, window: Window) -> list[str]:
     if key == "core":
         out = []
-        names = teams(window)
-        if names:
-            out.append(_("依托%(names)s等队伍开展工作。") % {"names": _names(names)})
+        names, total = teams(window)
+        if total > NAMES_MAX:
+            out.append(
+                _("依托%(names)s等%(n)d支队伍开展工作。") % {"names": "、".join(names), "n": total}
+            )
+        elif names:
+            out.append(_("依托%(names)s开展工作。") % {"names": "、".join(names)})
         names = partners(window)
         if names:
             out.append(_("携手共建单位：%(names)s。") % {"names": _names(names)})
