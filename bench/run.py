@@ -123,6 +123,7 @@ def worker(database: str, communities: int, out: pathlib.Path) -> None:
     report["activities"] = _module_bench("bench_activities")
     report["points"] = _module_bench("bench_points")
     report["figures"] = _module_bench("bench_figures")
+    report["reports"] = _module_bench("bench_reports")
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
@@ -594,6 +595,15 @@ PAGE_ROWS = [
     ("figures", "api_community", "figures: API, one community (live)", None),
     ("figures", "api_subdistrict", "figures: API, a subdistrict (roll-ups)", None),
     ("figures", "api_city", "figures: API, the city (roll-ups)", None),
+    ("reports", "page_community", "work report: page, one community", 10_000),
+    ("reports", "page_subdistrict", "work report: page, a subdistrict", 10_000),
+    ("reports", "page_city", "work report: page, the city", 10_000),
+    ("reports", "docx_community", "work report: .docx, one community", 10_000),
+    ("reports", "docx_subdistrict", "work report: .docx, a subdistrict", 10_000),
+    ("reports", "docx_city", "work report: .docx, the city", 10_000),
+    ("reports", "xlsx_community", "work report: ledgers .xlsx, one community", None),
+    ("reports", "xlsx_subdistrict", "work report: ledgers .xlsx, a subdistrict", None),
+    ("reports", "xlsx_city", "work report: ledgers .xlsx, the city", None),
 ]
 
 

@@ -1020,6 +1020,14 @@ LISTS = {
     "voices:inbox",
     "voices:measures",
     "figures:dashboard",
+    # The work report of the caller's reach (tests/reports walks the roles); its paragraphs
+    # are written only for an area the caller holds whole.
+    "reports:work",
+    "reports:work_edit",
+    "reports:work_print",
+    "reports:work_docx",
+    "reports:work_xlsx",
+    "api:report_work",
     "voices:partner_inbox",
     "voices:notifications_read",
     "voices:event_sessions",
@@ -1111,6 +1119,22 @@ LIST_PARAMS = {
         {"community": "510402001002"},
         {"subdistrict": "510402001", "from": "2026-01-01"},
     ],
+    **{
+        name: [
+            {},
+            {"community": "510402001001"},
+            {"community": "510402001002"},
+            {"subdistrict": "510402001", "from": "2026-01-01"},
+        ]
+        for name in [
+            "reports:work",
+            "reports:work_edit",
+            "reports:work_print",
+            "reports:work_docx",
+            "reports:work_xlsx",
+            "api:report_work",
+        ]
+    },
     "wb-search": SEARCHES,
     "api:residents": [{**s, "include_inactive": "true"} for s in SEARCHES],
     "api:grids": [{}, {"community": "510402001002"}],
@@ -1221,6 +1245,12 @@ def _text(response) -> str:
     spreadsheet flattened to its cell values."""
     content = b"".join(response.streaming_content) if response.streaming else response.content
     ctype = response.get("Content-Type", "")
+    if "wordprocessingml" in ctype:
+        from docx import Document
+
+        document = Document(io.BytesIO(content))
+        cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+        return "\n".join([p.text for p in document.paragraphs] + cells)
     if "spreadsheetml" in ctype or content[:2] == b"PK":
         import openpyxl
 

@@ -499,6 +499,14 @@ def _far_values(route: Route, far: Far) -> dict:
 # Route → a body naming far objects. The route is sent it under the far path (object
 # routes) or bare (routes without kwargs), and under NEAR_PATHS where given.
 FAR_BODIES = {
+    # The work report's words for a far community: its code is out of every role's reach.
+    "reports:work_edit": lambda f: {
+        "community": f.community.code,
+        "from": "2026-01-01",
+        "to": "2026-06-30",
+        "title": "越界",
+        "paragraph_core": FAR_TEXT,
+    },
     "api:venue_bookings": lambda f: {
         "starts_at": "2030-01-07T09:00:00+08:00",
         "ends_at": "2030-01-07T10:00:00+08:00",

@@ -51,6 +51,7 @@ def test_the_scan_finds_the_actions_of_every_app():
         "renewal",
         "deliberation",
         "surveys",
+        "reports",
     }
     assert {"orgs.post.handed_over", "voices.item.reopened", "wishes.wish.thanked"} <= actions
 

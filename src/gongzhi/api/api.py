@@ -250,6 +250,7 @@ from . import (  # noqa: E402,F401
     places,
     points,
     renewal,
+    reports,
     routing,
     surveys,
     tokens,

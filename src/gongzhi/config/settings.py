@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "gongzhi.activities",
     "gongzhi.points",
     "gongzhi.figures",
+    "gongzhi.reports",
     "gongzhi.workbench",
     "gongzhi.api",
     "gongzhi.demo",

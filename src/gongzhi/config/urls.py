@@ -16,6 +16,7 @@ urlpatterns = [
     path("venues/", include("gongzhi.venues.urls")),
     path("exemplars/", include("gongzhi.exemplars.urls")),
     path("figures/", include("gongzhi.figures.urls")),
+    path("reports/", include("gongzhi.reports.urls")),
     path("mediation/", include("gongzhi.mediation.urls")),
     path("activities/", include("gongzhi.activities.urls")),
     path("points/", include("gongzhi.points.urls")),

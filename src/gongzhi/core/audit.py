@@ -112,6 +112,8 @@ ACTION_LABELS = {
     "mediation.case.concluded": _("记录调解结果"),
     "mediation.case.signed_copy": _("上传签字的调解协议书"),
     "mediation.follow_up.recorded": _("记录调解回访"),
+    # work reports
+    "reports.report.saved": _("保存工作报告"),
     "activities.activity.created": _("新建活动"),
     "activities.activity.updated": _("修改活动"),
     "activities.activity.published": _("发布活动"),

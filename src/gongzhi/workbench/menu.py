@@ -44,6 +44,7 @@ STAFF_MENU: list[MenuEntry] = [
     MenuEntry(_("代居民许愿"), "wishes:for_pick", "submit_on_behalf"),
     MenuEntry(_("办理统计"), "voices:measures", "view_measures"),
     MenuEntry(_("数据看板"), "figures:dashboard", "view_measures"),
+    MenuEntry(_("工作报告"), "reports:work", "view_measures"),
     MenuEntry(_("入户调查"), "surveys:campaigns", "view"),
     MenuEntry(_("民情日志"), "surveys:visit_logs", "submit_on_behalf"),
     MenuEntry(_("议事活动"), "voices:event_sessions", "enter_event_opinions"),
