@@ -112,7 +112,10 @@ class PropertyContract(models.Model):
     scope_columns = THROUGH_COMPOUND
 
     compound = models.ForeignKey(
-        Compound, on_delete=models.PROTECT, related_name="property_contracts", verbose_name=_("小区")
+        Compound,
+        on_delete=models.PROTECT,
+        related_name="property_contracts",
+        verbose_name=_("小区"),
     )
     company = models.ForeignKey(
         PartnerUnit,
@@ -169,6 +172,9 @@ class PropertyStaff(models.Model):
 
     class Meta:
         ordering = ["contract_id", "pk"]
+
+    def __str__(self):
+        return self.name
 
 
 class SelfManagement(models.Model):
@@ -240,6 +246,9 @@ class BodyMeeting(models.Model):
     class Meta:
         ordering = ["-held_on", "-pk"]
 
+    def __str__(self):
+        return f"{self.held_on} {self.title}"
+
 
 class Decision(models.Model):
     meeting = models.ForeignKey(BodyMeeting, on_delete=models.CASCADE, related_name="decisions")
@@ -247,6 +256,9 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["meeting_id", "pk"]
+
+    def __str__(self):
+        return self.text
 
 
 class Notice(models.Model):
@@ -266,6 +278,9 @@ class Notice(models.Model):
 
     class Meta:
         ordering = ["-posted_at", "-pk"]
+
+    def __str__(self):
+        return self.title
 
 
 class SatisfactionPoll(models.Model):
@@ -288,6 +303,9 @@ class SatisfactionPoll(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["compound", "year"], name="satisfaction_poll_yearly")
         ]
+
+    def __str__(self):
+        return f"{self.compound.name} {self.year}"
 
 
 class DutyShift(models.Model):
@@ -315,6 +333,9 @@ class DutyShift(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["station", "on", "name"], name="duty_shift_once")
         ]
+
+    def __str__(self):
+        return f"{self.on} {self.name}"
 
     @property
     def phone_masked(self) -> str:
