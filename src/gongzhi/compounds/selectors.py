@@ -249,3 +249,9 @@ def resident_notices(user):
     if resident is None or not resident.building_id:
         return Notice.objects.none()
     return Notice.objects.filter(buildings=resident.building_id).order_by("-posted_at")[:10]
+
+
+def red_share_of_members(people, party_ids: set[int]) -> RedShare:
+    """The 红色 share of already-fetched members or staff, given the party members' ids."""
+    people = list(people)
+    return RedShare(party=sum(1 for p in people if p.resident_id in party_ids), total=len(people))

@@ -17,6 +17,7 @@ urlpatterns = [
     path("exemplars/", include("gongzhi.exemplars.urls")),
     path("figures/", include("gongzhi.figures.urls")),
     path("mediation/", include("gongzhi.mediation.urls")),
+    path("compounds/", include("gongzhi.compounds.urls")),
     path("activities/", include("gongzhi.activities.urls")),
     path("points/", include("gongzhi.points.urls")),
     path("renewal/", include("gongzhi.renewal.urls")),
