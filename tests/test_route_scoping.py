@@ -201,6 +201,26 @@ def _venue_outside(w):
     return Venue.objects.get_or_create(community=w.ot, kind="party_position", name="活动室")[0].pk
 
 
+def _station_outside(w):
+    # The grid station of grid 2, with a shift today.
+    from django.utils import timezone
+
+    from gongzhi.compounds.models import DutyShift
+    from gongzhi.venues.models import Venue
+
+    station = Venue.objects.get_or_create(
+        community=w.wj, grid=w.g2, kind="grid_station", name="第二网格驿站"
+    )[0]
+    DutyShift.objects.get_or_create(station=station, on=timezone.localdate(), name="王五")
+    return station.pk
+
+
+def _shift_outside(w):
+    from gongzhi.compounds.models import DutyShift
+
+    return DutyShift.objects.get(station_id=_station_outside(w)).pk
+
+
 def _shop_item_outside(w):
     # An item of the other community's points shop.
     from gongzhi.points.models import ShopItem
@@ -625,6 +645,10 @@ OBJECT_KWARGS = {
     "member_id": _member_outside,
     ("accounts:partner_user_disable", "user_id"): lambda w: w.users["partner"].pk,
     "venue_id": _venue_outside,
+    # Compound governance: 民安巷小区 lies in grid 2.
+    "compound_id": lambda w: w.b2.compound_id,
+    "station_id": _station_outside,
+    "shift_id": _shift_outside,
     "booking_id": _booking_outside,
     **{(f"venues:{name}", "pk"): _venue_outside for name in ["detail", "edit", "book"]},
     **{(f"venues:{name}", "pk"): _booking_outside for name in ["approve", "refuse", "cancel"]},
@@ -1062,6 +1086,9 @@ LISTS = {
     "api:venue_list",
     "mediation:list",
     "mediation:new",
+    "compounds:list",
+    "compounds:stations",
+    "compounds:on_duty",
     "api:mediation_cases",
     "api:mediation_case_create",
     "api:mediation_figures",
