@@ -730,6 +730,40 @@ OBJECT_KWARGS = {
 # Bodies that would succeed inside the reach, so that a write route reaches its scoping
 # check rather than stopping at validation.
 BODIES = {
+    "api:compounds_term_create": lambda w: {
+        "name": "越界",
+        "elected_on": "2024-01-01",
+        "starts_on": "2024-01-02",
+        "ends_on": "2025-01-01",
+    },
+    "api:compounds_contract_create": lambda w: {
+        "company_id": w.partner.pk,
+        "starts_on": "2024-01-01",
+        "ends_on": "2025-01-01",
+        "scope": "越界",
+        "fee": "1",
+        "contact_name": "越界",
+        "manager_name": "越界",
+    },
+    "api:compounds_meeting_record": lambda w: {
+        "body": "committee",
+        "held_on": "2024-01-01",
+        "title": "越界",
+    },
+    "api:compounds_notice_post": lambda w: {"body": "committee", "title": "越界", "text": "越界"},
+    "api:compounds_group_create": lambda w: {"name": "越界", "started_on": "2024-01-01"},
+    "api:compounds_steward_add": lambda w: {"name": "越界"},
+    "api:compounds_member_add": lambda w: {"term_id": 1, "post": "member", "name": "越界"},
+    "api:compounds_shift_add": lambda w: {"on": "2026-06-08", "name": "越界"},
+    "compounds:term_add": lambda w: {
+        "name": "越界",
+        "elected_on": "2024-01-01",
+        "starts_on": "2024-01-02",
+        "ends_on": "2025-01-01",
+    },
+    "compounds:roster": lambda w: {"on": "2026-06-08", "name": "越界", "hours": "9-17"},
+    "compounds:route": lambda w: {"confirm": "1"},
+    "compounds:shift_remove": lambda w: {"confirm": "1"},
     "api:survey_questionnaire_create": lambda w: {"community_id": w.ot.pk, "title": "越界"},
     "api:survey_base_create": lambda w: {
         "community_id": w.ot.pk,
@@ -1089,6 +1123,9 @@ LISTS = {
     "compounds:list",
     "compounds:stations",
     "compounds:on_duty",
+    "api:compounds_list",
+    "api:compounds_measures",
+    "api:compounds_on_duty",
     "api:mediation_cases",
     "api:mediation_case_create",
     "api:mediation_figures",
