@@ -134,3 +134,6 @@ def minan_case(world, property_category):
 @pytest.fixture
 def ganluyuan_case(world, property_category):
     return stairwell_case(world, "zhangsan", property_category)
+
+
+from tests.api.conftest import api_as  # noqa: E402,F401 — the JSON client fixture
