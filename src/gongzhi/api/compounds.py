@@ -39,22 +39,22 @@ class CompoundOut(Schema):
     responsible_unit: str | None = Field(None, description="物业类诉求转交的单位")
 
 
-class MemberOut(Schema):
+class CompoundMemberOut(Schema):
     name: str
     post: str
     party_member: bool = Field(..., description="按党员登记计算")
 
 
-class TermOut(Schema):
+class CompoundTermOut(Schema):
     id: int
     name: str
     starts_on: dt.date
     ends_on: dt.date
-    members: list[MemberOut]
+    members: list[CompoundMemberOut]
     red_share: int = Field(..., description="党员占比（百分比）")
 
 
-class ContractOut(Schema):
+class CompoundContractOut(Schema):
     id: int
     company: str
     starts_on: dt.date
@@ -67,20 +67,20 @@ class ContractOut(Schema):
     red_share: int
 
 
-class StewardOut(Schema):
+class CompoundStewardOut(Schema):
     name: str
     duty: str
     receives_dispatches: bool
 
 
 class CompoundDetailOut(CompoundOut):
-    terms: list[TermOut]
-    contracts: list[ContractOut]
+    terms: list[CompoundTermOut]
+    contracts: list[CompoundContractOut]
     self_management: str | None
-    stewards: list[StewardOut]
+    stewards: list[CompoundStewardOut]
 
 
-class MeasureOut(Schema):
+class CompoundMeasureOut(Schema):
     company: str
     compounds: int
     dispatches: int
@@ -88,7 +88,7 @@ class MeasureOut(Schema):
     verified: int
 
 
-class ShiftOut(Schema):
+class CompoundShiftOut(Schema):
     id: int
     on: dt.date
     name: str
@@ -96,14 +96,14 @@ class ShiftOut(Schema):
     hours: str
 
 
-class StationOut(Schema):
+class CompoundStationOut(Schema):
     id: int
     name: str
     address: str
-    shifts: list[ShiftOut]
+    shifts: list[CompoundShiftOut]
 
 
-class TermIn(Schema):
+class CompoundTermIn(Schema):
     name: str = limited(NAME_MAX)
     elected_on: dt.date | None = None
     starts_on: dt.date | None = None
@@ -112,14 +112,14 @@ class TermIn(Schema):
     note: str = limited(NOTE_MAX)
 
 
-class MemberIn(Schema):
+class CompoundMemberIn(Schema):
     term_id: Id
     post: str = limited(20)
     resident_id: Id | None = None
     name: str = limited(NAME_MAX)
 
 
-class ContractIn(Schema):
+class CompoundContractIn(Schema):
     company_id: Id
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
@@ -130,18 +130,18 @@ class ContractIn(Schema):
     manager_name: str = limited(NAME_MAX)
 
 
-class GroupIn(Schema):
+class CompoundGroupIn(Schema):
     name: str = limited(TITLE_MAX)
     started_on: dt.date | None = None
 
 
-class StewardIn(Schema):
+class CompoundStewardIn(Schema):
     resident_id: Id | None = None
     name: str = limited(NAME_MAX)
     duty: str = limited(NAME_MAX)
 
 
-class MeetingIn(Schema):
+class CompoundMeetingIn(Schema):
     body: str = limited(20)
     held_on: dt.date | None = None
     title: str = limited(TITLE_MAX)
@@ -149,14 +149,14 @@ class MeetingIn(Schema):
     decisions: list[str] = Field(default_factory=list, max_length=20)
 
 
-class NoticeIn(Schema):
+class CompoundNoticeIn(Schema):
     body: str = limited(20)
     title: str = limited(TITLE_MAX)
     text: str = limited(TEXT_MAX)
     building_ids: list[Id] = Field(default_factory=list, max_length=200)
 
 
-class ShiftIn(Schema):
+class CompoundShiftIn(Schema):
     on: dt.date | None = None
     name: str = limited(NAME_MAX)
     resident_id: Id | None = None
@@ -164,7 +164,7 @@ class ShiftIn(Schema):
     hours: str = limited(40, "9:00-17:00")
 
 
-class DispatchOut(Schema):
+class CompoundDispatchOut(Schema):
     id: int
     item: str
     unit: str
@@ -218,7 +218,7 @@ def compounds_list(request):
     ]
 
 
-@api.get("/compounds/measures", response={200: list[MeasureOut], **ERRORS}, tags=TAGS)
+@api.get("/compounds/measures", response={200: list[CompoundMeasureOut], **ERRORS}, tags=TAGS)
 def compounds_measures(request):
     """Per property company serving a compound in reach: dispatches, on time, verified."""
     user = request.auth
@@ -236,7 +236,7 @@ def compounds_measures(request):
     ]
 
 
-@api.get("/compounds/on-duty", response={200: list[StationOut], **ERRORS}, tags=TAGS)
+@api.get("/compounds/on-duty", response={200: list[CompoundStationOut], **ERRORS}, tags=TAGS)
 def compounds_on_duty(request):
     """今天谁值班: a resident's own grid station; staff, the stations in reach."""
     user = request.auth
@@ -320,7 +320,7 @@ def compounds_detail(request, compound_id: Id):
 
 
 @api.post("/compounds/{compound_id}/terms", response={201: CompoundOut, **ERRORS}, tags=TAGS)
-def compounds_term_create(request, compound_id: Id, payload: TermIn):
+def compounds_term_create(request, compound_id: Id, payload: CompoundTermIn):
     user = request.auth
     compound = _managed(user, compound_id)
     services.committee_term_create(actor=user, compound=compound, **payload.dict())
@@ -328,7 +328,7 @@ def compounds_term_create(request, compound_id: Id, payload: TermIn):
 
 
 @api.post("/compounds/{compound_id}/members", response={201: CompoundOut, **ERRORS}, tags=TAGS)
-def compounds_member_add(request, compound_id: Id, payload: MemberIn):
+def compounds_member_add(request, compound_id: Id, payload: CompoundMemberIn):
     user = request.auth
     compound = _managed(user, compound_id)
     term = CommitteeTerm.objects.filter(compound=compound, pk=payload.term_id).first()
@@ -345,7 +345,7 @@ def compounds_member_add(request, compound_id: Id, payload: MemberIn):
 
 
 @api.post("/compounds/{compound_id}/contracts", response={201: CompoundOut, **ERRORS}, tags=TAGS)
-def compounds_contract_create(request, compound_id: Id, payload: ContractIn):
+def compounds_contract_create(request, compound_id: Id, payload: CompoundContractIn):
     user = request.auth
     compound = _managed(user, compound_id)
     company = PartnerUnit.objects.filter(pk=payload.company_id, kind=PartnerKind.ENTERPRISE).first()
@@ -362,7 +362,7 @@ def compounds_contract_create(request, compound_id: Id, payload: ContractIn):
     response={201: CompoundOut, **ERRORS},
     tags=TAGS,
 )
-def compounds_group_create(request, compound_id: Id, payload: GroupIn):
+def compounds_group_create(request, compound_id: Id, payload: CompoundGroupIn):
     user = request.auth
     compound = _managed(user, compound_id)
     services.self_management_create(
@@ -372,7 +372,7 @@ def compounds_group_create(request, compound_id: Id, payload: GroupIn):
 
 
 @api.post("/compounds/{compound_id}/stewards", response={201: CompoundOut, **ERRORS}, tags=TAGS)
-def compounds_steward_add(request, compound_id: Id, payload: StewardIn):
+def compounds_steward_add(request, compound_id: Id, payload: CompoundStewardIn):
     """A steward without a login; logins are given on the page, by username."""
     user = request.auth
     compound = _managed(user, compound_id)
@@ -390,7 +390,7 @@ def compounds_steward_add(request, compound_id: Id, payload: StewardIn):
 
 
 @api.post("/compounds/{compound_id}/meetings", response={201: CompoundOut, **ERRORS}, tags=TAGS)
-def compounds_meeting_record(request, compound_id: Id, payload: MeetingIn):
+def compounds_meeting_record(request, compound_id: Id, payload: CompoundMeetingIn):
     user = request.auth
     compound = _managed(user, compound_id)
     services.meeting_record(actor=user, compound=compound, **payload.dict())
@@ -398,7 +398,7 @@ def compounds_meeting_record(request, compound_id: Id, payload: MeetingIn):
 
 
 @api.post("/compounds/{compound_id}/notices", response={201: CompoundOut, **ERRORS}, tags=TAGS)
-def compounds_notice_post(request, compound_id: Id, payload: NoticeIn):
+def compounds_notice_post(request, compound_id: Id, payload: CompoundNoticeIn):
     user = request.auth
     compound = _managed(user, compound_id)
     buildings = list(Building.objects.filter(pk__in=payload.building_ids))
@@ -415,7 +415,7 @@ def compounds_notice_post(request, compound_id: Id, payload: NoticeIn):
     return Status(201, _compound_out(compound, timezone.localdate()))
 
 
-@api.post("/compounds/route/{item_id}", response={201: DispatchOut, **ERRORS}, tags=TAGS)
+@api.post("/compounds/route/{item_id}", response={201: CompoundDispatchOut, **ERRORS}, tags=TAGS)
 def compounds_route(request, item_id: Id):
     """Send a property case to its compound's company, or to the stewards."""
     user = request.auth
@@ -433,9 +433,11 @@ def compounds_route(request, item_id: Id):
 
 
 @api.post(
-    "/compounds/stations/{station_id}/shifts", response={201: StationOut, **ERRORS}, tags=TAGS
+    "/compounds/stations/{station_id}/shifts",
+    response={201: CompoundStationOut, **ERRORS},
+    tags=TAGS,
 )
-def compounds_shift_add(request, station_id: Id, payload: ShiftIn):
+def compounds_shift_add(request, station_id: Id, payload: CompoundShiftIn):
     user = request.auth
     station = get_visible_or_404(user, selectors.station_list(user), pk=station_id)
     if not rules.may_keep_roster(user, station):
