@@ -201,6 +201,26 @@ def _venue_outside(w):
     return Venue.objects.get_or_create(community=w.ot, kind="party_position", name="活动室")[0].pk
 
 
+def _station_outside(w):
+    # The grid station of grid 2, with a shift today.
+    from django.utils import timezone
+
+    from gongzhi.compounds.models import DutyShift
+    from gongzhi.venues.models import Venue
+
+    station = Venue.objects.get_or_create(
+        community=w.wj, grid=w.g2, kind="grid_station", name="第二网格驿站"
+    )[0]
+    DutyShift.objects.get_or_create(station=station, on=timezone.localdate(), name="王五")
+    return station.pk
+
+
+def _shift_outside(w):
+    from gongzhi.compounds.models import DutyShift
+
+    return DutyShift.objects.get(station_id=_station_outside(w)).pk
+
+
 def _shop_item_outside(w):
     # An item of the other community's points shop.
     from gongzhi.points.models import ShopItem
@@ -625,6 +645,10 @@ OBJECT_KWARGS = {
     "member_id": _member_outside,
     ("accounts:partner_user_disable", "user_id"): lambda w: w.users["partner"].pk,
     "venue_id": _venue_outside,
+    # Compound governance: 民安巷小区 lies in grid 2.
+    "compound_id": lambda w: w.b2.compound_id,
+    "station_id": _station_outside,
+    "shift_id": _shift_outside,
     "booking_id": _booking_outside,
     **{(f"venues:{name}", "pk"): _venue_outside for name in ["detail", "edit", "book"]},
     **{(f"venues:{name}", "pk"): _booking_outside for name in ["approve", "refuse", "cancel"]},
@@ -706,6 +730,40 @@ OBJECT_KWARGS = {
 # Bodies that would succeed inside the reach, so that a write route reaches its scoping
 # check rather than stopping at validation.
 BODIES = {
+    "api:compounds_term_create": lambda w: {
+        "name": "越界",
+        "elected_on": "2024-01-01",
+        "starts_on": "2024-01-02",
+        "ends_on": "2025-01-01",
+    },
+    "api:compounds_contract_create": lambda w: {
+        "company_id": w.partner.pk,
+        "starts_on": "2024-01-01",
+        "ends_on": "2025-01-01",
+        "scope": "越界",
+        "fee": "1",
+        "contact_name": "越界",
+        "manager_name": "越界",
+    },
+    "api:compounds_meeting_record": lambda w: {
+        "body": "committee",
+        "held_on": "2024-01-01",
+        "title": "越界",
+    },
+    "api:compounds_notice_post": lambda w: {"body": "committee", "title": "越界", "text": "越界"},
+    "api:compounds_group_create": lambda w: {"name": "越界", "started_on": "2024-01-01"},
+    "api:compounds_steward_add": lambda w: {"name": "越界"},
+    "api:compounds_member_add": lambda w: {"term_id": 1, "post": "member", "name": "越界"},
+    "api:compounds_shift_add": lambda w: {"on": "2026-06-08", "name": "越界"},
+    "compounds:term_add": lambda w: {
+        "name": "越界",
+        "elected_on": "2024-01-01",
+        "starts_on": "2024-01-02",
+        "ends_on": "2025-01-01",
+    },
+    "compounds:roster": lambda w: {"on": "2026-06-08", "name": "越界", "hours": "9-17"},
+    "compounds:route": lambda w: {"confirm": "1"},
+    "compounds:shift_remove": lambda w: {"confirm": "1"},
     "api:survey_questionnaire_create": lambda w: {"community_id": w.ot.pk, "title": "越界"},
     "api:survey_base_create": lambda w: {
         "community_id": w.ot.pk,
@@ -1070,6 +1128,12 @@ LISTS = {
     "api:venue_list",
     "mediation:list",
     "mediation:new",
+    "compounds:list",
+    "compounds:stations",
+    "compounds:on_duty",
+    "api:compounds_list",
+    "api:compounds_measures",
+    "api:compounds_on_duty",
     "api:mediation_cases",
     "api:mediation_case_create",
     "api:mediation_figures",

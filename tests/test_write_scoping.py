@@ -66,6 +66,9 @@ class Far:
     booking: object = None
     mediation_case: object = None
     follow_up: object = None
+    # A grid station of the far grid and a duty shift on it.
+    station: object = None
+    shift: object = None
     # Love points: a shop item and a redemption of the far community.
     points: dict = field(default_factory=dict)
     project: object = None
@@ -169,6 +172,7 @@ def _build_far(world) -> Far:
         job=job,
         **_far_venue(community, far_staff),
         **_far_mediation(community),
+        **_far_station(community, grid),
         **_far_activity(community),
     )
 
@@ -221,6 +225,20 @@ def _far_venue(community, far_staff) -> dict:
         booked_by=far_staff,
     )
     return {"venue": venue, "booking": booking}
+
+
+def _far_station(community, grid) -> dict:
+    """A grid station of the far grid with today's shift, written as rows."""
+    from django.utils import timezone
+
+    from gongzhi.compounds.models import DutyShift
+    from gongzhi.venues.models import Venue
+
+    station = Venue.objects.create(
+        community=community, grid=grid, kind="grid_station", name="远方网格驿站"
+    )
+    shift = DutyShift.objects.create(station=station, on=timezone.localdate(), name=FAR_NAME)
+    return {"station": station, "shift": shift}
 
 
 def _far_mediation(community) -> dict:
@@ -393,6 +411,9 @@ FAR_KWARGS = {
     "venue_id": lambda f: f.venue.pk,
     "booking_id": lambda f: f.booking.pk,
     "case_id": lambda f: f.mediation_case.pk,
+    "compound_id": lambda f: f.compound.pk,
+    "station_id": lambda f: f.station.pk,
+    "shift_id": lambda f: f.shift.pk,
     "follow_up_id": lambda f: f.follow_up.pk,
     **{(f"venues:{name}", "pk"): lambda f: f.venue.pk for name in ["detail", "edit", "book"]},
     **{

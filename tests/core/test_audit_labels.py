@@ -46,6 +46,7 @@ def test_the_scan_finds_the_actions_of_every_app():
         "venues",
         "exemplars",
         "mediation",
+        "compounds",
         "points",
         "activities",
         "renewal",

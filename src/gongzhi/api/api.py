@@ -241,6 +241,7 @@ def _http_message(exc: HttpError) -> str:
 # Each module registers its routes on ``api`` when imported.
 from . import (  # noqa: E402,F401
     activities,
+    compounds,
     deliberation,
     exemplars,
     figures,

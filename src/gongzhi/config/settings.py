@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "gongzhi.venues",
     "gongzhi.exemplars",
     "gongzhi.mediation",
+    "gongzhi.compounds",
     "gongzhi.activities",
     "gongzhi.points",
     "gongzhi.figures",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("figures/", include("gongzhi.figures.urls")),
     path("reports/", include("gongzhi.reports.urls")),
     path("mediation/", include("gongzhi.mediation.urls")),
+    path("compounds/", include("gongzhi.compounds.urls")),
     path("activities/", include("gongzhi.activities.urls")),
     path("points/", include("gongzhi.points.urls")),
     path("renewal/", include("gongzhi.renewal.urls")),

@@ -14,6 +14,7 @@ from gongzhi.places.models import Community, Subdistrict
 
 from . import plans
 from .activities import seed_activities
+from .compounds import seed_compounds
 from .deliberation import seed_deliberation
 from .exemplars import seed_exemplars
 from .generator import Generator, Stats, deferred_indexes, fast_sqlite_writes
@@ -106,6 +107,7 @@ def seed(
         seed_deliberation(seed=seed, community=wangjiang, end=voices.end, log=log)
         seed_exemplars(seed=seed, community=wangjiang, end=voices.end, log=log)
         seed_mediation(seed=seed, community=wangjiang, end=voices.end, log=log)
+        seed_compounds(seed=seed, community=wangjiang, end=voices.end, log=log)
         with transaction.atomic():
             # A smaller Wangjiang (the quick tests) holds fewer activities.
             size = (households or plans.WANGJIANG_HOUSEHOLDS) / plans.WANGJIANG_HOUSEHOLDS

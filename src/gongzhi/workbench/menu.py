@@ -50,6 +50,7 @@ STAFF_MENU: list[MenuEntry] = [
     MenuEntry(_("议事活动"), "voices:event_sessions", "enter_event_opinions"),
     MenuEntry(_("阵地预约"), "venues:list", "view"),
     MenuEntry(_("人民调解"), "mediation:list", "handle_items"),
+    MenuEntry(_("小区自治"), "compounds:list", "view"),
     MenuEntry(_("活动"), "activities:manage", "view"),
     MenuEntry(_("爱心积分"), "points:manage", "view"),
     MenuEntry(_("城市更新"), "renewal:list", "view"),
