@@ -106,8 +106,19 @@ SECTIONS: tuple[SectionSpec, ...] = (
                 "推动思想更新，开展宣讲{outreach_talks}，受众{outreach_audience}；"
                 "开展志愿服务{volunteer_services}，服务群众{volunteer_served}。"
             ),
+            gettext_lazy(
+                "网格治理中回访居民诉求{return_visits}，居民表示满意{satisfied_visits}，"
+                "回访满意率{satisfaction_rate}。"
+            ),
         ),
-        ("outreach_talks", "outreach_audience", "volunteer_services", "volunteer_served"),
+        (
+            "outreach_talks",
+            "outreach_audience",
+            "volunteer_services",
+            "volunteer_served",
+            "return_visits",
+            "satisfied_visits",
+        ),
     ),
     SectionSpec(
         "micro",
