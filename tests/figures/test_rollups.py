@@ -1,7 +1,8 @@
 """Roll-ups: a subdistrict's or a city's year summed from each community's kept parts equals
 the live count; the communities to recount are those with no roll-up, those whose records
 changed (their audit events) and, in the current year, those counted on an earlier day;
-a grid chief's part and one community alone are always counted live."""
+a grid chief's part is always counted live, and one community reads its roll-up only while
+no audit event of it came after the count."""
 
 from __future__ import annotations
 
@@ -87,6 +88,35 @@ def test_only_the_communities_that_changed_are_recounted(world):
     # Wangjiang's year, and its last year (a late change can still move it).
     assert refresh_task() == "recounted 2 community-years"
     assert rollups.stale(year) == []
+
+
+@pytest.mark.parametrize("role, area", [("staff", {}), ("admin", {"community": "510402001001"})])
+def test_one_community_reads_its_roll_up_only_while_nothing_changed(world, role, area):
+    # A window is one request's: it keeps what it counted, so each look takes a new one.
+    def window():
+        return year_window(world.users[role], **area)
+
+    rollups.refresh(world.wj.pk, timezone.localdate().year)
+    rolled = rollups.summed(window())
+    assert rolled is not None and rolled.communities == 1
+    assert rolled.values == live(window())
+    # Any change in the community writes its audit event: the next look counts live, so
+    # the staff see their own change at once.
+    wishes.wish_submit(
+        actor=world.users["resident"],
+        resident=world.residents["zhangsan"],
+        category="daily_goods",
+        text="想要一个放大镜。",
+    )
+    assert rollups.summed(window()) is None
+    assert live(window())["participants"] == rolled.values["participants"] + 1
+    rollups.refresh(world.wj.pk, timezone.localdate().year)
+    assert rollups.summed(window()).values == live(window())
+
+
+def test_a_grid_chiefs_part_is_counted_live_even_beside_a_roll_up(world):
+    rollups.refresh(world.wj.pk, timezone.localdate().year)
+    assert rollups.summed(year_window(world.users["grid"])) is None
 
 
 def test_a_city_page_reads_the_kept_figures_until_they_are_recounted(client, world):

@@ -14,6 +14,7 @@ reads them in its reader's language.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,8 +81,7 @@ class Figure:
     def count(self, window: Window) -> int | Decimal:
         if self.value is not None:
             return self.value(window)
-        records = self.records(window)
-        return len(records) if isinstance(records, list) else records.count()
+        return _counted(window, self.records)
 
     @property
     def drill(self) -> str:
@@ -448,26 +448,41 @@ def first_participation(w: Window) -> dict[dt.date, tuple[int, int]]:
         for pk, first in rows:
             if pk not in firsts or first < firsts[pk]:
                 firsts[pk] = first
-    months = {m: [0, 0] for m in months_of(w)}
-    new = {
-        pk: timezone.localtime(first).date().replace(day=1)
-        for pk, first in firsts.items()
-        if w.since is None or first >= w.since
-    }
+    # A city holds a million first moments: each is placed by bisecting the months' local
+    # midnights, not converted to local time one by one (which cost more than the queries).
+    month_list = months_of(w)
+    starts = [timezone.make_aware(dt.datetime.combine(m, dt.time.min)) for m in month_list]
+    since, until = w.since, w.until
     elderly = set(
         w.scoped(Resident.objects.filter(birth_date__lte=elderly_cutoff(w.end)))
         .order_by()
         .values_list("pk", flat=True)
     )
-    for pk, month in new.items():
-        if month in months:
-            months[month][0] += 1
-            months[month][1] += pk in elderly
-    return {m: (n, old) for m, (n, old) in months.items()}
+    counts = [[0, 0] for _ in month_list]
+    for pk, first in firsts.items():
+        if (since is not None and first < since) or first >= until:
+            continue
+        at = bisect.bisect_right(starts, first) - 1
+        if at < 0:
+            continue
+        counts[at][0] += 1
+        counts[at][1] += pk in elderly
+    return {m: (n, old) for m, (n, old) in zip(month_list, counts, strict=True)}
+
+
+def _counted(w: Window, records: Callable[[Window], QuerySet | list]) -> int:
+    """The number of ``records(w)``, counted once per window: a share's whole is also a
+    figure of its own (residents, participants, return visits), and the dashboard shows
+    both."""
+    key = ("count", records)
+    if key not in w.memo:
+        found = records(w)
+        w.memo[key] = len(found) if isinstance(found, list) else found.count()
+    return w.memo[key]
 
 
 def _share(numerator: Callable[[Window], QuerySet], whole: Callable[[Window], QuerySet]):
-    return lambda w: percent(numerator(w).count(), whole(w).count())
+    return lambda w: percent(numerator(w).count(), _counted(w, whole))
 
 
 # --- the figures -----------------------------------------------------------------------

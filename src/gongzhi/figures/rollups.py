@@ -178,13 +178,15 @@ class Summed:
     values: dict[str, int | Decimal]
     monthly: dict[str, list[int]]
     counted_at: dt.datetime
+    communities: int = 0
 
 
 def summed(window: Window) -> Summed | None:
     """The window's figures from roll-ups, when it asks for a calendar year (to its end, or
-    to today in the current year) over two or more communities the reader holds whole;
-    None otherwise, and the caller counts live. One community alone is always counted live:
-    its counts are a few indexed queries, and its staff see their own change at once."""
+    to today in the current year) over communities the reader holds whole; None otherwise,
+    and the caller counts live. One community alone reads its roll-up only while it is
+    fresh — counted today, and no audit event of the community since — so its staff still
+    see their own change at once: the first look after a change counts live."""
     if window.start is None or window.whole:
         return None
     year = window.start.year
@@ -196,7 +198,7 @@ def summed(window: Window) -> Summed | None:
     if window.communities is not None:
         communities = communities.filter(pk__in=window.communities)
     held = list(communities.values_list("pk", "subdistrict_id"))
-    if len(held) < 2:
+    if not held:
         return None
     if not scope.everything and any(
         pk not in scope.held.get("community", ()) and sd not in scope.held.get("subdistrict", ())
@@ -205,6 +207,8 @@ def summed(window: Window) -> Summed | None:
         return None
     ids = [pk for pk, _sd in held]
     kept = {r.community_id: r for r in Rollup.objects.filter(year=year, community_id__in=ids)}
+    if len(ids) == 1 and not _fresh(kept.get(ids[0]), window.end):
+        return None
     for pk in ids:
         if pk not in kept:
             kept[pk] = refresh(pk, year, today=today)
@@ -218,4 +222,15 @@ def summed(window: Window) -> Summed | None:
         values=values(add([r.parts for r in rollups])),
         monthly=monthly,
         counted_at=min(r.counted_at for r in rollups),
+        communities=len(rollups),
     )
+
+
+def _fresh(rollup: Rollup | None, through: dt.date) -> bool:
+    """Whether ``rollup`` still equals a live count: it reaches ``through`` and nothing was
+    recorded in its community since it was counted (one indexed query)."""
+    if rollup is None or rollup.through < through:
+        return False
+    return not AuditEvent.objects.filter(
+        community_id=rollup.community_id, at__gt=rollup.counted_at
+    ).exists()

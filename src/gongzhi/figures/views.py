@@ -385,7 +385,9 @@ def dashboard(request):
             "tile_unit": TILE_METRICS[metric][1],
             "tile_bands": TILE_METRICS[metric][2],
             "as_of": rolled.counted_at if rolled is not None else timezone.now(),
-            "rolled": rolled is not None,
+            # The note on summed parts is for many communities: one community's fresh
+            # roll-up is its live count, kept.
+            "rolled": rolled is not None and rolled.communities > 1,
             "handling": _handling(request.user, window, one),
         },
         status=status,
