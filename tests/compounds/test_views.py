@@ -9,7 +9,11 @@ from gongzhi.compounds.models import CommitteeTerm, DutyShift
 from gongzhi.core.models import AuditEvent
 from gongzhi.places.models import Compound
 from gongzhi.venues.models import Venue
+from gongzhi.voices.enums import Level
 from gongzhi.voices.enums import Status as ItemStatus
+from gongzhi.voices.models import Category
+
+from .conftest import stairwell_case
 
 
 @pytest.fixture
@@ -205,3 +209,24 @@ def test_a_notice_reaches_the_residents_of_its_buildings(world, login, group, ga
     assert response.status_code == 302
     page = login(world.users["resident"]).get(reverse("compounds:on_duty")).content.decode()
     assert "清理楼道杂物" in page
+
+
+def test_the_item_page_offers_routing_for_a_property_case_in_a_compound(
+    world, login, contract, minan_case
+):
+    client = login(world.users["staff"])
+    page = client.get(reverse("voices:detail", args=[minan_case.pk])).content.decode()
+    assert reverse("compounds:route", args=[minan_case.pk]) in page
+    assert "转小区物业或自治管家" in page
+
+
+def test_the_item_page_offers_no_compound_routing_for_another_kind_of_case(
+    world, login, contract, minan
+):
+    noise = Category.objects.get_or_create(
+        code="noise", defaults={"name": "噪音扰民", "default_level": Level.GRID}
+    )[0]
+    case = stairwell_case(world, "wangwu", noise)
+    assert case.compound_id == minan.pk
+    page = login(world.users["staff"]).get(reverse("voices:detail", args=[case.pk])).content
+    assert reverse("compounds:route", args=[case.pk]) not in page.decode()
