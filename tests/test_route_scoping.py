@@ -221,6 +221,45 @@ def _shift_outside(w):
     return DutyShift.objects.get(station_id=_station_outside(w)).pk
 
 
+def _contract_outside(w):
+    # The property contract of 民安巷小区 (grid 2).
+    import datetime as dt
+
+    from gongzhi.compounds.models import PropertyContract
+    from gongzhi.orgs.models import PartnerUnit
+
+    company = PartnerUnit.objects.get_or_create(name="越界物业", defaults={"kind": "enterprise"})[0]
+    return PropertyContract.objects.get_or_create(
+        compound_id=w.b2.compound_id,
+        company=company,
+        defaults={
+            "starts_on": dt.date(2026, 1, 1),
+            "ends_on": dt.date(2030, 12, 31),
+            "scope": "保洁",
+            "fee": "0.80",
+            "contact_name": "越界",
+            "manager_name": "越界",
+        },
+    )[0].pk
+
+
+def _term_outside(w):
+    # The owners' committee term of 民安巷小区 (grid 2).
+    import datetime as dt
+
+    from gongzhi.compounds.models import CommitteeTerm
+
+    return CommitteeTerm.objects.get_or_create(
+        compound_id=w.b2.compound_id,
+        name="越界第一届",
+        defaults={
+            "elected_on": dt.date(2025, 1, 1),
+            "starts_on": dt.date(2025, 1, 10),
+            "ends_on": dt.date(2030, 1, 9),
+        },
+    )[0].pk
+
+
 def _shop_item_outside(w):
     # An item of the other community's points shop.
     from gongzhi.points.models import ShopItem
@@ -649,6 +688,8 @@ OBJECT_KWARGS = {
     "compound_id": lambda w: w.b2.compound_id,
     "station_id": _station_outside,
     "shift_id": _shift_outside,
+    "contract_id": _contract_outside,
+    "term_id": _term_outside,
     "booking_id": _booking_outside,
     **{(f"venues:{name}", "pk"): _venue_outside for name in ["detail", "edit", "book"]},
     **{(f"venues:{name}", "pk"): _booking_outside for name in ["approve", "refuse", "cancel"]},
@@ -764,6 +805,8 @@ BODIES = {
     "compounds:roster": lambda w: {"on": "2026-06-08", "name": "越界", "hours": "9-17"},
     "compounds:route": lambda w: {"confirm": "1"},
     "compounds:shift_remove": lambda w: {"confirm": "1"},
+    "compounds:contract_end": lambda w: {"on": "2026-06-30", "reason": "越界", "confirm": "1"},
+    "compounds:term_end": lambda w: {"on": "2026-06-30", "reason": "越界", "confirm": "1"},
     "api:survey_questionnaire_create": lambda w: {"community_id": w.ot.pk, "title": "越界"},
     "api:survey_base_create": lambda w: {
         "community_id": w.ot.pk,

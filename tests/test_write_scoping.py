@@ -69,6 +69,9 @@ class Far:
     # A grid station of the far grid and a duty shift on it.
     station: object = None
     shift: object = None
+    # The far compound's property contract and committee term (提前终止).
+    contract: object = None
+    term: object = None
     # Love points: a shop item and a redemption of the far community.
     points: dict = field(default_factory=dict)
     project: object = None
@@ -173,6 +176,7 @@ def _build_far(world) -> Far:
         **_far_venue(community, far_staff),
         **_far_mediation(community),
         **_far_station(community, grid),
+        **_far_governance(compound),
         **_far_activity(community),
     )
 
@@ -239,6 +243,33 @@ def _far_station(community, grid) -> dict:
     )
     shift = DutyShift.objects.create(station=station, on=timezone.localdate(), name=FAR_NAME)
     return {"station": station, "shift": shift}
+
+
+def _far_governance(compound) -> dict:
+    """The far compound's property contract and committee term, written as rows."""
+    import datetime as dt
+
+    from gongzhi.compounds.models import CommitteeTerm, PropertyContract
+
+    company = PartnerUnit.objects.create(name="远方物业公司", kind="enterprise")
+    contract = PropertyContract.objects.create(
+        compound=compound,
+        company=company,
+        starts_on=dt.date(2026, 1, 1),
+        ends_on=dt.date(2030, 12, 31),
+        scope="保洁",
+        fee="0.80",
+        contact_name="远方经理",
+        manager_name="远方经理",
+    )
+    term = CommitteeTerm.objects.create(
+        compound=compound,
+        name="远方第一届",
+        elected_on=dt.date(2025, 1, 1),
+        starts_on=dt.date(2025, 1, 10),
+        ends_on=dt.date(2030, 1, 9),
+    )
+    return {"contract": contract, "term": term}
 
 
 def _far_mediation(community) -> dict:
@@ -414,6 +445,8 @@ FAR_KWARGS = {
     "compound_id": lambda f: f.compound.pk,
     "station_id": lambda f: f.station.pk,
     "shift_id": lambda f: f.shift.pk,
+    "contract_id": lambda f: f.contract.pk,
+    "term_id": lambda f: f.term.pk,
     "follow_up_id": lambda f: f.follow_up.pk,
     **{(f"venues:{name}", "pk"): lambda f: f.venue.pk for name in ["detail", "edit", "book"]},
     **{

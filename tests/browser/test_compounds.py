@@ -66,6 +66,41 @@ def test_staff_record_a_term_and_are_refused_an_overlapping_one(
     assert CommitteeTerm.objects.filter(compound=compound).count() == 1
 
 
+def test_staff_end_a_term_early_after_asking_and_the_next_one_fits(
+    live_world, browser, live_server, log_in, axe_clean
+):
+    w = live_world
+    compound = w.b2.compound
+    term = services.committee_term_create(
+        actor=None,
+        compound=compound,
+        name="第一届",
+        elected_on=dt.date(2024, 3, 1),
+        starts_on=dt.date(2024, 3, 10),
+        ends_on=dt.date(2029, 3, 9),
+    )
+    page = _phone(browser)
+    try:
+        log_in(page, "wj-staff")
+        page.goto(live_server.url + f"/compounds/{compound.pk}/")
+        page.get_by_role("link", name="提前终止这一届").click()
+        page.get_by_role("heading", name="提前终止").wait_for()
+        _fits(page, axe_clean)
+        page.get_by_label("终止日期").fill("2028-12-31")
+        page.get_by_label("终止原因").fill("提前换届选举")
+        page.get_by_role("button", name="下一步：确认").click()
+        page.get_by_role("heading", name="请确认：提前终止").wait_for()
+        _fits(page, axe_clean)
+        term.refresh_from_db()
+        assert term.ends_on == dt.date(2029, 3, 9)  # nothing changed before the confirmation
+        page.get_by_role("button", name="确认提前终止").click()
+        page.get_by_role("heading", name="业主委员会").wait_for()
+    finally:
+        page.context.close()
+    term.refresh_from_db()
+    assert term.ends_on == dt.date(2028, 12, 31)
+
+
 def test_a_resident_finds_who_is_on_duty_today(live_world, browser, live_server, log_in, axe_clean):
     w = live_world
     station = Venue.objects.create(

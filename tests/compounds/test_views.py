@@ -7,6 +7,7 @@ from django.utils import timezone
 from gongzhi.compounds import services
 from gongzhi.compounds.models import CommitteeTerm, DutyShift
 from gongzhi.core.models import AuditEvent
+from gongzhi.orgs.models import PartnerUnit
 from gongzhi.places.models import Compound
 from gongzhi.venues.models import Venue
 from gongzhi.voices.enums import Level
@@ -230,3 +231,80 @@ def test_the_item_page_offers_no_compound_routing_for_another_kind_of_case(
     assert case.compound_id == minan.pk
     page = login(world.users["staff"]).get(reverse("voices:detail", args=[case.pk])).content
     assert reverse("compounds:route", args=[case.pk]) not in page.decode()
+
+
+def test_a_contract_ended_early_asks_first_then_lets_the_next_company_in(
+    world, login, contract, minan
+):
+    client = login(world.users["staff"])
+    detail = client.get(reverse("compounds:detail", args=[minan.pk])).content.decode()
+    url = reverse("compounds:contract_end", args=[contract.pk])
+    assert url in detail
+    # The first step only says what will change.
+    asked = client.post(url, {"on": "2026-06-30", "reason": "企业撤场"})
+    assert asked.status_code == 200 and "请确认：提前终止" in asked.content.decode()
+    contract.refresh_from_db()
+    assert contract.ends_on == dt.date(2026, 12, 31)
+    done = client.post(url, {"on": "2026-06-30", "reason": "企业撤场", "confirm": "1"})
+    assert done.status_code == 302
+    contract.refresh_from_db()
+    assert contract.ends_on == dt.date(2026, 6, 30)
+    event = AuditEvent.objects.get(action="compounds.property_contract.ended")
+    assert event.changes == {"ends_on": ["2026-12-31", "2026-06-30"], "reason": "企业撤场"}
+    assert event.community_id == minan.community_id
+    # From the next day another company may serve the compound.
+    services.property_contract_create(
+        actor=world.users["staff"],
+        compound=minan,
+        company=PartnerUnit.objects.create(name="金江物业", kind="enterprise"),
+        starts_on=dt.date(2026, 7, 1),
+        ends_on=dt.date(2027, 6, 30),
+        scope="保洁",
+        fee="0.90",
+        contact_name="李经理",
+        manager_name="李经理",
+    )
+    assert minan.property_contracts.count() == 2
+
+
+@pytest.mark.parametrize(
+    "on, message",
+    [
+        ("2025-06-30", "终止日期不能早于开始日期"),
+        ("2026-12-31", "终止日期须早于原定结束日期"),
+        ("", "请填写日期"),
+    ],
+)
+def test_a_bad_end_date_is_a_chinese_error_that_keeps_the_reason(
+    world, login, contract, on, message
+):
+    client = login(world.users["staff"])
+    url = reverse("compounds:contract_end", args=[contract.pk])
+    response = client.post(url, {"on": on, "reason": "企业撤场", "confirm": "1"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert message in page and "企业撤场" in page
+    contract.refresh_from_db()
+    assert contract.ends_on == dt.date(2026, 12, 31)
+    assert not AuditEvent.objects.filter(action="compounds.property_contract.ended").exists()
+
+
+def test_a_term_ends_early_only_with_a_reason(world, login, term):
+    client = login(world.users["staff"])
+    url = reverse("compounds:term_end", args=[term.pk])
+    refused = client.post(url, {"on": "2026-06-30", "reason": "", "confirm": "1"})
+    assert refused.status_code == 400 and "请填写终止原因" in refused.content.decode()
+    assert (
+        client.post(url, {"on": "2026-06-30", "reason": "换届", "confirm": "1"}).status_code == 302
+    )
+    term.refresh_from_db()
+    assert term.ends_on == dt.date(2026, 6, 30)
+    assert AuditEvent.objects.filter(action="compounds.committee_term.ended").count() == 1
+
+
+def test_a_grid_chief_cannot_end_a_contract(world, login, contract):
+    client = login(world.users["grid"])
+    url = reverse("compounds:contract_end", args=[contract.pk])
+    assert client.post(url, {"on": "2026-06-30", "reason": "x", "confirm": "1"}).status_code == 404
+    contract.refresh_from_db()
+    assert contract.ends_on == dt.date(2026, 12, 31)

@@ -165,3 +165,10 @@ class ShiftForm(forms.Form):
         self.fields["resident"].queryset = residents
         self.fields["team"].queryset = teams
         self.fields["hours"].initial = "9:00-17:00"
+
+
+class EndForm(forms.Form):
+    """提前终止: the day it ends and why."""
+
+    on = _date(_("终止日期"))
+    reason = _text(_("终止原因"), NOTE_MAX, rows=3)

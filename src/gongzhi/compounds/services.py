@@ -325,6 +325,65 @@ def property_contract_create(
     return contract
 
 
+# --- ending a term or a contract early -------------------------------------------------
+# A company that leaves, or a committee that steps down, ends before its date: until it is
+# ended, the overlap rule refuses its successor. The end date only ever moves earlier, and
+# the audit event keeps the old date and the reason.
+
+
+def end_check(obj: CommitteeTerm | PropertyContract, on: dt.date | None, reason: str) -> str:
+    """Whether ``obj`` may end on ``on``, writing nothing (the confirmation page asks it
+    first); the reason, trimmed. Chinese errors by field."""
+    errors: dict[str, list[str]] = {}
+    if not on:
+        errors["on"] = [_("请填写终止日期。")]
+    elif on < obj.starts_on:
+        errors["on"] = [
+            _("终止日期不能早于开始日期（%(start)s）。") % {"start": _fmt(obj.starts_on)}
+        ]
+    elif on >= obj.ends_on:
+        errors["on"] = [_("终止日期须早于原定结束日期（%(end)s）。") % {"end": _fmt(obj.ends_on)}]
+    reason = _text(
+        reason, field="reason", limit=NOTE_MAX, required=_("请填写终止原因。"), errors=errors
+    )
+    if errors:
+        raise ValidationError(errors)
+    return reason
+
+
+def _end(actor, obj, on: dt.date, reason: str, action: str):
+    _require_manager(actor, obj.compound)
+    _lock_compound(obj.compound)
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    reason = end_check(obj, on, reason)
+    before = obj.ends_on
+    obj.ends_on = on
+    obj.save(update_fields=["ends_on"])
+    audit.record(
+        actor=_actor(actor),
+        action=action,
+        obj=obj,
+        changes={"ends_on": [str(before), str(on)], "reason": reason},
+        place=obj.compound,
+    )
+    return obj
+
+
+@transaction.atomic
+def property_contract_end(
+    *, actor, contract: PropertyContract, on: dt.date, reason: str
+) -> PropertyContract:
+    """The company leaves before its contract's end: the contract now ends on ``on``, and
+    from the next day another company may be registered."""
+    return _end(actor, contract, on, reason, "compounds.property_contract.ended")
+
+
+@transaction.atomic
+def committee_term_end(*, actor, term: CommitteeTerm, on: dt.date, reason: str) -> CommitteeTerm:
+    """The committee steps down (or is re-elected) before its term's end."""
+    return _end(actor, term, on, reason, "compounds.committee_term.ended")
+
+
 @transaction.atomic
 def property_staff_add(
     *,

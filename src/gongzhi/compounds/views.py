@@ -41,6 +41,7 @@ from . import rules, selectors, services
 from .enums import PROPERTY_CATEGORY_CODES, Governance
 from .forms import (
     ContractForm,
+    EndForm,
     GroupForm,
     MeetingForm,
     MemberForm,
@@ -166,6 +167,7 @@ def compound_detail(request, compound_id: int):
             ],
             "cases": _property_cases(user, compound),
             "may_manage": rules.may_manage(user, compound),
+            "today": today,
             "nav": "compounds",
         },
     )
@@ -260,6 +262,78 @@ def contract_add(request, compound_id: int):
         form,
         _("登记物业服务合同"),
         lambda d: services.property_contract_create(actor=user, compound=compound, **d),
+    )
+
+
+def _end_page(request, obj, what: str, end):
+    """提前终止, asked first: the form (day and reason), then a page that says what will
+    change, then the change. A refusal goes back to the form with what was typed kept."""
+    user = request.user
+    compound = obj.compound
+    if not rules.may_manage(user, compound):
+        raise Http404
+    form = EndForm(_data(request))
+    confirming = False
+    if request.method == "POST" and form.is_valid():
+        on, reason = form.cleaned_data["on"], form.cleaned_data["reason"]
+        try:
+            if request.POST.get("confirm") == "1":
+                end(on, reason)
+                messages.success(request, _("已提前终止。"))
+                return redirect("compounds:detail", compound.pk)
+            services.end_check(obj, on, reason)
+            confirming = True
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    status = 400 if request.method == "POST" and not confirming else 200
+    return render(
+        request,
+        "compounds/end.html",
+        {
+            "form": form,
+            "compound": compound,
+            "obj": obj,
+            "what": what,
+            "confirming": confirming,
+            "nav": "compounds",
+        },
+        status=status,
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def contract_end(request, contract_id: int):
+    user = request.user
+    contract = get_visible_or_404(
+        user,
+        PropertyContract.objects.select_related("compound", "compound__community", "company"),
+        pk=contract_id,
+    )
+    what = _("%(company)s的物业服务合同") % {"company": contract.company.name}
+    return _end_page(
+        request,
+        contract,
+        what,
+        lambda on, reason: services.property_contract_end(
+            actor=user, contract=contract, on=on, reason=reason
+        ),
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def term_end(request, term_id: int):
+    user = request.user
+    term = get_visible_or_404(
+        user, CommitteeTerm.objects.select_related("compound", "compound__community"), pk=term_id
+    )
+    what = _("业主委员会%(name)s") % {"name": term.name}
+    return _end_page(
+        request,
+        term,
+        what,
+        lambda on, reason: services.committee_term_end(actor=user, term=term, on=on, reason=reason),
     )
 
 

@@ -118,6 +118,8 @@ ACTION_LABELS = {
     "compounds.committee_term.created": _("登记业主委员会任期"),
     "compounds.committee_member.added": _("登记业主委员会成员"),
     "compounds.property_contract.created": _("登记物业服务合同"),
+    "compounds.property_contract.ended": _("物业服务合同提前终止"),
+    "compounds.committee_term.ended": _("业主委员会任期提前终止"),
     "compounds.property_staff.added": _("登记物业服务人员"),
     "compounds.self_management.created": _("成立小区自治管理小组"),
     "compounds.steward.added": _("登记小区自治管家"),
