@@ -428,6 +428,22 @@ def _participants(w: Window) -> QuerySet:
     )
 
 
+def participant_counts(w: Window) -> tuple[int, int]:
+    """(participants, those of them aged 60+ on the period's last day), in one query kept for
+    the window: the figure, its share's numerator and the roll-up's part share it, and each
+    count walks every kind of taking part."""
+    if "participants" not in w.memo:
+        found = (
+            _participants(w)
+            .order_by()
+            .aggregate(
+                n=Count("pk"), old=Count("pk", filter=Q(birth_date__lte=elderly_cutoff(w.end)))
+            )
+        )
+        w.memo["participants"] = (found["n"], found["old"])
+    return w.memo["participants"]
+
+
 def first_participation(w: Window) -> dict[dt.date, tuple[int, int]]:
     """{month: (residents who took part for the first time ever that month, those of them
     aged 60+ on the period's last day)} for the months of the period: the shift the model
@@ -744,6 +760,7 @@ _FIGURES = [
         ),
         _participants,
         _resident_row,
+        lambda w: participant_counts(w)[0],
     ),
     Figure(
         "participants_60_plus_share",
@@ -752,7 +769,7 @@ _FIGURES = [
         _("参与居民中于统计期末日满60岁者所占比例；明细列出这些居民。"),
         lambda w: _participants(w).elderly(w.end),
         _resident_row,
-        _share(lambda w: _participants(w).elderly(w.end), _participants),
+        lambda w: percent(participant_counts(w)[1], participant_counts(w)[0]),
     ),
 ]
 

@@ -73,7 +73,7 @@ def parts(window: Window) -> dict:
         "survey_reached": rates.reached,
         "survey_support": rates.support,
         "survey_days": [d.isoformat() for d in registry._survey_days(window)],
-        "participants_elderly": registry._participants(window).elderly(window.end).count(),
+        "participants_elderly": registry.participant_counts(window)[1],
     }
 
 

@@ -238,6 +238,12 @@ class Item(models.Model):
             models.Index(fields=["building", "status"], name="item_building_status"),
             # Open311 lists published items by date, newest first.
             models.Index(fields=["publication", "submitted_at"], name="item_public_submitted"),
+            # A month's measures over many communities ask "received, accepted or resolved
+            # in the month": one index per moment lets the database read those three ranges
+            # instead of every item of a city.
+            models.Index(fields=["submitted_at"], name="item_submitted"),
+            models.Index(fields=["accepted_at"], name="item_accepted"),
+            models.Index(fields=["resolved_at"], name="item_resolved"),
         ]
 
     def __str__(self):
@@ -410,7 +416,13 @@ class Dispatch(models.Model):
         verbose_name = _("派单")
         verbose_name_plural = _("派单")
         ordering = ["-sent_at", "-id"]
-        indexes = [models.Index(fields=["unit", "status"], name="dispatch_unit_status")]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="dispatch_unit_status"),
+            # The month's measures by unit: sent, signed for or answered in the month.
+            models.Index(fields=["sent_at"], name="dispatch_sent"),
+            models.Index(fields=["accepted_at"], name="dispatch_accepted"),
+            models.Index(fields=["replied_at"], name="dispatch_replied"),
+        ]
         constraints = [
             # At most one live lead per item: whose verified reply resolves it stays clear.
             models.UniqueConstraint(
@@ -446,6 +458,8 @@ class ReturnVisit(models.Model):
 
     class Meta:
         ordering = ["visited_at", "id"]
+        # The month's visits (measures, the dashboard's satisfaction) are read by date.
+        indexes = [models.Index(fields=["visited_at"], name="returnvisit_visited_at")]
 
     def __str__(self):
         return f"{self.item_id}: {self.solved}/{self.satisfaction}"
