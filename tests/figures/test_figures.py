@@ -22,6 +22,7 @@ def test_the_registry_holds_every_figure_the_article_reports():
 
 def test_rates_are_percentages_with_two_decimals_rounded_half_up():
     assert percent(1335, 1377) == Decimal("96.95")
+    assert percent(1327, 1369) == Decimal("96.93")
     assert percent(1377, 1478) == Decimal("93.17")
     assert percent(1340, 1377) == Decimal("97.31")
     # 0.625 %: half up gives 0.63 where banker's rounding would give 0.62.

@@ -104,6 +104,7 @@ def test_rates_endpoint(survey, api_as, visit, answer):
         "households": 3,
         "reached": 1,
         "valid": 1,
+        "stated": 1,
         "support": 1,
         "coverage": "33.33",
         "valid_rate": "100.00",

@@ -21,6 +21,7 @@ def test_nothing_recorded(survey):
         "reached": 0,
         "valid": 0,
         "support": 0,
+        "stated": 0,
         "coverage": Decimal("0.00"),
         "valid_rate": None,
         "support_rate": None,
@@ -126,3 +127,59 @@ def test_rates_take_two_queries(survey, visit, answer, django_assert_max_num_que
 def test_campaigns_touching(survey):
     assert list(selectors.campaigns_touching([survey.b2])) == [survey.campaign]
     assert list(selectors.campaigns_touching([survey.b3])) == []
+
+
+def test_a_neutral_answer_takes_no_side_when_the_question_names_its_against_answer(
+    survey, visit, answer
+):
+    # Without an against answer (the fixture's question), 无所谓 is a vote against.
+    visit("1-1-101", "answered")
+    answer("1-1-101", support="无所谓")
+    r = _rates(survey).overall
+    assert (r.valid, r.stated, r.support, r.support_rate) == (1, 1, 0, Decimal("0.00"))
+    # Naming 不支持 as the against answer: 无所谓 stays valid but out of the base.
+    survey.questionnaire.versions.get().questions.filter(key="support").update(
+        against_value="不支持"
+    )
+    visit("1-2-201", "answered")
+    answer("1-2-201", respondent="lisi", support="支持")
+    visit("2-1-101", "answered", actor="staff")
+    answer("2-1-101", actor="staff", respondent="wangwu", support="无所谓")
+    r = _rates(survey).overall
+    assert (r.valid, r.stated, r.support) == (3, 2, 1)
+    assert r.support_rate == Decimal("50.00")  # the first 无所谓 was recorded as against
+
+
+def test_the_side_an_answer_takes():
+    from gongzhi.surveys.models import Question
+
+    single = Question(
+        key="s", kind="single", is_support=True, support_value="支持", against_value="不支持"
+    )
+    old = Question(key="s", kind="single", is_support=True, support_value="支持")
+    yes_no = Question(key="s", kind="yes_no", is_support=True)
+    side = services.supports_from
+    assert [side([single], {"s": v}) for v in ("支持", "不支持", "无所谓")] == [True, False, None]
+    assert [side([old], {"s": v}) for v in ("支持", "不支持", "无所谓")] == [True, False, False]
+    assert [side([yes_no], {"s": v}) for v in (True, False)] == [True, False]
+    assert side([single], {}) is None
+
+
+def test_an_against_answer_must_be_another_choice(survey):
+    q = services.questionnaire_create(
+        actor=survey.users["staff"], community=survey.wj, title="第二份问卷"
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.question_add(
+            actor=survey.users["staff"],
+            questionnaire=q,
+            key="support",
+            text="您是否支持？",
+            kind="single",
+            choices=["支持", "不支持", "无所谓"],
+            is_support=True,
+            support_value="支持",
+            against_value="支持",
+        )
+    assert "表示不支持的答案须是另一个选项" in str(caught.value.message_dict["against_value"])
+    assert not q.versions.get().questions.exists()

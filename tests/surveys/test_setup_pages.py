@@ -38,10 +38,11 @@ def test_staff_build_a_questionnaire_on_screen(world, login):
             "key": "support",
             "text": "您是否同意本单元加装电梯？",
             "kind": "single",
-            "choices": "同意\n不同意\n",
+            "choices": "同意\n不同意\n说不清\n",
             "required": "on",
             "is_support": "on",
             "support_value": "同意",
+            "against_value": "不同意",
         },
     )
     client.post(
@@ -56,12 +57,14 @@ def test_staff_build_a_questionnaire_on_screen(world, login):
     )
     questions = list(Question.objects.filter(version__questionnaire=q).order_by("position"))
     assert [(x.key, x.choices, x.is_support) for x in questions] == [
-        ("support", ["同意", "不同意"], True),
+        ("support", ["同意", "不同意", "说不清"], True),
         ("why_not", [], False),
     ]
     assert questions[1].show_if_values == ["不同意"]
+    assert (questions[0].support_value, questions[0].against_value) == ("同意", "不同意")
     page = client.get(f"/surveys/questionnaires/{q.pk}/").content.decode()
     assert "您是否同意本单元加装电梯？" in page and "当 support 为 不同意 时显示" in page
+    assert "不支持：不同意" in page
 
 
 def test_a_refused_question_keeps_what_was_typed(world, login):

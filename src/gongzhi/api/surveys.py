@@ -57,6 +57,8 @@ class RatesRow(Schema):
     households: int
     reached: int
     valid: int
+    # Valid answers that take a side on the support question: the support rate's base.
+    stated: int
     support: int
     coverage: Decimal | None
     valid_rate: Decimal | None
@@ -212,6 +214,7 @@ class QuestionIn(Schema):
     show_if_values: list[str] = Field(default_factory=list, max_length=30)
     is_support: bool = False
     support_value: str = code(100)
+    against_value: str = code(100)
 
 
 class QuestionAddedOut(Schema):

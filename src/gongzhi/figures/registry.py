@@ -288,8 +288,11 @@ def _survey_rates(w: Window) -> Rates:
             reached=Count("id", filter=Q(reached_flag=True)),
             valid=Count("id", filter=Q(valid_flag=True)),
             support=Count("id", filter=Q(support_flag=True)),
+            stated=Count("id", filter=Q(stated_flag=True)),
         )
-        w.memo["survey"] = Rates(n["households"], n["reached"], n["valid"], n["support"])
+        w.memo["survey"] = Rates(
+            n["households"], n["reached"], n["valid"], n["support"], stated=n["stated"]
+        )
     return w.memo["survey"]
 
 

@@ -72,6 +72,7 @@ def parts(window: Window) -> dict:
         "elderly": registry._elderly(window).count(),
         "survey_reached": rates.reached,
         "survey_support": rates.support,
+        "survey_stated": rates.stated,
         "survey_days": [d.isoformat() for d in registry._survey_days(window)],
         "participants_elderly": registry.participant_counts(window)[1],
     }
@@ -101,7 +102,7 @@ def values(p: dict) -> dict[str, int | Decimal]:
         survey_days=len(p.get("survey_days", ())),
         survey_coverage=percent(reached, households),
         survey_valid_rate=percent(valid, reached),
-        survey_support_rate=percent(p.get("survey_support", 0), valid),
+        survey_support_rate=percent(p.get("survey_support", 0), p.get("survey_stated", 0)),
         satisfaction_rate=percent(p.get("satisfied_visits", 0), p.get("return_visits", 0)),
         participants_60_plus_share=percent(
             p.get("participants_elderly", 0), p.get("participants", 0)

@@ -77,6 +77,12 @@ class QuestionForm(forms.Form):
     support_value = forms.CharField(
         label=_("表示支持的选项（单选题）"), required=False, max_length=400
     )
+    against_value = forms.CharField(
+        label=_("表示不支持的选项（单选题，可不填）"),
+        help_text=_("填了以后，其他选项（如“无所谓”）算作未表态，不计入支持率的分母。"),
+        required=False,
+        max_length=400,
+    )
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data
@@ -90,6 +96,7 @@ class QuestionForm(forms.Form):
             "show_if_values": _lines(data["show_if_values"]),
             "is_support": data["is_support"],
             "support_value": data["support_value"].strip(),
+            "against_value": data["against_value"].strip(),
         }
 
 

@@ -140,9 +140,12 @@ class Question(models.Model):
     # ``show_if_values``.
     show_if_key = models.SlugField(_("显示条件题目"), max_length=40, blank=True)
     show_if_values = models.JSONField(_("显示条件答案"), default=list, blank=True)
-    # The support question: its ``support_value`` answer is a vote of support.
+    # The support question: its ``support_value`` answer is a vote of support. With an
+    # ``against_value`` too, the other answers (无所谓, 说不清) take no side and stay out of
+    # the support rate's base; without it, every other answer is a vote against.
     is_support = models.BooleanField(_("支持率题目"), default=False)
     support_value = models.CharField(_("表示支持的答案"), max_length=100, blank=True)
+    against_value = models.CharField(_("表示不支持的答案"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("题目")
@@ -289,6 +292,7 @@ class Response(HouseholdPlace):
     status = models.CharField(_("状态"), max_length=20, choices=ResponseStatus.choices)
     # Why an answer is not valid, in words staff read.
     problems = models.JSONField(default=list, blank=True)
+    # True: for; False: against; None: no side taken (a neutral answer, or none).
     supports = models.BooleanField(_("支持"), null=True)
     channel = models.CharField(_("来源"), max_length=20, choices=Channel.choices)
     entered_by = models.ForeignKey(

@@ -8,8 +8,11 @@ typed figure.
   any recorded answer; a household not at home is still to visit;
 - valid: households with a valid answer (at most one each, by constraint);
 - support: valid answers whose support question says support;
+- stated: valid answers that take a side on the support question, for or against (an
+  answer left blank, or a neutral choice such as 无所谓 of a question that names its
+  against answer, takes none);
 - coverage = reached / households, valid rate = valid / reached, support rate = support /
-  valid.
+  stated.
 """
 
 from __future__ import annotations
@@ -159,6 +162,7 @@ def with_flags(qs: QuerySet[CampaignHousehold]) -> QuerySet[CampaignHousehold]:
         reached_flag=Exists(visits.filter(outcome__in=REACHED_OUTCOMES)) | Exists(responses),
         valid_flag=Exists(responses.filter(status=ResponseStatus.VALID)),
         support_flag=Exists(responses.filter(status=ResponseStatus.VALID, supports=True)),
+        stated_flag=Exists(responses.filter(status=ResponseStatus.VALID, supports__isnull=False)),
     )
 
 
@@ -170,6 +174,8 @@ class Rates:
     support: int = 0
     label: str = ""
     key: int | None = None
+    # Valid answers taking a side on the support question: the support rate's base.
+    stated: int = 0
 
     @property
     def coverage(self) -> Decimal | None:
@@ -181,7 +187,7 @@ class Rates:
 
     @property
     def support_rate(self) -> Decimal | None:
-        return ratio(self.support, self.valid)
+        return ratio(self.support, self.stated)
 
     @property
     def to_visit(self) -> int:
@@ -192,6 +198,7 @@ class Rates:
         self.reached += other.reached
         self.valid += other.valid
         self.support += other.support
+        self.stated += other.stated
 
     def as_dict(self) -> dict:
         return {
@@ -199,6 +206,7 @@ class Rates:
             "reached": self.reached,
             "valid": self.valid,
             "support": self.support,
+            "stated": self.stated,
             "coverage": self.coverage,
             "valid_rate": self.valid_rate,
             "support_rate": self.support_rate,
@@ -223,6 +231,7 @@ def rates(user, campaign: Campaign) -> CampaignRates:
             reached=Count("id", filter=Q(reached_flag=True)),
             valid=Count("id", filter=Q(valid_flag=True)),
             support=Count("id", filter=Q(support_flag=True)),
+            stated=Count("id", filter=Q(stated_flag=True)),
         )
         .order_by()
     )
@@ -238,7 +247,9 @@ def rates(user, campaign: Campaign) -> CampaignRates:
     per_grid: dict[int, Rates] = {}
     for r in rows:
         b = buildings[r["building_id"]]
-        rate = Rates(r["n"], r["reached"], r["valid"], r["support"], str(b), b.pk)
+        rate = Rates(
+            r["n"], r["reached"], r["valid"], r["support"], str(b), b.pk, stated=r["stated"]
+        )
         per_building.append(rate)
         overall.add(rate)
         grid = per_grid.setdefault(b.grid_id, Rates(label=b.grid.name, key=b.grid_id))

@@ -203,6 +203,8 @@ def clean_answers(questions: list[Question], answers, *, has_photo: bool = False
 
 
 def supports_from(questions: list[Question], answers: dict) -> bool | None:
+    """The side the answer to the support question takes: True for, False against, None
+    for none (no answer, or a neutral choice of a question that names its 'against')."""
     for q in questions:
         if q.is_support:
             value = answers.get(q.key)
@@ -210,7 +212,11 @@ def supports_from(questions: list[Question], answers: dict) -> bool | None:
                 return None
             if q.kind == QuestionKind.YES_NO:
                 return value is True
-            return str(value) == q.support_value
+            if str(value) == q.support_value:
+                return True
+            if not q.against_value or str(value) == q.against_value:
+                return False
+            return None
     return None
 
 
@@ -250,6 +256,7 @@ def question_add(
     show_if_values: list[str] | None = None,
     is_support: bool = False,
     support_value: str = "",
+    against_value: str = "",
 ) -> Question:
     """Add a question at the end. When the latest version is frozen (it has answers), its
     questions are copied into a new version first and the question goes there: answers
@@ -282,6 +289,12 @@ def question_add(
             errors["is_support"] = _("支持率题目须是单选题或是/否题。")
         elif kind == QuestionKind.SINGLE and support_value not in choices:
             errors["support_value"] = _("请从选项中选择表示支持的答案。")
+        elif (
+            kind == QuestionKind.SINGLE
+            and against_value
+            and (against_value not in choices or against_value == support_value)
+        ):
+            errors["against_value"] = _("表示不支持的答案须是另一个选项，或者不填。")
     if errors:
         raise ValidationError(errors)
     if version.frozen_at is not None:
@@ -305,6 +318,7 @@ def question_add(
         show_if_values=list(show_if_values or []),
         is_support=is_support,
         support_value=support_value if kind == QuestionKind.SINGLE else "",
+        against_value=against_value if kind == QuestionKind.SINGLE and is_support else "",
     )
     audit.record(
         actor=actor,
