@@ -20,6 +20,9 @@ def _sizes(page):
 
 
 def _font_px(page, selector):
+    # After a click the element is in the DOM before the page's stylesheets have loaded:
+    # measure the finished page.
+    page.wait_for_load_state("load")
     return float(
         page.eval_on_selector(selector, "e => getComputedStyle(e).fontSize").removesuffix("px")
     )
