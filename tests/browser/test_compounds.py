@@ -30,12 +30,8 @@ def _fits(page, axe_clean):
     axe_clean(page)
 
 
-def test_staff_record_a_term_and_are_refused_an_overlapping_one(
-    live_world, browser, live_server, log_in, axe_clean
-):
-    w = live_world
-    compound = w.b2.compound
-    services.committee_term_create(
+def _first_term(compound):
+    return services.committee_term_create(
         actor=None,
         compound=compound,
         name="第一届",
@@ -43,6 +39,14 @@ def test_staff_record_a_term_and_are_refused_an_overlapping_one(
         starts_on=dt.date(2024, 3, 10),
         ends_on=dt.date(2029, 3, 9),
     )
+
+
+def test_staff_record_a_term_and_are_refused_an_overlapping_one(
+    live_world, browser, live_server, log_in, axe_clean
+):
+    w = live_world
+    compound = w.b2.compound
+    _first_term(compound)
     page = _phone(browser)
     try:
         log_in(page, "wj-staff")
@@ -71,14 +75,7 @@ def test_staff_end_a_term_early_after_asking_and_the_next_one_fits(
 ):
     w = live_world
     compound = w.b2.compound
-    term = services.committee_term_create(
-        actor=None,
-        compound=compound,
-        name="第一届",
-        elected_on=dt.date(2024, 3, 1),
-        starts_on=dt.date(2024, 3, 10),
-        ends_on=dt.date(2029, 3, 9),
-    )
+    term = _first_term(compound)
     page = _phone(browser)
     try:
         log_in(page, "wj-staff")
