@@ -129,6 +129,65 @@ def test_the_whole_loop_through_the_api(world, api_as, cats):
     )
 
 
+def test_filing_names_the_new_item_and_answers_short_when_asked(world, login, cats):
+    """``Location`` names the new item; ``Prefer: return=minimal`` (RFC 7240) answers with
+    its number, status and deadline only, equal to what reading it gives, and reads no
+    timeline, reporters or dispatches back."""
+    client = login(world.users["resident"])
+
+    def file(text, **headers):
+        return client.post(
+            "/api/v1/voices/items", {"text": text}, content_type="application/json", headers=headers
+        )
+
+    full = file("1栋楼道的灯坏了一个星期了")
+    assert full.status_code == 201
+    assert full["Location"] == f"/api/v1/voices/items/{full.json()['id']}"
+    assert "Preference-Applied" not in full
+    assert {"timeline", "reporters", "actions"} <= full.json().keys()
+
+    with CaptureQueriesContext(connection) as short_queries:
+        short = file("2栋门口积水好几天了", Prefer="handling=lenient, return=minimal")
+    assert short.status_code == 201
+    assert short["Preference-Applied"] == "return=minimal"
+    receipt = short.json()
+    assert set(receipt) == {"id", "number", "status", "status_label", "submitted_at", "due_at"}
+    assert short["Location"] == f"/api/v1/voices/items/{receipt['id']}"
+    read = client.get(short["Location"]).json()
+    assert (receipt["number"], receipt["status"], receipt["status_label"]) == (
+        read["number"],
+        "submitted",
+        "待受理",
+    )
+    for name in ("submitted_at", "due_at"):
+        assert dt.datetime.fromisoformat(receipt[name]) == dt.datetime.fromisoformat(
+            read[name].replace("Z", "+00:00")
+        )
+    with CaptureQueriesContext(connection) as full_queries:
+        file("3栋电梯异响")
+    assert len(short_queries) < len(full_queries)
+    assert not any(
+        "voices_itemevent" in q["sql"] and q["sql"].startswith("SELECT") for q in short_queries
+    )
+
+
+@pytest.mark.parametrize(
+    "prefer, minimal",
+    [
+        ("return=minimal", True),
+        ("Return = Minimal", True),
+        ("respond-async, return=minimal; x=1", True),
+        ("return=representation", False),
+        ("", False),
+        ("return=minimalist", False),
+    ],
+)
+def test_the_prefer_header_is_read_as_rfc_7240_says(prefer, minimal):
+    from gongzhi.api.voices import wants_minimal
+
+    assert wants_minimal(prefer) is minimal
+
+
 def test_filters(world, api_as, cats):
     a = _staff_item(world, "1栋漏水", resident="zhangsan")
     b = _staff_item(world, "2栋漏水")
