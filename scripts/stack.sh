@@ -161,8 +161,13 @@ nginx_conf() {
     brotli="brotli on; brotli_comp_level 5; brotli_types text/css application/javascript application/json image/svg+xml text/plain;"
     brotli_static="brotli_static on;"
   fi
+  # Started by root, nginx's workers would run as www-data, which cannot read static files
+  # in a checkout only its owner may enter (a clone in a private temporary directory):
+  # they run as whoever starts the stack. Started by anyone else, they already do.
+  local user_line=""
+  if [[ $(id -u) -eq 0 ]]; then user_line="user $(id -un) $(id -gn);"; fi
   mkdir -p "$STACK_DIR/nginx/tmp"
-  sed -e "s|@STACK_DIR@|$STACK_DIR|g" -e "s|@PORT@|$STACK_PORT|g" \
+  sed -e "s|@STACK_DIR@|$STACK_DIR|g" -e "s|@PORT@|$STACK_PORT|g" -e "s|@USER@|$user_line|" \
       -e "s|@BROTLI_LOAD@|$brotli_load|" -e "s|@BROTLI@|$brotli|" \
       -e "s|@BROTLI_STATIC@|${brotli_static:-}|g" \
       -e "s|@MAX_BODY@|$(( ${GONGZHI_MAX_UPLOAD_BYTES:-10485760} / 1048576 + 1 ))m|" \
