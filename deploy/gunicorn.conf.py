@@ -23,9 +23,12 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 
 # Workers are replaced after this many requests (jittered so they do not all restart at
-# once): whatever a long-running process leaks is returned.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+# once): whatever a long-running process leaks is returned. A leak shows over hours, so the
+# figure is high: a replacement opens new database connections and plans its statements
+# again, and at 2,000 a worker under load was replaced every few seconds (the HTTP
+# benchmark through the stack lost more than half its bare-view throughput to it).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "2000"))
 
 # Heartbeat files in memory, not on a disk that may stall.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
@@ -45,6 +48,17 @@ if os.environ.get("GUNICORN_CONTROL_SOCKET"):
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 else:
     control_socket_disable = True
+
+
+def when_ready(server):
+    # In the master, after the application and its warm-up (gongzhi/config/wsgi.py) and
+    # before the first fork: what exists now lives as long as the workers, so the cyclic
+    # collector need not walk it in each of them, and by not touching it keeps the pages
+    # they share with the master from being copied (the gc.freeze() documentation).
+    if server.cfg.preload_app:
+        import gc
+
+        gc.freeze()
 
 
 def post_fork(server, worker):
