@@ -72,3 +72,35 @@ def test_another_community_gets_404(world, api_as, minan):
     )
     assert r.status_code == 404
     assert not CommitteeTerm.objects.exists()
+
+
+def test_the_api_list_takes_the_same_queries_for_one_or_three_compounds(
+    world, api_as, contract, group
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongzhi.compounds.models import PropertyContract
+    from gongzhi.orgs.models import PartnerUnit
+    from gongzhi.places.models import Compound
+
+    client = api_as(world.users["staff"])
+    client.get("/compounds")
+    with CaptureQueriesContext(connection) as before:
+        rows = client.get("/compounds").json()
+    for i in range(3):
+        c = Compound.objects.create(community=world.wj, grid=world.g1, name=f"测试小区{i}")
+        unit = PartnerUnit.objects.create(name=f"测试物业{i}", kind="enterprise")
+        PropertyContract.objects.create(
+            compound=c,
+            company=unit,
+            starts_on=contract.starts_on,
+            ends_on=contract.ends_on,
+            scope="保洁",
+            fee="0.5",
+        )
+    with CaptureQueriesContext(connection) as after:
+        more = client.get("/compounds").json()
+    assert len(more) == len(rows) + 3
+    assert {r["responsible_unit"] for r in more} >= {"测试物业0", "测试物业1", "测试物业2"}
+    assert len(after) == len(before)

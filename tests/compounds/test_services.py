@@ -14,6 +14,7 @@ from gongzhi.compounds.models import (
 from gongzhi.core.audit import ACTION_LABELS as LABELS
 from gongzhi.core.models import AuditEvent
 from gongzhi.orgs.models import PartnerUnit, PartyMember, PartyOrganisation
+from gongzhi.places.models import Compound
 from gongzhi.voices import services as voices
 from gongzhi.voices.enums import DispatchStatus
 from gongzhi.voices.enums import Status as ItemStatus
@@ -281,3 +282,35 @@ def test_every_compounds_action_has_a_label():
         "compounds.duty_shift.removed",
     ]
     assert all(a in LABELS for a in actions)
+
+
+@pytest.mark.parametrize(
+    "day",
+    [dt.date(2022, 1, 1), dt.date(2024, 6, 1), dt.date(2026, 6, 1), dt.date(2027, 6, 1)],
+    ids=["before-everything", "group-only", "contract-and-group", "contract-ended"],
+)
+def test_the_list_reading_of_who_governs_agrees_with_the_one_compound_reading(
+    world, minan, ganluyuan, contract, group, day
+):
+    bare = Compound.objects.create(community=world.wj, grid=world.g1, name="无人管小区")
+    compounds = [minan, ganluyuan, bare]
+    governing = selectors.governance_of(compounds, day)
+    for c in compounds:
+        assert governing[c.pk].governance == selectors.governance_on(c, day)
+        assert governing[c.pk].unit == selectors.responsible_unit(c, day)
+    assert governing[bare.pk].governance == Governance.NONE
+    expected_minan = Governance.PROPERTY if day.year == 2026 else Governance.NONE
+    assert governing[minan.pk].governance == expected_minan
+    expected_group = Governance.NONE if day.year == 2022 else Governance.SELF_MANAGED
+    assert governing[ganluyuan.pk].governance == expected_group
+    assert governing[ganluyuan.pk].unit == (None if day.year == 2022 else group.unit)
+
+
+def test_a_group_that_has_ended_no_longer_governs(world, ganluyuan, group):
+    group.ended_on = dt.date(2025, 12, 31)
+    group.save(update_fields=["ended_on"])
+    assert selectors.governance_of([ganluyuan], dt.date(2025, 12, 31))[ganluyuan.pk].unit == (
+        group.unit
+    )
+    after = selectors.governance_of([ganluyuan], dt.date(2026, 1, 1))[ganluyuan.pk]
+    assert (after.governance, after.unit) == (Governance.NONE, None)

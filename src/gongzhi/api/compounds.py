@@ -171,9 +171,9 @@ class CompoundDispatchOut(Schema):
     status: str
 
 
-def _compound_out(compound: Compound, day: dt.date) -> dict:
-    how = selectors.governance_on(compound, day)
-    unit = selectors.responsible_unit(compound, day)
+def _compound_out(compound: Compound, day: dt.date, governing=None) -> dict:
+    governing = governing or selectors.governance_of([compound], day)[compound.pk]
+    how, unit = governing.governance, governing.unit
     return {
         "id": compound.pk,
         "name": compound.name,
@@ -212,10 +212,9 @@ def compounds_list(request):
     if not rules.uses_compounds(user):
         raise Http404
     day = timezone.localdate()
-    return [
-        _compound_out(c, day)
-        for c in selectors.compound_list(user).select_related("community")[:LIST_LIMIT]
-    ]
+    compounds = list(selectors.compound_list(user).select_related("community")[:LIST_LIMIT])
+    governing = selectors.governance_of(compounds, day)
+    return [_compound_out(c, day, governing[c.pk]) for c in compounds]
 
 
 @api.get("/compounds/measures", response={200: list[CompoundMeasureOut], **ERRORS}, tags=TAGS)

@@ -62,22 +62,61 @@ def group_on(compound, day: dt.date) -> SelfManagement | None:
     )
 
 
+@dataclass(frozen=True)
+class Governing:
+    """Who governs a compound on a day: the property company under a contract then in force,
+    else an active self-management group (``group`` is None when a contract governs), else
+    nobody."""
+
+    contract: PropertyContract | None
+    group: SelfManagement | None
+
+    @property
+    def governance(self) -> str:
+        if self.contract is not None:
+            return Governance.PROPERTY
+        if self.group is not None:
+            return Governance.SELF_MANAGED
+        return Governance.NONE
+
+    @property
+    def unit(self) -> PartnerUnit | None:
+        """Where a property case goes: the company under contract, else the group's unit
+        (its stewards), else nobody."""
+        if self.contract is not None:
+            return self.contract.company
+        return self.group.unit if self.group is not None else None
+
+
+def governance_of(compounds, day: dt.date) -> dict[int, Governing]:
+    """``Governing`` of each compound on ``day``, by compound id, in two queries whatever
+    the number of compounds (a list of them asked per compound cost two to four each)."""
+    ids = [c.pk for c in compounds]
+    contracts: dict[int, PropertyContract] = {}
+    # Ordered by compound and latest start first (Meta): the first per compound wins, as
+    # when one compound is asked. Contracts of a compound cannot overlap anyway.
+    for contract in PropertyContract.objects.select_related("company").filter(
+        compound_id__in=ids, starts_on__lte=day, ends_on__gte=day
+    ):
+        contracts.setdefault(contract.compound_id, contract)
+    groups = {
+        group.compound_id: group
+        for group in SelfManagement.objects.select_related("unit")
+        .filter(compound_id__in=ids, started_on__lte=day)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+    }
+    return {
+        pk: Governing(contracts.get(pk), None if pk in contracts else groups.get(pk)) for pk in ids
+    }
+
+
 def governance_on(compound, day: dt.date) -> str:
-    if contract_on(compound, day) is not None:
-        return Governance.PROPERTY
-    if group_on(compound, day) is not None:
-        return Governance.SELF_MANAGED
-    return Governance.NONE
+    return governance_of([compound], day)[compound.pk].governance
 
 
 def responsible_unit(compound, day: dt.date) -> PartnerUnit | None:
-    """Where a property case of ``compound`` goes on ``day``: the company under contract,
-    else the self-management group's unit (its stewards), else nobody."""
-    contract = contract_on(compound, day)
-    if contract is not None:
-        return contract.company
-    group = group_on(compound, day)
-    return group.unit if group is not None else None
+    """Where a property case of ``compound`` goes on ``day`` (``Governing.unit``)."""
+    return governance_of([compound], day)[compound.pk].unit
 
 
 @dataclass

@@ -95,27 +95,15 @@ def compound_list(request):
     user = request.user
     today = _today()
     compounds = list(selectors.compound_list(user)[:LIST_LIMIT])
-    ids = [c.pk for c in compounds]
-    contracts = {
-        c.compound_id: c
-        for c in PropertyContract.objects.filter(
-            compound_id__in=ids, starts_on__lte=today, ends_on__gte=today
-        ).select_related("company")
-    }
-    groups = {
-        g.compound_id: g
-        for g in SelfManagement.objects.filter(compound_id__in=ids, started_on__lte=today)
-    }
+    governing = selectors.governance_of(compounds, today)
     rows = []
     for c in compounds:
-        contract = contracts.get(c.pk)
-        group = groups.get(c.pk)
-        if contract is not None:
-            how, who = Governance.PROPERTY, contract.company.short_name or contract.company.name
-        elif group is not None and (group.ended_on is None or group.ended_on >= today):
-            how, who = Governance.SELF_MANAGED, group.name
+        g = governing[c.pk]
+        if g.contract is not None:
+            who = g.contract.company.short_name or g.contract.company.name
         else:
-            how, who = Governance.NONE, ""
+            who = g.group.name if g.group is not None else ""
+        how = g.governance
         rows.append({"compound": c, "how": Governance(how).label, "who": who})
     return render(
         request,
