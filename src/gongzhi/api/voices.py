@@ -246,6 +246,17 @@ _JOINED = ("category", "suggested_category", "community", "grid")
 _BY_KEY = ("compound", "building", "entrance", "responsible_unit")
 
 
+# Columns an item row of a list does not show (a partner's list still reads the text: its
+# titles are masked with it).
+_LIST_UNREAD = (
+    "text",
+    "public_text",
+    "withheld_reason",
+    "category__keywords",
+    "suggested_category__keywords",
+)
+
+
 def _items(user):
     return (
         with_overdue(selectors.item_list_visible_to(user))
@@ -343,7 +354,9 @@ def voice_items(
         qs = qs.filter(grid__code=grid)
     user = request.auth
     if not getattr(user, "partner_unit_id", None):
-        return Mapped(qs.order_by("-submitted_at", "-pk"), _item_out)
+        # A row shows the title, never the text or the public text, nor a category's routing
+        # keywords: they are not read (a resident's text may run to thousands of characters).
+        return Mapped(qs.defer(*_LIST_UNREAD).order_by("-submitted_at", "-pk"), _item_out)
     # A partner unit's titles are masked: their reporters come with the page.
     qs = qs.prefetch_related(
         Prefetch("reporters", queryset=ItemReporter.objects.select_related("resident"))
