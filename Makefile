@@ -42,8 +42,9 @@ test: env
 test-pg: env
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser" -n auto --dist loadgroup
 
+## (two workers, each with its own live server and Chromium: 3.7 min instead of 5.5 here)
 test-browser: env
-	$(PY) -m pytest -m browser
+	$(PY) -m pytest -m browser -n 2 --dist loadgroup
 
 ## make test-fuzz: schemathesis against the whole API, in process (≥ 5,000 calls)
 test-fuzz: env
