@@ -103,8 +103,7 @@ def compound_list(request):
             who = g.contract.company.short_name or g.contract.company.name
         else:
             who = g.group.name if g.group is not None else ""
-        how = g.governance
-        rows.append({"compound": c, "how": Governance(how).label, "who": who})
+        rows.append({"compound": c, "how": Governance(g.governance).label, "who": who})
     return render(
         request,
         "compounds/list.html",
