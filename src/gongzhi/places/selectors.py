@@ -133,10 +133,10 @@ def resident_search(
         # of a name), which has to read every name in reach.
         ids = _prefix_ids(qs, ("name_simplified", "name_tail"), parsed.value)
         if ids:
-            qs = qs.filter(pk__in=ids)
+            qs = qs.filter(pk__any_of=ids)
         else:
             qs = qs.filter(
-                pk__in=list(
+                pk__any_of=list(
                     qs.filter(name_simplified__contains=parsed.value).values_list("pk", flat=True)[
                         :MAX_MATCHES
                     ]
@@ -144,7 +144,7 @@ def resident_search(
             )
     elif parsed.kind == "pinyin":
         # Initials ("zs") and full pinyin ("zhangsan", "zhangs") both begin a match.
-        qs = qs.filter(pk__in=_prefix_ids(qs, ("name_initials", "name_pinyin"), parsed.value))
+        qs = qs.filter(pk__any_of=_prefix_ids(qs, ("name_initials", "name_pinyin"), parsed.value))
     elif parsed.kind == "phone_last4":
         qs = qs.filter(phone_last4=parsed.value)
     elif parsed.kind == "phone":
